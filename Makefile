@@ -1,0 +1,76 @@
+# borderdata — `make` alone prints this help. Every target that needs Python builds
+# the virtual environment first, so `make report` and `make test` work from nothing.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+EXTRAS ?= dev,scale
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
+export PYTHONHASHSEED := 0
+export SOURCE_DATE_EPOCH := 0
+export MPLBACKEND := Agg
+
+.DEFAULT_GOAL := help
+.PHONY: help install data report test test-unit test-notebooks lint format lab bench baseline browser fuzz clean
+
+help: ## show this help
+	@echo "borderdata: numbers in border-security news, with receipts"
+	@echo
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@echo "Building $(VENV) (pip install -e '.[$(EXTRAS)]'; log in $(VENV)/install.log)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[$(EXTRAS)]' > $(VENV)/install.log 2>&1 \
+		|| { tail -n 30 $(VENV)/install.log; exit 1; }
+	@touch $@
+
+install: $(STAMP) ## build .venv with the project and its tools (rebuilt when pyproject.toml changes)
+
+data: $(STAMP) ## read seeds/ and data/raw/, write data/processed/{documents,facts,claims}.csv
+	$(BIN)/borderdata data
+
+report: $(STAMP) ## run every notebook headless and render reports/index.html (runs `make data` if stale)
+	$(BIN)/borderdata report
+
+test: $(STAMP) ## unit tests, then the notebooks against their stored outputs (nbval)
+	$(BIN)/python -m pytest -q tests
+	$(MAKE) --no-print-directory test-notebooks
+
+test-unit: $(STAMP) ## unit tests only
+	$(BIN)/python -m pytest -q tests
+
+test-notebooks: $(STAMP) ## nbval: re-run the notebooks and compare with their committed outputs
+	@if [ -n "$(NOTEBOOKS)" ]; then \
+		$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg $(NOTEBOOKS); \
+	else echo "no notebooks yet: nothing for nbval to check"; fi
+
+lint: $(STAMP) ## ruff check and format check
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+format: $(STAMP) ## ruff format and autofix
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
+
+lab: $(STAMP) ## open JupyterLab on the notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+
+bench: $(STAMP) ## throughput and memory benchmarks (writes benchmarks/results.md)
+	@if [ -f benchmarks/run.py ]; then $(BIN)/python benchmarks/run.py; else echo "bench: not yet built"; fi
+
+baseline: $(STAMP) ## re-execute the notebooks in place to refresh their stored outputs (the nbval baseline)
+	$(BIN)/borderdata report --baseline
+
+browser: $(STAMP) ## install Debian chromium if missing, then check the rendered report in it
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	$(BIN)/python -m pytest tests/test_browser.py -q
+
+fuzz: $(STAMP) ## long property-based run of the number reader and extractor
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests -k "property" -q
+
+clean: ## remove generated tables, reports, caches and .venv
+	rm -rf $(VENV) reports .pytest_cache .ruff_cache .hypothesis data/processed/*.csv data/processed/*.parquet data/processed/.cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

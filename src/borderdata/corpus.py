@@ -1,0 +1,601 @@
+"""Reading articles: decode files, find the article body and its metadata.
+
+A news file carries more than the article: "Skip to content", push-notification
+prompts, bylines, a repeated lede, and sometimes a list of unrelated stories
+appended after the end. :func:`load_corpus` turns files into :class:`Document`
+objects whose ``body_spans`` point at the article itself, with rules kept as data
+in ``corpus.toml`` (see :func:`load_rules`).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import html
+import os
+import re
+import tomllib
+import warnings
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import lru_cache
+from html.parser import HTMLParser
+from pathlib import Path
+
+from dateutil import parser as dateparser
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_PATHS = (PROJECT_ROOT / "seeds", PROJECT_ROOT / "data" / "raw")
+DEFAULT_MAX_BYTES = 20_000_000
+TEXT_SUFFIXES = {".txt", ".md"}
+HTML_SUFFIXES = {".html", ".htm"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
+MANIFEST_NAME = "manifest.csv"
+MANIFEST_FIELDS = ("title", "outlet", "published", "author", "url")
+RULES_ENV = "BORDERDATA_CORPUS_RULES"
+# Files that live beside articles but are not articles.
+IGNORED_NAMES = {MANIFEST_NAME, "README.md", ".gitkeep"}
+
+MSG_EMPTY = "file is empty"
+MSG_BINARY = "binary file (contains NUL bytes)"
+MSG_UNDECODABLE = "cannot decode as UTF-8 or cp1252"
+MSG_NOT_TEXT = "does not look like text (too many control characters)"
+MSG_TOO_BIG = "file is {size:,} bytes, over the {limit:,}-byte limit"
+MSG_MISSING = "no such file or folder"
+MSG_UNREADABLE = "cannot read: {error}"
+MSG_UNSUPPORTED = "unsupported extension {suffix!r}, skipped"
+MSG_DUPLICATE = "doc_id {doc_id!r} already read from {other}"
+
+
+class CorpusError(Exception):
+    """A file that cannot be read as an article; the message names file and reason."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
+class CorpusWarning(UserWarning):
+    """Something worth knowing about a file that was still read (cp1252 fallback, skipped file)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One file that was not read (``error``) or deliberately passed over (``skipped``)."""
+
+    path: Path
+    reason: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        return f"{self.severity}: {self.path}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article: the whole decoded text, where the article is in it, and its metadata."""
+
+    doc_id: str
+    path: Path
+    text: str
+    body_spans: tuple[tuple[int, int], ...]
+    title: str = ""
+    outlet: str = ""
+    published: date | None = None
+    author: str = ""
+    url: str = ""
+    encoding: str = "utf-8"
+    sha256: str = ""
+    extra: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def body(self) -> str:
+        """The article text alone: body spans joined by blank lines."""
+        return "\n\n".join(self.text[s:e] for s, e in self.body_spans)
+
+    @property
+    def source_file(self) -> str:
+        return self.path.name
+
+    def to_record(self) -> dict:
+        """The row this document contributes to ``documents.csv``."""
+        return {
+            "doc_id": self.doc_id,
+            "source_file": self.source_file,
+            "title": self.title,
+            "outlet": self.outlet,
+            "published": self.published.isoformat() if self.published else "",
+            "author": self.author,
+            "encoding": self.encoding,
+            "n_chars": len(self.text),
+            "body_chars": sum(e - s for s, e in self.body_spans),
+            "sha256": self.sha256,
+        }
+
+
+DOCUMENT_COLUMNS = (
+    "doc_id",
+    "source_file",
+    "title",
+    "outlet",
+    "published",
+    "author",
+    "encoding",
+    "n_chars",
+    "body_chars",
+    "sha256",
+)
+
+
+# --- rules -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Compiled body and metadata rules (see ``corpus.toml``)."""
+
+    furniture: tuple[re.Pattern, ...]
+    prefixes: tuple[re.Pattern, ...]
+    end: tuple[re.Pattern, ...]
+    published: tuple[re.Pattern, ...]
+    outlet: tuple[re.Pattern, ...]
+    author: tuple[re.Pattern, ...]
+    outlets: tuple[str, ...]
+
+
+def _compile(patterns: Iterable[str]) -> tuple[re.Pattern, ...]:
+    return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
+
+
+@lru_cache(maxsize=4)
+def load_rules(path: str | None = None) -> Rules:
+    """Read the corpus rules from ``path``, ``$BORDERDATA_CORPUS_RULES`` or the packaged file."""
+    path = path or os.environ.get(RULES_ENV) or str(Path(__file__).with_name("corpus.toml"))
+    with open(path, "rb") as fh:
+        raw = tomllib.load(fh)
+    meta = raw.get("metadata", {})
+    return Rules(
+        furniture=_compile(raw.get("furniture", {}).get("lines", [])),
+        prefixes=_compile(raw.get("furniture", {}).get("prefixes", [])),
+        end=_compile(raw.get("end", {}).get("lines", [])),
+        published=_compile(meta.get("published", [])),
+        outlet=_compile(meta.get("outlet", [])),
+        author=_compile(meta.get("author", [])),
+        outlets=tuple(raw.get("outlets", {}).get("names", [])),
+    )
+
+
+# --- decoding ----------------------------------------------------------------------------------
+
+
+def _normalise_newlines(text: str) -> str:
+    # Same as Python's universal newlines, so offsets agree with open(...).read().
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def decode_bytes(data: bytes, path: Path) -> tuple[str, str]:
+    """Decode article bytes: UTF-8 (BOM allowed), else cp1252 with a warning; (text, encoding)."""
+    if not data.strip():
+        raise CorpusError(path, MSG_EMPTY)
+    if b"\x00" in data:
+        raise CorpusError(path, MSG_BINARY)
+    if data.startswith(b"\xef\xbb\xbf"):
+        text, encoding = data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    else:
+        try:
+            text, encoding = data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            try:
+                text, encoding = data.decode("cp1252"), "cp1252"
+            except UnicodeDecodeError as exc:
+                raise CorpusError(path, MSG_UNDECODABLE) from exc
+            warnings.warn(f"{path}: not UTF-8, read as cp1252", CorpusWarning, stacklevel=3)
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
+    if controls > max(8, len(text) // 100):
+        raise CorpusError(path, MSG_NOT_TEXT)
+    return _normalise_newlines(text), encoding
+
+
+# --- HTML to text ------------------------------------------------------------------------------
+
+_BLOCK_TAGS = {
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "table",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "blockquote",
+    "figcaption",
+    "figure",
+    "pre",
+    "hr",
+    "dd",
+    "dt",
+    "aside",
+    "nav",
+    "main",
+    "title",
+}
+_HIDDEN_TAGS = {"script", "style", "noscript", "template", "svg", "head", "iframe", "object"}
+
+
+class _TextExtractor(HTMLParser):
+    """Visible text of an HTML page, one block element a line, plus its meta tags."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.meta: dict[str, str] = {}
+        self.title_parts: list[str] = []
+        self._hidden = 0
+        self._in_title = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "meta":
+            a = {k.lower(): (v or "") for k, v in attrs}
+            key = (a.get("property") or a.get("name") or a.get("itemprop") or "").lower()
+            if key and a.get("content") and key not in self.meta:
+                self.meta[key] = a["content"].strip()
+        elif tag == "time":
+            a = {k.lower(): (v or "") for k, v in attrs}
+            if a.get("datetime"):
+                self.meta.setdefault("time", a["datetime"])
+        if tag == "title":
+            self._in_title = True
+        if tag in _HIDDEN_TAGS:
+            self._hidden += 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self._in_title = False
+        if tag in _HIDDEN_TAGS:
+            self._hidden = max(0, self._hidden - 1)
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title_parts.append(data)
+        elif not self._hidden:
+            self.parts.append(data)
+
+    def text(self) -> str:
+        joined = "".join(self.parts).replace("\xa0", " ")
+        lines = (re.sub(r"[ \t\f\v]+", " ", line).strip() for line in joined.split("\n"))
+        return "\n\n".join(line for line in lines if line) + "\n"
+
+
+def html_to_text(markup: str) -> tuple[str, dict[str, str]]:
+    """Visible text of an HTML page (scripts, styles and head dropped) and its metadata."""
+    extractor = _TextExtractor()
+    extractor.feed(markup)
+    extractor.close()
+    meta = dict(extractor.meta)
+    title = html.unescape(" ".join("".join(extractor.title_parts).split()))
+    if title:
+        meta.setdefault("html_title", title)
+    return extractor.text(), meta
+
+
+# --- body detection ----------------------------------------------------------------------------
+
+
+def iter_lines(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of every non-blank line, surrounding whitespace excluded."""
+    for m in re.finditer(r"[^\n]+", text):
+        s, e = m.span()
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if s < e:
+            yield s, e
+
+
+def _paragraph_key(line: str) -> str:
+    # "Headline | Site" and "Headline" are the same paragraph.
+    line = re.sub(r"\s+\|\s+[^|]{1,40}$", "", line)
+    return " ".join(line.split()).casefold()
+
+
+def _is_headline(line: str) -> bool:
+    words = line.split()
+    return 3 <= len(words) <= 30 and len(line) <= 200 and not re.search(r"[.!?:;,\"”’]$", line)
+
+
+def find_body(text: str, rules: Rules | None = None) -> tuple[tuple[int, int], ...]:
+    """The spans of ``text`` that are the article: furniture out, duplicates once, stop at the end marker."""
+    rules = rules or load_rules()
+    outlets = {o.casefold() for o in rules.outlets}
+    spans: list[tuple[int, int]] = []
+    seen: set[str] = set()
+    for s, e in iter_lines(text):
+        line = text[s:e]
+        if any(p.search(line) for p in rules.end):
+            break
+        if (
+            any(p.search(line) for p in rules.furniture)
+            or line.casefold() in outlets
+            or _is_byline(line, rules)
+        ):
+            continue
+        for prefix in rules.prefixes:
+            m = prefix.match(line)
+            if m:
+                s += m.end()
+                line = text[s:e]
+        suffix = re.search(r"\s+\|\s+[^|]{1,40}$", line)
+        if suffix and not spans and _is_headline(line[: suffix.start()]):
+            e = s + suffix.start()
+        key = _paragraph_key(text[s:e])
+        if not key or key in seen:
+            continue
+        seen.add(key)
+        spans.append((s, e))
+    return tuple(spans)
+
+
+def _is_byline(line: str, rules: Rules) -> bool:
+    """'Jim Bronskill, The Canadian Press': a name, a comma, a known outlet."""
+    m = re.fullmatch(r"([A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){1,3}),\s+(.+)", line)
+    return bool(m) and m.group(2).casefold() in {o.casefold() for o in rules.outlets}
+
+
+# --- metadata ----------------------------------------------------------------------------------
+
+
+def parse_date(raw: str) -> date | None:
+    """A calendar date from 'September 17, 2025', '2025-02-01', 'Sept. 17 2025'; None if unclear."""
+    raw = raw.strip().rstrip(".")
+    if not re.search(r"\d{4}", raw):
+        return None
+    try:
+        return dateparser.parse(raw.replace("Sept.", "Sep."), fuzzy=False).date()
+    except (ValueError, OverflowError):
+        return None
+
+
+def _header_lines(text: str, rules: Rules) -> list[str]:
+    """Lines before the end-of-article marker: the only place metadata may come from."""
+    lines = []
+    for s, e in iter_lines(text):
+        line = text[s:e]
+        if any(p.search(line) for p in rules.end):
+            break
+        lines.append(line)
+    return lines
+
+
+def _first_group(patterns: Iterable[re.Pattern], lines: list[str]) -> str:
+    for pattern in patterns:
+        for line in lines:
+            m = pattern.search(line)
+            if m:
+                return m.group(1).strip()
+    return ""
+
+
+def detect_published(lines: list[str], rules: Rules) -> date | None:
+    """The article's own date from header/credit lines; never a date that is merely in the story."""
+    for pattern in rules.published:
+        for line in lines:
+            m = pattern.search(line)
+            if m and (found := parse_date(m.group(1))):
+                return found
+    return None
+
+
+def detect_outlet(lines: list[str], rules: Rules) -> str:
+    """Outlet from 'Source Feed:', a credit line, a byline, a sign-off line or 'told <Outlet>'."""
+    found = _first_group(rules.outlet, lines)
+    if found:
+        return found
+    names = sorted(rules.outlets, key=len, reverse=True)
+    by_fold = {n.casefold(): n for n in names}
+    for line in lines:
+        if line.casefold() in by_fold:
+            return by_fold[line.casefold()]
+        m = re.fullmatch(r"[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){1,3},\s+(.+)", line)
+        if m and m.group(1).casefold() in by_fold:
+            return by_fold[m.group(1).casefold()]
+    told = re.compile(r"\btold (" + "|".join(re.escape(n) for n in names) + r")\b") if names else None
+    for line in lines:
+        if told and (m := told.search(line)):
+            return m.group(1)
+    return ""
+
+
+def detect_author(lines: list[str], rules: Rules) -> str:
+    """Author from 'Author:', 'By Name' or a 'Name, Outlet' byline."""
+    found = _first_group(rules.author, lines)
+    if found:
+        return found
+    for line in lines:
+        if _is_byline(line, rules):
+            return line.split(",")[0].strip()
+    return ""
+
+
+def detect_title(text: str, spans: tuple[tuple[int, int], ...]) -> str:
+    """The headline: the first body line when it reads like one (short, no closing punctuation)."""
+    if not spans:
+        return ""
+    first = text[spans[0][0] : spans[0][1]]
+    return first if _is_headline(first) else ""
+
+
+# --- reading files -----------------------------------------------------------------------------
+
+
+def read_manifest(folder: Path) -> dict[str, dict[str, str]]:
+    """``manifest.csv`` rows by file name: metadata that overrides what was detected."""
+    path = folder / MANIFEST_NAME
+    if not path.is_file():
+        return {}
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    return {row["file"].strip(): row for row in rows if row.get("file")}
+
+
+def _apply_manifest(doc: Document, row: dict[str, str] | None) -> Document:
+    if not row:
+        return doc
+    changes: dict = {}
+    for name in MANIFEST_FIELDS:
+        value = (row.get(name) or "").strip()
+        if value:
+            changes[name] = parse_date(value) if name == "published" else value
+    return replace(doc, **changes)
+
+
+def read_document(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, rules: Rules | None = None) -> Document:
+    """Read one article file into a Document; raises CorpusError naming the file and the reason."""
+    rules = rules or load_rules()
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise CorpusError(path, MSG_TOO_BIG.format(size=size, limit=max_bytes))
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise CorpusError(path, MSG_MISSING) from exc
+    except (PermissionError, IsADirectoryError, OSError) as exc:
+        if isinstance(exc, CorpusError):
+            raise
+        raise CorpusError(path, MSG_UNREADABLE.format(error=exc.strerror or exc)) from exc
+    text, encoding = decode_bytes(data, path)
+    meta: dict[str, str] = {}
+    if path.suffix.lower() in HTML_SUFFIXES:
+        text, meta = html_to_text(text)
+        if not text.strip():
+            raise CorpusError(path, MSG_EMPTY + " (no visible text)")
+    return build_document(
+        path.stem,
+        path,
+        text,
+        encoding=encoding,
+        sha256=hashlib.sha256(data).hexdigest(),
+        meta=meta,
+        rules=rules,
+    )
+
+
+def build_document(
+    doc_id: str,
+    path: Path,
+    text: str,
+    *,
+    encoding: str = "utf-8",
+    sha256: str = "",
+    meta: dict[str, str] | None = None,
+    rules: Rules | None = None,
+) -> Document:
+    """A Document from already-decoded text: body spans and metadata detected, ``meta`` winning."""
+    rules = rules or load_rules()
+    meta = meta or {}
+    spans = find_body(text, rules)
+    lines = _header_lines(text, rules)
+    published = None
+    for key in ("article:published_time", "datepublished", "date", "pubdate", "time", "published"):
+        if meta.get(key) and (published := parse_date(meta[key][:10] if "T" in meta[key] else meta[key])):
+            break
+    return Document(
+        doc_id=doc_id,
+        path=path,
+        text=text,
+        body_spans=spans,
+        title=meta.get("og:title")
+        or meta.get("title")
+        or meta.get("html_title")
+        or detect_title(text, spans),
+        outlet=meta.get("og:site_name") or meta.get("outlet") or detect_outlet(lines, rules),
+        published=published or detect_published(lines, rules),
+        author=meta.get("author") or detect_author(lines, rules),
+        url=meta.get("og:url") or meta.get("url") or "",
+        encoding=encoding,
+        sha256=sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    )
+
+
+def iter_paths(paths: Iterable[Path | str], problems: list[Problem]) -> Iterator[Path]:
+    """Article files under ``paths`` (folders searched recursively), sorted; notes what is skipped."""
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            problems.append(Problem(path, MSG_MISSING))
+            continue
+        candidates = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for candidate in candidates:
+            if candidate.name in IGNORED_NAMES or any(part.startswith(".") for part in candidate.parts[-1:]):
+                continue
+            if candidate.suffix.lower() not in SUPPORTED_SUFFIXES:
+                problems.append(
+                    Problem(candidate, MSG_UNSUPPORTED.format(suffix=candidate.suffix), "skipped")
+                )
+                continue
+            yield candidate
+
+
+def iter_documents(
+    paths: Iterable[Path | str] | None = None,
+    *,
+    problems: list[Problem] | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Iterator[Document]:
+    """Documents one at a time (for streaming); problems are appended to ``problems`` or warned."""
+    sink: list[Problem] = [] if problems is None else problems
+    rules = load_rules()
+    manifests: dict[Path, dict[str, dict[str, str]]] = {}
+    seen: dict[str, Path] = {}
+    before = len(sink)
+    for path in iter_paths(paths if paths is not None else DEFAULT_PATHS, sink):
+        try:
+            doc = read_document(path, max_bytes=max_bytes, rules=rules)
+        except CorpusError as exc:
+            sink.append(Problem(exc.path, exc.reason))
+            continue
+        if doc.doc_id in seen:
+            sink.append(Problem(path, MSG_DUPLICATE.format(doc_id=doc.doc_id, other=seen[doc.doc_id])))
+            continue
+        seen[doc.doc_id] = path
+        if path.parent not in manifests:
+            manifests[path.parent] = read_manifest(path.parent)
+        yield _apply_manifest(doc, manifests[path.parent].get(path.name))
+    if problems is None:
+        for problem in sink[before:]:
+            warnings.warn(str(problem), CorpusWarning, stacklevel=2)
+
+
+def load_corpus(
+    paths: Iterable[Path | str] | None = None,
+    *,
+    problems: list[Problem] | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> list[Document]:
+    """Read articles from files and folders (default ``seeds/`` and ``data/raw/``), sorted by doc_id.
+
+    Files that cannot be read are reported in ``problems`` (or as warnings when no
+    list is given) and the rest are still read.
+
+    >>> docs = load_corpus([PROJECT_ROOT / "seeds"])
+    >>> docs[0].doc_id
+    '000_aa62385b73de1dec'
+    """
+    docs = list(iter_documents(paths, problems=problems, max_bytes=max_bytes))
+    return sorted(docs, key=lambda d: d.doc_id)

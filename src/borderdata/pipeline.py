@@ -1,0 +1,101 @@
+"""The whole chain from article files to the tables on disk (what `make data` runs).
+
+files -> documents.csv -> facts.csv (overrides applied) -> claims.csv, each table
+written atomically, the three renamed into place only when all are ready, and a
+lock file so that two runs at once never interleave their writes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from borderdata.corpus import DOCUMENT_COLUMNS, PROJECT_ROOT, Document, Problem, load_corpus
+from borderdata.extract import extract_facts
+from borderdata.tables import write_table
+
+PROCESSED = PROJECT_ROOT / "data" / "processed"
+OVERRIDES = PROJECT_ROOT / "data" / "overrides.csv"
+LOCK_NAME = ".borderdata.lock"
+MSG_LOCKED = (
+    "another `borderdata data` run holds {lock} (pid {pid}); wait for it or delete the file if it died"
+)
+
+
+class LockedError(Exception):
+    """Another run is writing the same output folder."""
+
+
+@dataclass
+class DataResult:
+    """What a run produced and what it could not read."""
+
+    documents: pd.DataFrame
+    facts: pd.DataFrame
+    claims: pd.DataFrame | None = None
+    problems: list[Problem] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def output_lock(folder: Path) -> Iterator[Path]:
+    """Hold ``folder/.borderdata.lock`` for the block; a stale lock of a dead process is taken over."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = folder / LOCK_NAME
+    while True:
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            break
+        except FileExistsError:
+            try:
+                pid = int(lock.read_text().strip() or 0)
+            except (OSError, ValueError):
+                pid = 0
+            if pid and _pid_alive(pid):
+                raise LockedError(MSG_LOCKED.format(lock=lock, pid=pid)) from None
+            lock.unlink(missing_ok=True)
+    try:
+        os.write(fd, str(os.getpid()).encode())
+        os.close(fd)
+        yield lock
+    finally:
+        lock.unlink(missing_ok=True)
+
+
+def documents_table(documents: Iterable[Document]) -> pd.DataFrame:
+    """One row per document (the ``documents.csv`` columns)."""
+    rows = [d.to_record() for d in documents]
+    return pd.DataFrame(rows, columns=list(DOCUMENT_COLUMNS)).sort_values("doc_id", kind="stable")
+
+
+def run_data(
+    paths: Iterable[Path | str] | None = None, out_dir: Path = PROCESSED, overrides: Path | None = OVERRIDES
+) -> DataResult:
+    """Read the corpus, extract facts, apply overrides, build claims; write the tables atomically."""
+    problems: list[Problem] = []
+    with output_lock(out_dir):
+        documents = load_corpus(paths, problems=problems)
+        facts = extract_facts(documents)
+        result = DataResult(documents=documents_table(documents), facts=facts, problems=problems)
+        write_table(result.documents, out_dir / "documents.csv")
+        write_table(result.facts, out_dir / "facts.csv")
+    return result

@@ -1,0 +1,59 @@
+"""The facts-table contract: column names, order and dtypes every module relies on.
+
+See the data dictionary in ``data/processed/README.md`` for what each column means.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+QUALIFIERS = ("exact", "approx", "upper_bound", "lower_bound", "range")
+
+# Column -> pandas dtype. Text columns are plain Python strings ("" when empty),
+# offsets are int64, numbers float64 (NaN when the words give no bound).
+FACT_DTYPES: dict[str, str] = {
+    "fact_id": "object",
+    "doc_id": "object",
+    "source_file": "object",
+    "published": "object",
+    "outlet": "object",
+    "start": "int64",
+    "end": "int64",
+    "surface": "object",
+    "value": "float64",
+    "low": "float64",
+    "high": "float64",
+    "unit": "object",
+    "qualifier": "object",
+    "subject": "object",
+    "category": "object",
+    "location": "object",
+    "period": "object",
+    "sentence": "object",
+    "overridden": "bool",
+}
+FACT_COLUMNS = tuple(FACT_DTYPES)
+TEXT_COLUMNS = tuple(c for c, t in FACT_DTYPES.items() if t == "object")
+
+
+def make_fact_id(doc_id: str, start: int) -> str:
+    """Stable id of a mention: its document and where it starts (``001_84e8…:1234``)."""
+    return f"{doc_id}:{start}"
+
+
+def empty_facts() -> pd.DataFrame:
+    """A facts table with no rows and the contract's columns and dtypes."""
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in FACT_DTYPES.items()})
+
+
+def conform_facts(df: pd.DataFrame) -> pd.DataFrame:
+    """Columns in contract order with contract dtypes; text NaN as ""; sorted by doc_id, start."""
+    df = df.copy()
+    for column, dtype in FACT_DTYPES.items():
+        if column not in df:
+            df[column] = False if dtype == "bool" else ("" if dtype == "object" else float("nan"))
+    df = df.loc[:, list(FACT_COLUMNS)]
+    for column in TEXT_COLUMNS:
+        df[column] = df[column].astype(object).where(df[column].notna(), "").map(str)
+    df = df.astype({c: t for c, t in FACT_DTYPES.items() if t != "object"})
+    return df.sort_values(["doc_id", "start", "end"], kind="stable").reset_index(drop=True)

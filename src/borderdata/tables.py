@@ -1,0 +1,108 @@
+"""Writing and reading the generated tables: atomically, deterministically, spreadsheet-safe.
+
+Every table borderdata writes goes through :func:`write_table`: the bytes go to a
+temporary file in the destination folder, are flushed to disk, and only then
+renamed over the old file, so a crash or a kill never leaves a half-written
+table and the previous complete one survives. CSV cells of text columns that a
+spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a
+tab or a carriage return) get a leading ``'``; :func:`read_table` removes it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pandas as pd
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+GUARD = "'"
+
+
+class WriteError(Exception):
+    """A table could not be written; the previous file, if any, is untouched."""
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell.replace(",", ""))
+    except ValueError:
+        return False
+    return True
+
+
+def neutralise_cell(cell: object) -> object:
+    """Prefix ``'`` to a text cell a spreadsheet would evaluate as a formula; numbers pass."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_START) and not _is_number(cell):
+        return GUARD + cell
+    return cell
+
+
+def restore_cell(cell: object) -> object:
+    """Undo :func:`neutralise_cell`."""
+    if isinstance(cell, str) and cell.startswith(GUARD) and cell[1:2] in FORMULA_START and cell[1:2]:
+        return cell[1:]
+    return cell
+
+
+def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """The same table with every formula-like text cell guarded (see module docstring)."""
+    text_columns = [c for c in df.columns if df[c].dtype == object or pd.api.types.is_string_dtype(df[c])]
+    if not text_columns:
+        return df
+    return df.assign(**{c: df[c].map(neutralise_cell) for c in text_columns})
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path | str) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it over ``path`` only if the block succeeds."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_bytes_atomic(path: Path | str, writer: Callable[[Path], None]) -> Path:
+    """Run ``writer(tmp_path)`` and move the result to ``path`` atomically."""
+    with atomic_path(path) as tmp:
+        writer(tmp)
+    return Path(path)
+
+
+def write_table(df: pd.DataFrame, path: Path | str) -> Path:
+    """Write ``df`` to ``.csv`` or ``.parquet`` (by extension) atomically; returns the path.
+
+    >>> import tempfile, pandas as pd
+    >>> out = Path(tempfile.mkdtemp()) / "t.csv"
+    >>> write_table(pd.DataFrame({"a": ["=1+1"]}), out).read_text()
+    "a\\n'=1+1\\n"
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        return write_bytes_atomic(path, lambda tmp: df.to_parquet(tmp, index=False))
+    if suffix != ".csv":
+        raise WriteError(f"{path}: unsupported table format {suffix!r} (use .csv or .parquet)")
+    safe = neutralise_formulas(df)
+    return write_bytes_atomic(path, lambda tmp: safe.to_csv(tmp, index=False, lineterminator="\n"))
+
+
+def read_table(path: Path | str, dtypes: dict[str, str] | None = None) -> pd.DataFrame:
+    """Read a table written by :func:`write_table`, guards removed, empty cells as empty strings."""
+    path = Path(path)
+    if path.suffix.lower() == ".parquet":
+        return pd.read_parquet(path)
+    df = pd.read_csv(path, dtype=dtypes or str, keep_default_na=False, na_values=[])
+    text_columns = [c for c in df.columns if df[c].dtype == object or pd.api.types.is_string_dtype(df[c])]
+    return df.assign(**{c: df[c].map(restore_cell) for c in text_columns})

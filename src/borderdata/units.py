@@ -1,0 +1,262 @@
+"""The one pint registry of borderdata, its currencies, and the words news text uses for units.
+
+Every quantity in the project is built from :data:`ureg` (also registered as
+pint's application registry, so pint-pandas columns share it). Each currency is
+its own dimension, so adding CAD to USD raises ``DimensionalityError`` instead of
+silently mixing money; converting needs a rate the caller passes
+(:func:`convert_money`).
+
+>>> Q_(19.5, "kg").to("lb").magnitude.__round__(1)
+43.0
+"""
+
+from __future__ import annotations
+
+import math
+
+import pint
+
+CURRENCIES = ("CAD", "USD", "EUR", "GBP", "MXN", "CNY", "JPY", "AUD", "INR", "CHF", "HKD", "KRW")
+
+ureg = pint.UnitRegistry(on_redefinition="raise", autoconvert_offset_to_baseunit=True)
+for _code in CURRENCIES:
+    ureg.define(f"{_code} = [currency_{_code}]")
+# pint already defines `count = []`: counted things are dimensionless.
+pint.set_application_registry(ureg)
+Q_ = ureg.Quantity
+
+# Canonical unit for each dimension when claims are compared.
+CANONICAL = {"[mass]": "kg", "[length]": "km", "[time]": "day", "[volume]": "L"}
+
+# Surface words for units, lower case, mapped to the unit string stored in the facts table.
+MASS_WORDS = {
+    "kilograms": "kg",
+    "kilogram": "kg",
+    "kilos": "kg",
+    "kilo": "kg",
+    "kg": "kg",
+    "kgs": "kg",
+    "grams": "g",
+    "gram": "g",
+    "g": "g",
+    "milligrams": "mg",
+    "milligram": "mg",
+    "mg": "mg",
+    "micrograms": "µg",
+    "microgram": "µg",
+    "pounds": "lb",
+    "pound": "lb",
+    "lbs": "lb",
+    "lb": "lb",
+    "tonnes": "t",
+    "tonne": "t",
+    "metric tons": "t",
+    "metric tonnes": "t",
+    "tons": "short_ton",
+    "ton": "short_ton",
+    "ounces": "oz",
+    "ounce": "oz",
+    "oz": "oz",
+}
+LENGTH_WORDS = {
+    "kilometres": "km",
+    "kilometers": "km",
+    "kilometre": "km",
+    "kilometer": "km",
+    "km": "km",
+    "metres": "m",
+    "meters": "m",
+    "metre": "m",
+    "meter": "m",
+    "m": "m",
+    "centimetres": "cm",
+    "centimeters": "cm",
+    "cm": "cm",
+    "millimetres": "mm",
+    "millimeters": "mm",
+    "mm": "mm",
+    "miles": "mi",
+    "mile": "mi",
+    "mi": "mi",
+    "feet": "ft",
+    "foot": "ft",
+    "ft": "ft",
+    "inches": "inch",
+    "inch": "inch",
+    "yards": "yd",
+    "yard": "yd",
+    "yds": "yd",
+    "nautical miles": "nmi",
+}
+TIME_WORDS = {
+    "years": "year",
+    "year": "year",
+    "yrs": "year",
+    "months": "month",
+    "month": "month",
+    "weeks": "week",
+    "week": "week",
+    "days": "day",
+    "day": "day",
+    "hours": "hour",
+    "hour": "hour",
+    "hrs": "hour",
+    "minutes": "minute",
+    "minute": "minute",
+    "mins": "minute",
+    "seconds": "second",
+    "second": "second",
+    "secs": "second",
+    "decades": "decade",
+    "decade": "decade",
+    "centuries": "century",
+    "century": "century",
+}
+OTHER_WORDS = {
+    "litres": "L",
+    "liters": "L",
+    "litre": "L",
+    "liter": "L",
+    "gallons": "gallon",
+    "gallon": "gallon",
+    "square kilometres": "km**2",
+    "square kilometers": "km**2",
+    "square miles": "mi**2",
+    "square feet": "ft**2",
+    "square metres": "m**2",
+    "square meters": "m**2",
+    "acres": "acre",
+    "hectares": "hectare",
+    "mph": "mph",
+    "km/h": "km/hour",
+    "kph": "km/hour",
+    "miles per hour": "mph",
+    "kilometres per hour": "km/hour",
+    "degrees": "degree",
+    "°": "degree",
+    "°c": "degC",
+    "°f": "degF",
+    "megawatts": "MW",
+    "megawatt": "MW",
+    "mw": "MW",
+    "gigawatts": "GW",
+    "gw": "GW",
+    "kilowatts": "kW",
+    "kw": "kW",
+    "horsepower": "hp",
+    "hp": "hp",
+    "gigabytes": "GB",
+    "gb": "GB",
+    "terabytes": "TB",
+    "tb": "TB",
+    "megabytes": "MB",
+    "mb": "MB",
+}
+PERCENT_WORDS = {
+    "%": "percent",
+    "percent": "percent",
+    "per cent": "percent",
+    "pct": "percent",
+    "percentage points": "percent",
+    "percentage point": "percent",
+}
+
+# Currency words: code when unambiguous; "dollars" depends on context (see extract.py).
+CURRENCY_SYMBOLS = {
+    "US$": "USD",
+    "U.S.$": "USD",
+    "USD": "USD",
+    "C$": "CAD",
+    "CA$": "CAD",
+    "CAD": "CAD",
+    "CDN$": "CAD",
+    "A$": "AUD",
+    "AU$": "AUD",
+    "AUD": "AUD",
+    "HK$": "HKD",
+    "€": "EUR",
+    "EUR": "EUR",
+    "£": "GBP",
+    "GBP": "GBP",
+    "¥": "JPY",
+    "JPY": "JPY",
+    "CNY": "CNY",
+    "RMB": "CNY",
+    "MXN": "MXN",
+    "₹": "INR",
+    "INR": "INR",
+    "CHF": "CHF",
+    "₩": "KRW",
+}
+CURRENCY_WORDS = {
+    "euros": "EUR",
+    "euro": "EUR",
+    "yen": "JPY",
+    "yuan": "CNY",
+    "renminbi": "CNY",
+    "pesos": "MXN",
+    "peso": "MXN",
+    "rupees": "INR",
+    "rupee": "INR",
+    "won": "KRW",
+    "francs": "CHF",
+    "pounds sterling": "GBP",
+    "sterling": "GBP",
+    "canadian dollars": "CAD",
+    "u.s. dollars": "USD",
+    "us dollars": "USD",
+    "american dollars": "USD",
+    "australian dollars": "AUD",
+    "hong kong dollars": "HKD",
+}
+
+
+def is_currency(unit: str) -> bool:
+    """True for a currency code of the registry (``"CAD"``, ``"USD"``, ...)."""
+    return unit in CURRENCIES
+
+
+def to_quantity(value: float, unit: str) -> pint.Quantity:
+    """A pint quantity from a facts-table value and unit string.
+
+    >>> to_quantity(50, "lb").to("kg")
+    <Quantity(22.6796185, 'kilogram')>
+    """
+    return Q_(value, unit)
+
+
+def dimension_of(unit: str) -> str:
+    """A stable name for the dimension of ``unit``: ``[mass]``, ``[currency_CAD]``, ``percent``, ``count``."""
+    if unit in ("count", ""):
+        return "count"
+    if unit == "percent":
+        return "percent"
+    try:
+        dims = ureg.Unit(unit).dimensionality
+    except (pint.errors.UndefinedUnitError, AttributeError, TypeError, ValueError, AssertionError):
+        return f"unknown:{unit}"
+    return str(dims) if dims else "count"
+
+
+def canonical_unit(unit: str) -> str:
+    """The unit claims are compared in: kg for mass, the currency itself for money, etc."""
+    dim = dimension_of(unit)
+    return CANONICAL.get(dim, unit)
+
+
+def convert(value: float, unit: str, target: str) -> float:
+    """``value`` in ``unit`` expressed in ``target`` (same dimension); NaN passes through."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return math.nan
+    if unit == target:
+        return float(value)
+    return float(Q_(value, unit).to(target).magnitude)
+
+
+def convert_money(value: float, currency: str, target: str, rate: float) -> float:
+    """Convert money with an explicit rate: ``rate`` units of ``target`` per one ``currency``."""
+    if currency == target:
+        return float(value)
+    if not (rate and rate > 0):
+        raise ValueError(f"a positive rate is needed to convert {currency} to {target}, got {rate!r}")
+    return float(value) * rate
