@@ -17,11 +17,20 @@ import pandas as pd
 
 from borderdata.corpus import DOCUMENT_COLUMNS, PROJECT_ROOT, Document, Problem, load_corpus
 from borderdata.extract import extract_facts
-from borderdata.tables import write_table
+from borderdata.tables import read_table, write_table
 
 PROCESSED = PROJECT_ROOT / "data" / "processed"
 OVERRIDES = PROJECT_ROOT / "data" / "overrides.csv"
 LOCK_NAME = ".borderdata.lock"
+TABLE_NAMES = ("documents", "facts", "claims")
+# What the tables are made from: if any of these is newer than a table, the tables are stale.
+INPUT_GLOBS = (
+    "seeds/**/*",
+    "data/raw/**/*",
+    "data/overrides.csv",
+    "src/borderdata/*.py",
+    "src/borderdata/*.toml",
+)
 MSG_LOCKED = (
     "another `borderdata data` run holds {lock} (pid {pid}); wait for it or delete the file if it died"
 )
@@ -99,3 +108,27 @@ def run_data(
         write_table(result.documents, out_dir / "documents.csv")
         write_table(result.facts, out_dir / "facts.csv")
     return result
+
+
+def _newest_input(root: Path = PROJECT_ROOT) -> float:
+    times = [p.stat().st_mtime for pattern in INPUT_GLOBS for p in root.glob(pattern) if p.is_file()]
+    return max(times, default=0.0)
+
+
+def tables_are_stale(out_dir: Path = PROCESSED) -> bool:
+    """True when a table is missing or older than an article, the overrides or the library."""
+    tables = [out_dir / f"{name}.csv" for name in TABLE_NAMES]
+    if not all(t.is_file() for t in tables):
+        return True
+    return min(t.stat().st_mtime for t in tables) < _newest_input()
+
+
+def load_tables(out_dir: Path = PROCESSED, *, refresh: bool = True) -> dict[str, pd.DataFrame]:
+    """The processed tables by name (documents, facts, claims), re-made first when stale."""
+    if refresh and out_dir == PROCESSED and tables_are_stale(out_dir):
+        run_data(out_dir=out_dir)
+    return {
+        name: read_table(out_dir / f"{name}.csv")
+        for name in TABLE_NAMES
+        if (out_dir / f"{name}.csv").is_file()
+    }
