@@ -10,8 +10,10 @@ in ``corpus.toml`` (see :func:`load_rules`).
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
 import html
+import json
 import os
 import re
 import tomllib
@@ -467,18 +469,27 @@ def _apply_manifest(doc: Document, row: dict[str, str] | None) -> Document:
 
 def read_document(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, rules: Rules | None = None) -> Document:
     """Read one article file into a Document; raises CorpusError naming the file and the reason."""
-    rules = rules or load_rules()
+    return document_from_bytes(path, read_source_bytes(path, max_bytes=max_bytes), rules=rules)
+
+
+def read_source_bytes(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The raw bytes of an article file; raises CorpusError if missing, unreadable or too big."""
     try:
         size = path.stat().st_size
         if size > max_bytes:
             raise CorpusError(path, MSG_TOO_BIG.format(size=size, limit=max_bytes))
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError as exc:
         raise CorpusError(path, MSG_MISSING) from exc
     except (PermissionError, IsADirectoryError, OSError) as exc:
         if isinstance(exc, CorpusError):
             raise
         raise CorpusError(path, MSG_UNREADABLE.format(error=exc.strerror or exc)) from exc
+
+
+def document_from_bytes(path: Path, data: bytes, *, rules: Rules | None = None) -> Document:
+    """A Document from the bytes of the file at ``path`` (decoded, HTML made text, body found)."""
+    rules = rules or load_rules()
     text, encoding = decode_bytes(data, path)
     meta: dict[str, str] = {}
     if path.suffix.lower() in HTML_SUFFIXES:
@@ -533,6 +544,95 @@ def build_document(
     )
 
 
+# --- newline-delimited JSON archives -----------------------------------------------------------
+# News archives ship as .jsonl or .jsonl.gz: one article a line, {"id", "text"} plus optional
+# "title", "outlet", "published", "url". Each record becomes a Document whose path is the
+# archive and whose offsets refer to the record's "text", exactly as given.
+
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
+JSONL_META_FIELDS = ("title", "outlet", "published", "url")
+MSG_JSONL_LINE = "line {lineno}: {reason}"
+MSG_JSONL_JSON = "not valid JSON ({error})"
+MSG_JSONL_OBJECT = "not a JSON object"
+MSG_JSONL_ID = "missing or empty 'id'"
+MSG_JSONL_TEXT = "missing or empty 'text'"
+MSG_JSONL_FIELD = "{field!r} is not a string"
+MSG_JSONL_TOO_BIG = "record is {size:,} bytes, over the {limit:,}-byte limit"
+MSG_GZIP = "cannot decompress: {error}"
+
+
+def is_jsonl(path: Path) -> bool:
+    """True for ``.jsonl`` and ``.jsonl.gz`` archives."""
+    return path.name.lower().endswith(JSONL_SUFFIXES)
+
+
+def iter_jsonl_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """(line number, raw bytes) of every non-blank line; CorpusError if the file cannot be read."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rb") as fh:
+            for lineno, line in enumerate(fh, start=1):
+                if line.strip():
+                    yield lineno, line
+    except FileNotFoundError as exc:
+        raise CorpusError(path, MSG_MISSING) from exc
+    except (gzip.BadGzipFile, EOFError) as exc:
+        raise CorpusError(path, MSG_GZIP.format(error=exc)) from exc
+    except OSError as exc:
+        raise CorpusError(path, MSG_UNREADABLE.format(error=exc.strerror or exc)) from exc
+
+
+def _jsonl_error(path: Path, lineno: int, reason: str) -> CorpusError:
+    return CorpusError(path, MSG_JSONL_LINE.format(lineno=lineno, reason=reason))
+
+
+def document_from_jsonl(
+    path: Path,
+    lineno: int,
+    line: bytes | str,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    rules: Rules | None = None,
+) -> Document:
+    """The Document of one archive line; CorpusError naming the file and the line if it is bad."""
+    if len(line) > max_bytes:
+        raise _jsonl_error(path, lineno, MSG_JSONL_TOO_BIG.format(size=len(line), limit=max_bytes))
+    try:
+        record = json.loads(line)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _jsonl_error(path, lineno, MSG_JSONL_JSON.format(error=exc)) from exc
+    if not isinstance(record, dict):
+        raise _jsonl_error(path, lineno, MSG_JSONL_OBJECT)
+    doc_id, text = record.get("id"), record.get("text")
+    if isinstance(doc_id, bool) or not isinstance(doc_id, str | int) or not str(doc_id).strip():
+        raise _jsonl_error(path, lineno, MSG_JSONL_ID)
+    if not isinstance(text, str) or not text.strip():
+        raise _jsonl_error(path, lineno, MSG_JSONL_TEXT)
+    meta: dict[str, str] = {}
+    for name in JSONL_META_FIELDS:
+        value = record.get(name)
+        if value is not None and not isinstance(value, str):
+            raise _jsonl_error(path, lineno, MSG_JSONL_FIELD.format(field=name))
+        if value and value.strip():
+            meta[name] = value.strip()
+    return build_document(str(doc_id).strip(), path, text, meta=meta, rules=rules)
+
+
+def iter_jsonl_documents(
+    path: Path, problems: list[Problem], *, max_bytes: int = DEFAULT_MAX_BYTES, rules: Rules | None = None
+) -> Iterator[Document]:
+    """Documents of an archive, one per line; a bad line becomes a Problem and the rest are read."""
+    rules = rules or load_rules()
+    try:
+        for lineno, line in iter_jsonl_lines(path):
+            try:
+                yield document_from_jsonl(path, lineno, line, max_bytes=max_bytes, rules=rules)
+            except CorpusError as exc:
+                problems.append(Problem(exc.path, exc.reason))
+    except CorpusError as exc:
+        problems.append(Problem(exc.path, exc.reason))
+
+
 def iter_paths(paths: Iterable[Path | str], problems: list[Problem]) -> Iterator[Path]:
     """Article files under ``paths`` (folders searched recursively), sorted; notes what is skipped."""
     for raw in paths:
@@ -544,7 +644,7 @@ def iter_paths(paths: Iterable[Path | str], problems: list[Problem]) -> Iterator
         for candidate in candidates:
             if candidate.name in IGNORED_NAMES or any(part.startswith(".") for part in candidate.parts[-1:]):
                 continue
-            if candidate.suffix.lower() not in SUPPORTED_SUFFIXES:
+            if candidate.suffix.lower() not in SUPPORTED_SUFFIXES and not is_jsonl(candidate):
                 problems.append(
                     Problem(candidate, MSG_UNSUPPORTED.format(suffix=candidate.suffix), "skipped")
                 )
@@ -565,6 +665,16 @@ def iter_documents(
     seen: dict[str, Path] = {}
     before = len(sink)
     for path in iter_paths(paths if paths is not None else DEFAULT_PATHS, sink):
+        if is_jsonl(path):
+            for doc in iter_jsonl_documents(path, sink, max_bytes=max_bytes, rules=rules):
+                if doc.doc_id in seen:
+                    sink.append(
+                        Problem(path, MSG_DUPLICATE.format(doc_id=doc.doc_id, other=seen[doc.doc_id]))
+                    )
+                    continue
+                seen[doc.doc_id] = path
+                yield doc
+            continue
         try:
             doc = read_document(path, max_bytes=max_bytes, rules=rules)
         except CorpusError as exc:
