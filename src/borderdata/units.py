@@ -16,11 +16,27 @@ import math
 
 import pint
 
-CURRENCIES = ("CAD", "USD", "EUR", "GBP", "MXN", "CNY", "JPY", "AUD", "INR", "CHF", "HKD", "KRW")
+CURRENCIES = (
+    "CAD",
+    "USD",
+    "EUR",
+    "GBP",
+    "MXN",
+    "CNY",
+    "JPY",
+    "AUD",
+    "INR",
+    "CHF",
+    "HKD",
+    "KRW",
+    "NZD",
+    "SGD",
+)
 
 ureg = pint.UnitRegistry(on_redefinition="raise", autoconvert_offset_to_baseunit=True)
 for _code in CURRENCIES:
     ureg.define(f"{_code} = [currency_{_code}]")
+    ureg.define(f"{_code}_cent = 0.01 * {_code}")
 # pint already defines `count = []`: counted things are dimensionless.
 pint.set_application_registry(ureg)
 Q_ = ureg.Quantity
@@ -241,6 +257,8 @@ def dimension_of(unit: str) -> str:
 def canonical_unit(unit: str) -> str:
     """The unit claims are compared in: kg for mass, the currency itself for money, etc."""
     dim = dimension_of(unit)
+    if dim.startswith("[currency_"):
+        return dim[len("[currency_") : -1]
     return CANONICAL.get(dim, unit)
 
 
