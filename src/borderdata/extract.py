@@ -115,16 +115,16 @@ WEIGHT_CONTEXT = re.compile(
 # --- guards: numbers that are not quantities ---------------------------------------------------
 
 DATE_BEFORE = re.compile(rf"\b(?:{MONTHS})\.?\s*\Z", re.IGNORECASE)
-DATE_AFTER = re.compile(rf"\A(?:st|nd|rd|th)?\s*(?:of\s+)?(?:{MONTHS})\b\.?(?!\w)", re.IGNORECASE)
-NUMERIC_DATE = re.compile(r"\A\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b")
-YEAR_RANGE_AFTER = re.compile(r"\A[-–/]\d{2}(?:\d{2})?\b")
+DATE_AFTER = re.compile(rf"(?:st|nd|rd|th)?\s*(?:of\s+)?(?:{MONTHS})\b\.?(?!\w)", re.IGNORECASE)
+NUMERIC_DATE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b")
+YEAR_RANGE_AFTER = re.compile(r"[-–/]\d{2}(?:\d{2})?\b")
 TIME_AFTER = re.compile(
-    r"\A(?::\d{2}|\s*(?:a\.?m\.?|p\.?m\.?)(?!\w)|\s*o[’']clock\b|h\d{2}\b)", re.IGNORECASE
+    r"(?::\d{2}|\s*(?:a\.?m\.?|p\.?m\.?)(?!\w)|\s*o[’']clock\b|h\d{2}\b)", re.IGNORECASE
 )
 TIME_BEFORE = re.compile(r"\d:\Z")
-ORDINAL_AFTER = re.compile(r"\A(?:st|nd|rd|th)\b", re.IGNORECASE)
+ORDINAL_AFTER = re.compile(r"(?:st|nd|rd|th)\b", re.IGNORECASE)
 CODE_BEFORE = re.compile(r"[A-Za-z][A-Za-z]*[-‑]?\Z")
-CODE_AFTER_LETTERS = re.compile(r"\A[A-Za-z]")
+CODE_AFTER_LETTERS = re.compile(r"[A-Za-z]")
 LABEL_BEFORE = re.compile(
     r"\b(?:section|sections|article|chapter|title|rule|bill|highway|route|interstate|flight|row|page|pages|"
     r"room|gate|exit|channel|level|phase|stage|amendment|proposition|question|item|paragraph|clause|part|"
@@ -139,9 +139,9 @@ LABEL_BEFORE = re.compile(
 URLISH = re.compile(r"(?:https?://|www\.|pic\.twitter\.com|\w+\.(?:com|ca|org|net|gov)/)\S*", re.IGNORECASE)
 PHONE = re.compile(r"(?:\+?1[-.\s])?\(?\d{3}\)?[-.\s]\d{3}[-.]\d{4}\b")
 HANDLE_BEFORE = re.compile(r"[@#/\\]\w*\Z")
-SLASH_AFTER = re.compile(r"\A/\d")
+SLASH_AFTER = re.compile(r"/\d")
 PRONOUN_ONE_AFTER = re.compile(
-    r"\A(?:\s+of\b|\s+(?:another|who|whom|which|that|thing|day|way|time|side|another|hand|point)\b|'s\b|’s\b|"
+    r"(?:\s+of\b|\s+(?:another|who|whom|which|that|thing|day|way|time|side|another|hand|point)\b|'s\b|’s\b|"
     r"\s*[-‑–](?:on|off|time|way|stop|size|two|sided|third|quarter|half)\b|\s*[,.;:!?)”\"]|\s*\Z)",
     re.IGNORECASE,
 )
@@ -163,7 +163,7 @@ IDIOMS = re.compile(
     re.IGNORECASE,
 )
 SCORE_LINE = re.compile(
-    r"\A\d{1,2}\s*[-–]\s*\d{1,2}\s+(?:win|loss|victory|defeat|lead|draw|tie)\b", re.IGNORECASE
+    r"\d{1,2}\s*[-–]\s*\d{1,2}\s+(?:win|loss|victory|defeat|lead|draw|tie)\b", re.IGNORECASE
 )
 
 
@@ -201,7 +201,10 @@ def guard_date(c: Candidate) -> bool:
 def guard_year(c: Candidate) -> bool:
     """A four-digit year (1800-2100), "2019", "2024-25", unless money, a unit or a counted plural follows."""
     raw = c.surface
-    if c.number.from_words or not re.fullmatch(r"\d{4}", raw) or not 1800 <= c.number.value <= 2100:
+    if c.number.from_words or not re.fullmatch(r"\d{4}", raw) or not 1500 <= c.number.value <= 2100:
+        return False
+    following = re.match(r"\s+([a-z][\w'-]*)", c.text[c.number.end : c.para_end])
+    if following and _is_plural(following.group(1)) and following.group(1) not in ("levels", "prices"):
         return False
     if CURRENCY_BEFORE.search(c.before):
         return False
@@ -227,10 +230,46 @@ def guard_code(c: Candidate) -> bool:
         return False
     before = c.text[max(c.para_start, c.number.start - 12) : c.number.start]
     glued_before = bool(re.search(r"[A-Za-z][-‑]?\Z", before)) and not CURRENCY_BEFORE.search(before)
-    glued_after = bool(re.match(r"[A-Za-z]{1,3}\d|[A-Z]\b(?![.,])", c.after)) and not UNIT_AFTER.match(
-        c.after
+    glued_before = glued_before and not re.search(r"(?<![A-Za-z])(?:minus|sub)-\Z", before, re.IGNORECASE)
+    unit = UNIT_AFTER.match(c.after)
+    glued_after = bool(re.match(r"[A-Za-z]{1,3}\d|[A-Z]\b(?![.,])|[a-z]+\b", c.after)) and not (
+        unit and unit.start("unit") == 0
     )
+    glued_after = glued_after and not re.match(r"(?:s|k|m|bn|b|mn|mln|bln|tn|st|nd|rd|th)\b", c.after)
     return glued_before or glued_after
+
+
+NAME_BEFORE = re.compile(r"(?<![\w.&-])([A-Za-z&]*[A-Z][\w&/]*)\s+\Z")
+ADDRESS_AFTER = re.compile(
+    r"\s+(?:[NSEW]\.?\s+)?(?:[A-Z][\w'-]*\s+){1,3}(?:Road|Rd|Street|St|Avenue|Ave|Way|Boulevard|Blvd|Drive|Dr|"
+    r"Lane|Ln|Place|Pl|Court|Ct|Crescent|Cres|Terrace|Highway|Hwy)\b\.?"
+)
+NOT_NAMES = {"about", "nearly", "over", "under", "some", "only", "just", "around", "almost", "roughly", "with",
+             "in", "by", "of", "at", "for", "to", "from", "and", "or", "but", "than", "after", "before", "since",
+             "as", "on", "between", "up", "down", "more", "less", "fewer", "at", "least", "most", "all", "about",
+             "approximately", "another", "another", "those", "these", "the", "a", "an", "are", "were", "was", "is",
+             "be", "has", "have", "had", "said", "says", "says:", "total", "totalling", "totaling", "was",
+             "estimated", "i", "we", "they", "he", "she", "it", "there", "here"}  # fmt: skip
+
+
+def guard_name(c: Candidate) -> bool:
+    """Numbers in names: "S&P 500", "Big 12", "iPhone 11", "Game 7", "FTSE 100", street addresses."""
+    n = c.number
+    if n.from_words:
+        return False
+    if ADDRESS_AFTER.match(c.text, n.end, c.para_end):
+        return True
+    m = NAME_BEFORE.search(c.before)
+    if not m or m.group(1).lower() in NOT_NAMES or m.group(1).lower() in QUALIFIER_WORDS:
+        return False
+    if re.fullmatch(rf"(?:{MONTHS})\.?", m.group(1), re.IGNORECASE):
+        return False
+    # A unit, currency or counted plural after the number makes it a quantity after all.
+    unit = UNIT_AFTER.match(c.text, n.end, c.para_end)
+    if unit or CURRENCY_BEFORE.search(c.before) or n.has_scale:
+        return False
+    following = re.match(r"\s+([a-z][\w'-]*)", c.text[n.end : c.para_end])
+    return not (following and _is_plural(following.group(1)))
 
 
 def guard_label(c: Candidate) -> bool:
@@ -272,15 +311,50 @@ def guard_idiom(c: Candidate) -> bool:
     return any(m.start() <= offset < m.end() for m in IDIOMS.finditer(window))
 
 
+def guard_parenthesised(c: Candidate) -> bool:
+    """A lone number in parentheses after a name: "Dak Prescott (4)" (a jersey or list number)."""
+    return (
+        not c.number.from_words
+        and c.before.endswith("(")
+        and c.after.startswith(")")
+        and bool(re.search(r"[A-Z][a-z]+\s*\(\Z", c.before))
+    )
+
+
 def guard_anaphoric(c: Candidate) -> bool:
     """ "The two countries", "the two won": a number word after "the" names no new quantity."""
     n = c.number
-    return n.from_words and not n.has_scale and n.value <= 12 and bool(ANAPHORIC_BEFORE.search(c.before))
+    if not (n.from_words and not n.has_scale and n.value <= 3 and ANAPHORIC_BEFORE.search(c.before)):
+        return False
+    unit = UNIT_AFTER.match(c.text, n.end, c.para_end)
+    return not unit
+
+
+COMPOUND_ADJECTIVE = re.compile(
+    r"[-‑](?:year|month|week|day|hour|minute|second|mile|metre|meter|foot|inch|page|point|person|member|man|"
+    r"storey|story|game|bed|bedroom|door|seat|speed|star|time|way|part|step|stage|term|round)s?[-‑]?(?!old)"
+    r"(?=\s+[A-Za-z$]|[-‑])",
+    re.IGNORECASE,
+)
+
+
+def guard_compound(c: Candidate) -> bool:
+    """Hyphenated adjectives that describe rather than count: "a five-year plan", "a three-bed apartment"."""
+    return bool(COMPOUND_ADJECTIVE.match(c.text, c.number.end, c.para_end)) or bool(
+        c.number.from_words and re.search(r"[A-Za-z][-‑]\Z", c.before)
+    )
 
 
 def guard_score(c: Candidate) -> bool:
-    """Sports scores and votes: "a 9-2 lead", "won 3-1"."""
-    return bool(SCORE_LINE.match(c.text, c.number.start, c.para_end))
+    """Sports scores and votes: "a 9-2 lead", "won 3-1", "tied at 89-89" (no unit after the second number)."""
+    m = SCORE_LINE.match(c.text, c.number.start, c.para_end)
+    if not m or c.number.from_words or CURRENCY_BEFORE.search(c.before):
+        return False
+    if re.search(r"\bbetween\s*\Z|\bfrom\s*\Z|\baged?\s*\Z", c.before, re.IGNORECASE):
+        return False
+    return not UNIT_AFTER.match(c.text, m.end(), c.para_end) and not re.match(
+        r"\s+[a-z]+s\b", c.text[m.end() : c.para_end]
+    )
 
 
 GUARDS: tuple[tuple[str, Callable[[Candidate], bool]], ...] = (
@@ -290,12 +364,15 @@ GUARDS: tuple[tuple[str, Callable[[Candidate], bool]], ...] = (
     ("year", guard_year),
     ("code", guard_code),
     ("label", guard_label),
+    ("name", guard_name),
     ("url", guard_url),
     ("phone", guard_phone),
     ("idiom", guard_idiom),
     ("pronoun_one", guard_pronoun_one),
     ("anaphoric", guard_anaphoric),
+    ("parenthesised", guard_parenthesised),
     ("score", guard_score),
+    ("compound", guard_compound),
 )
 
 
@@ -380,6 +457,7 @@ STOP_WORDS = {
     "january", "february", "march", "april", "june", "july", "august", "september", "october", "november",
     "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
 }  # fmt: skip
+LEADING_OK = {"more", "other", "additional", "new", "extra", "further", "fewer"}
 IRREGULAR_PLURALS = {"children", "people", "men", "women", "police", "personnel", "staff", "aircraft", "feet",
                      "mice", "geese", "teeth", "sheep", "fish", "deer", "cattle", "data", "media", "lives",
                      "equipment", "troops", "crew", "military", "livestock"}  # fmt: skip
@@ -396,10 +474,14 @@ def _is_plural(word: str) -> bool:
 def noun_phrase_after(text: str, pos: int, limit: int) -> tuple[str, int]:
     """The counted noun phrase starting at ``pos`` ("leased Black Hawk helicopters") and its end."""
     words: list[tuple[str, int]] = []
+    expected = pos
     for m in WORD.finditer(text, pos, min(limit, pos + 90)):
+        if text[expected : m.start()].strip(" \t-‑"):
+            break
+        expected = m.end()
         word = m.group()
         lower = word.lower().rstrip(".")
-        if not word[0].isalpha() or lower in STOP_WORDS:
+        if not word[0].isalpha() or (lower in STOP_WORDS and not (not words and lower in LEADING_OK)):
             break
         if (
             words
@@ -571,106 +653,170 @@ def _pounds_are_money(c: Candidate, sentence: str) -> bool:
     return bool(MONEY_CONTEXT.search(sentence)) and not WEIGHT_CONTEXT.search(sentence)
 
 
-def _unit_kind_for_count(subject: str) -> str:
-    return "count"
+SIGN_BEFORE = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=\$)|(?<=\())[-−](?=\d)\Z|\bminus[\s-]\Z", re.IGNORECASE)
+RANGE_JOINER = re.compile(r"(\s*[-–—]\s*|\s+to\s+|\s+and\s+)((?:US|C|A|HK)?\$|€|£)?\s?")
+OR_NEXT = re.compile(r"\s+or\s+")
+
+
+@dataclass
+class Reading:
+    """What is known about a mention while it is being read; becomes a :class:`Mention`."""
+
+    start: int
+    end: int
+    value: float
+    unit: str = ""
+    kind: str = ""
+    qualifier: str = "exact"
+    low: float = math.nan
+    high: float = math.nan
+
+
+def _resolve_unit(c: Candidate, unit: str, kind: str, sentence: str, resolve_dollar: Callable[[str], str]) -> tuple[str, str]:
+    """Turn surface units into registry units: which dollar, pounds as money or mass, cents."""
+    if unit == "lb" and _pounds_are_money(c, sentence):
+        return "GBP", "money"
+    if unit == "$":
+        return resolve_dollar(sentence), kind
+    if unit == "cent":
+        return f"{resolve_dollar(sentence)}_cent", kind
+    return unit, kind
+
+
+def read_unit_around(c: Candidate, r: Reading, sentence: str, resolve_dollar: Callable[[str], str]) -> None:
+    """Currency before the number, unit word after it (or both: "$5 billion USD")."""
+    currency = _currency_before(c)
+    if currency:
+        r.unit, r.kind, r.start = currency[0], "money", currency[1]
+    after_unit, after_kind, after_end = _read_unit(c, r.end)
+    if after_kind and not r.unit:
+        r.unit, r.kind, r.end = after_unit, after_kind, after_end
+    elif r.kind == "money":
+        code = CODE_AFTER.match(c.text, r.end, c.para_end)
+        if code:
+            r.unit, r.end = CURRENCY_SYMBOLS.get(code.group(1), code.group(1)), code.end()
+        elif after_kind == "money" and after_unit not in ("$", "cent"):
+            r.unit, r.end = after_unit, after_end
+    if not r.unit:
+        # "eight or nine euros": the unit of the next number applies to this one too.
+        nxt = OR_NEXT.match(c.text, r.end, c.para_end)
+        second = read_number(c.text[: c.para_end], nxt.end()) if nxt else None
+        if second:
+            unit, kind, _ = _read_unit(Candidate(c.text, second, c.para_start, c.para_end), second.end)
+            if kind:
+                r.unit, r.kind = unit, kind
+    r.unit, r.kind = _resolve_unit(c, r.unit, r.kind, sentence, resolve_dollar)
+
+
+def read_sign(c: Candidate, r: Reading) -> None:
+    """Negative numbers: "-5 yards", "minus 387 Fahrenheit", "$-50.8bn"."""
+    before = c.text[max(c.para_start, c.number.start - 7) : c.number.start]
+    m = SIGN_BEFORE.search(before)
+    if m:
+        r.value = -r.value
+        if r.start == c.number.start:
+            r.start = c.number.start - (len(before) - m.start())
+
+
+def read_range(c: Candidate, r: Reading, sentence: str, resolve_dollar: Callable[[str], str]) -> None:
+    """ "between 750,000 and 800,000", "15 to 22 miles", "15-22 mph", "from $3 billion to $5 billion"."""
+    n = c.number
+    m = RANGE_JOINER.match(c.text, r.end, c.para_end)
+    if not m or re.fullmatch(r"\d{4}", c.surface) or n.lower_bound:
+        return
+    joiner = m.group(1).strip()
+    before = c.text[max(c.para_start, r.start - 14) : r.start].lower().rstrip()
+    after_from = before.endswith("from")
+    if joiner == "and" and not before.endswith("between"):
+        return
+    if joiner in ("-", "–", "—") and m.group(1) != joiner and not r.kind:
+        return  # "2000 - 2500" needs a unit; "10 - the" is no range
+    second = read_number(c.text[: c.para_end], m.end())
+    if second is None or second.lower_bound:
+        return
+    unit, kind, second_end = _read_unit(Candidate(c.text, second, c.para_start, c.para_end), second.end)
+    if m.group(2):
+        kind = "money"
+    if r.kind and r.kind != "money" and kind and r.unit != _resolve_unit(c, unit, kind, sentence, resolve_dollar)[0]:
+        return
+    if r.kind and r.kind != "money" and not kind and joiner == "to":
+        return  # "rose 6.5% to 164": a change, not a range
+    low, high = r.value, second.value
+    if not n.has_scale and second.has_scale and not n.from_words:
+        scale = second.value / _plain(second, c.text)
+        if scale > 1 and low * scale <= high * 1.0001:
+            low *= scale
+    if low > high and not after_from:
+        return
+    if not r.kind and kind:
+        r.unit, r.kind = _resolve_unit(c, unit, kind, sentence, resolve_dollar)
+    r.low, r.high = min(low, high), max(low, high)
+    r.value = (low + high) / 2
+    r.qualifier = "range"
+    r.end = second_end if kind and second_end > second.end else second.end
+
+
+def read_qualifier(c: Candidate, r: Reading) -> None:
+    """ "about", "less than", "up to", "more than" before; "or so", "or more", "+" after."""
+    window = c.text[max(c.para_start, r.start - 30) : r.start]
+    q = QUALIFIER_BEFORE.search(window)
+    if q:
+        r.start -= len(window) - q.start()
+        if r.qualifier == "exact":
+            r.qualifier = QUALIFIER_WORDS[q.group(1).lower()]
+        return
+    plus = PLUS_AFTER.match(c.text, r.end, c.para_end)
+    if plus and r.qualifier == "exact":
+        r.qualifier, r.end = "lower_bound", plus.end()
+    elif r.qualifier == "exact" and OR_SO_AFTER.match(c.text, r.end, c.para_end):
+        r.qualifier = "approx"
+
+
+def _interval(r: Reading) -> tuple[float, float]:
+    """ ``(low, high)`` the words allow: open below for upper bounds, open above for lower bounds."""
+    if r.qualifier == "range":
+        return r.low, r.high
+    if r.qualifier == "upper_bound":
+        return math.nan, r.value
+    if r.qualifier == "lower_bound":
+        return r.value, math.nan
+    return r.value, r.value
+
+
+def read_counted(c: Candidate, r: Reading) -> str | None:
+    """The counted noun phrase of a bare number ("15 surveillance towers"); None when words count nothing."""
+    n = c.number
+    phrase_start = r.end
+    of = OF_PHRASE.match(c.text, r.end, c.para_end)
+    if of and (n.lower_bound or n.fraction or re.fullmatch(r"(?:a |an )?(?:dozen|couple|hundred)", c.surface.lower())):
+        phrase_start = of.end()
+    subject, phrase_end = noun_phrase_after(c.text, phrase_start, c.para_end)
+    if subject:
+        r.end = phrase_end
+    if n.from_words and not subject and not n.has_scale and not n.lower_bound and not n.fraction:
+        return None
+    return subject
 
 
 def read_mention(c: Candidate, sentence: str, resolve_dollar: Callable[[str], str]) -> Mention | None:
     """Value, unit, qualifier and subject of an accepted number; None when it is no quantity."""
     n = c.number
-    start, end = n.start, n.end
-    value, low, high = n.value, n.value, n.value
-    qualifier = "lower_bound" if n.lower_bound else "exact"
-    unit, kind = "", ""
-
-    currency = _currency_before(c)
-    if currency:
-        unit, kind, start = currency[0], "money", currency[1]
-    after_unit, after_kind, after_end = _read_unit(c, end)
-    if (after_kind == "money" and not unit) or (after_kind and after_kind != "money" and not unit):
-        unit, kind, end = after_unit, after_kind, after_end
-    elif kind == "money":
-        code = CODE_AFTER.match(c.text, end, c.para_end)
-        if code:
-            unit, end = CURRENCY_SYMBOLS.get(code.group(1), code.group(1)), code.end()
-        elif after_kind == "money" and after_unit not in ("$", "cent"):
-            unit, end = after_unit, after_end
-    if kind == "money" and unit == "cent":
-        unit = "cent"
-    if unit == "lb" and _pounds_are_money(c, sentence):
-        unit, kind = "GBP", "money"
-    if unit in ("$", "cent"):
-        code = resolve_dollar(sentence)
-        unit = code if unit == "$" else f"{code}_cent"
-
-    # Ranges: "between 750,000 and 800,000", "15 to 22 miles", "15-22 mph", "$3 billion to $5 billion".
-    range_m = re.match(r"\s*(?:-|–|—|to|and)\s*(?:\$|US\$|C\$|€|£)?\s*", c.text[end : c.para_end])
-    if range_m and n.value is not None:
-        second_pos = end + range_m.end()
-        second = read_number(c.text[: c.para_end], second_pos)
-        joiner = range_m.group().strip()
-        before_words = c.text[max(c.para_start, start - 12) : start].lower()
-        allowed = joiner in ("-", "–", "—", "to") or (
-            joiner == "and" and before_words.rstrip().endswith("between")
-        )
-        if second and allowed and not re.match(r"\d{4}\b", c.text[n.start : n.end]):
-            low_v, high_v = value, second.value
-            if n.from_words is False and not n.has_scale and second.has_scale and low_v < second.value:
-                scale_after = second.value / _plain(second, c.text)
-                if scale_after > 1 and low_v * scale_after <= second.value:
-                    low_v *= scale_after
-            second_unit, second_kind, second_end = _read_unit(
-                Candidate(c.text, second, c.para_start, c.para_end), second.end
-            )
-            if second_kind and not kind:
-                unit, kind = second_unit, second_kind
-                if unit == "lb" and _pounds_are_money(c, sentence):
-                    unit, kind = "GBP", "money"
-                if unit in ("$",):
-                    unit = resolve_dollar(sentence)
-            if low_v < high_v and (kind or second_kind == kind or not second_kind):
-                value, low, high = (low_v + high_v) / 2, low_v, high_v
-                qualifier = "range"
-                end = second_end if second_kind else second.end
-
-    # Qualifiers before: "about", "less than", "up to", "more than", "between".
-    q = QUALIFIER_BEFORE.search(c.text[max(c.para_start, start - 30) : start])
-    if q and qualifier == "exact":
-        qualifier = QUALIFIER_WORDS[q.group(1).lower()]
-        start = start - (len(c.text[max(c.para_start, start - 30) : start]) - q.start())
-    elif q and qualifier == "range":
-        start = start - (len(c.text[max(c.para_start, start - 30) : start]) - q.start())
-    elif qualifier == "exact" and PLUS_AFTER.match(c.text, end, c.para_end):
-        plus = PLUS_AFTER.match(c.text, end, c.para_end)
-        qualifier, end = "lower_bound", plus.end()
-    if qualifier == "exact" and OR_SO_AFTER.match(c.text, end, c.para_end):
-        qualifier = "approx"
-    if qualifier == "upper_bound":
-        low = math.nan
-    elif qualifier == "lower_bound":
-        high = math.nan
-    elif qualifier == "approx":
-        low = high = value
-
-    subject = ""
-    if kind in ("", "count"):
-        phrase_start = end
-        of = (
-            OF_PHRASE.match(c.text, end, c.para_end) if n.lower_bound or n.has_scale or n.from_words else None
-        )
-        if of and (
-            n.lower_bound or re.fullmatch(r"(?:a |an )?(?:dozen|couple|pair|hundred)", c.surface.lower())
-        ):
-            phrase_start = of.end()
-        subject, phrase_end = noun_phrase_after(c.text, phrase_start, c.para_end)
-        if subject:
-            end = phrase_end
-        unit, kind = "count", "count"
-        if n.from_words and not subject and not n.has_scale and not n.lower_bound:
+    r = Reading(n.start, n.end, n.value, qualifier="lower_bound" if n.lower_bound else "exact")
+    read_unit_around(c, r, sentence, resolve_dollar)
+    read_sign(c, r)
+    read_range(c, r, sentence, resolve_dollar)
+    read_qualifier(c, r)
+    if n.fraction and not r.kind:
+        r.unit, r.kind = "dimensionless", "fraction"
+    if r.kind in ("", "fraction"):
+        subject = read_counted(c, r)
+        if subject is None:
             return None
+        r.unit, r.kind = (r.unit or "count"), (r.kind or "count")
     else:
-        subject = measured_thing(c.text, start, end, kind, c.para_start, c.para_end)
-    return Mention(start, end, value, low, high, unit, kind, qualifier, subject, n.end)
+        subject = measured_thing(c.text, r.start, r.end, r.kind, c.para_start, c.para_end)
+    low, high = _interval(r)
+    return Mention(r.start, r.end, r.value, low, high, r.unit, r.kind, r.qualifier, subject, n.end)
 
 
 PREPOSITION_AFTER = re.compile(r"\s+(in|of|on|for)\s+(?:the\s+|its\s+|their\s+|all\s+)?", re.IGNORECASE)

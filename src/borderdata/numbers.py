@@ -39,7 +39,7 @@ SCALE_ABBREVIATIONS = {"bn": 1e9, "bln": 1e9, "b": 1e9, "mln": 1e6, "mn": 1e6, "
 COLLECTIVES = {"dozen": 12, "couple": 2, "pair": 2, "score": 20}
 # "tens of thousands": the floor a vague plural gives.
 VAGUE_PLURALS = {
-    "dozens": 24, "scores": 40, "hundreds": 100, "thousands": 1e3, "millions": 1e6, "billions": 1e9,
+    "dozens": 12, "scores": 20, "hundreds": 100, "thousands": 1e3, "millions": 1e6, "billions": 1e9,
     "tens": 10,
 }  # fmt: skip
 
@@ -80,6 +80,7 @@ class NumberMatch:
     lower_bound: bool = False
     from_words: bool = False
     has_scale: bool = False
+    fraction: bool = False
 
 
 def parse_numeral(raw: str) -> float:
@@ -111,6 +112,10 @@ def words_to_number(raw: str) -> float | None:
 
 def _scale_after(text: str, end: int) -> tuple[float, int]:
     """Multiplier and new end when a scale word or suffix follows at ``end`` ("1.3 billion", "5bn")."""
+    hundred = re.match(r"\s+hundred\b", text[end : end + 9], re.IGNORECASE)
+    if hundred:
+        scale, new_end = _scale_after(text, end + hundred.end())
+        return 100 * scale, new_end
     m = SCALE_AFTER.match(text, end)
     if not m:
         return 1.0, end
@@ -184,7 +189,42 @@ def read_article_number(text: str, pos: int) -> NumberMatch | None:
     return NumberMatch(pos, m.end(), float(value), from_words=True, has_scale=word in SCALES)
 
 
-READERS = (read_numeral, read_vague, read_article_number, read_words)
+FRACTION_NAMES = {
+    "half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fourth": 4, "fourths": 4,
+    "fifth": 5, "fifths": 5, "sixth": 6, "tenth": 10, "tenths": 10,
+}  # fmt: skip
+_FRACTION_ALT = "|".join(FRACTION_NAMES)
+FRACTION = re.compile(
+    rf"\b(?:(an?|one|two|three|four|five|seven|nine)[\s-]+)?({_FRACTION_ALT})\b(?=\s+(?:of|the|their|its)\b)"
+    rf"|\b(one|two|three|four|five|\d{{1,2}})\s+(?:in|out\s+of)\s+(?:every\s+)?"
+    rf"(two|three|four|five|six|seven|eight|nine|ten|\d{{1,3}})\b",
+    re.IGNORECASE,
+)
+
+
+def read_fraction(text: str, pos: int) -> NumberMatch | None:
+    """Shares: "two-thirds of" 2/3, "a quarter of" 1/4, "half of" 1/2, "one in five" 1/5."""
+    m = FRACTION.match(text, pos)
+    if not m:
+        return None
+    if m.group(2):
+        word = m.group(2).lower()
+        if word in ("half", "halves") and m.group(1) and m.group(1).lower() not in ("a", "an", "one"):
+            return None
+        if word not in ("half",) and not m.group(1):
+            return None
+        numerator = 1.0 if not m.group(1) or m.group(1).lower() in ("a", "an") else words_to_number(m.group(1))
+        value = (numerator or 1.0) / FRACTION_NAMES[word]
+    else:
+        top = float(m.group(3)) if m.group(3).isdigit() else words_to_number(m.group(3))
+        bottom = float(m.group(4)) if m.group(4).isdigit() else words_to_number(m.group(4))
+        if not top or not bottom or top >= bottom:
+            return None
+        value = top / bottom
+    return NumberMatch(pos, m.end(), value, from_words=True, fraction=True)
+
+
+READERS = (read_numeral, read_vague, read_article_number, read_fraction, read_words)
 
 
 def read_number(text: str, pos: int) -> NumberMatch | None:
@@ -199,7 +239,8 @@ def read_number(text: str, pos: int) -> NumberMatch | None:
 # Where a number may start: a digit, a number word, a vague plural or "a/half" before a collective.
 START = re.compile(
     rf"(?<![\w.,])\.?\d|\b(?:{_SMALL}|hundred|{_SCALE}|tens|hundreds|thousands|millions|billions|dozens|scores)\b"
-    rf"|\b(?:half\s+an?|an?)\s+(?:dozen|couple|pair|single|hundred|{_SCALE})\b",
+    rf"|\b(?:half\s+an?|an?)\s+(?:dozen|couple|pair|single|hundred|{_SCALE})\b"
+    rf"|\b(?:an?\s+)?(?:half|third|quarter|fourth|fifth|tenth)s?\b",
     re.IGNORECASE,
 )
 

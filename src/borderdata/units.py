@@ -37,7 +37,11 @@ ureg = pint.UnitRegistry(on_redefinition="raise", autoconvert_offset_to_baseunit
 for _code in CURRENCIES:
     ureg.define(f"{_code} = [currency_{_code}]")
     ureg.define(f"{_code}_cent = 0.01 * {_code}")
-# pint already defines `count = []`: counted things are dimensionless.
+# pint already defines `count = []`: counted things are dimensionless. Ages ("a 15-year-old")
+# and points (index points, points scored) get units of their own so they are not mistaken for
+# spans of time or typographic points.
+ureg.define("year_of_age = year")
+ureg.define("month_of_age = month")
 pint.set_application_registry(ureg)
 Q_ = ureg.Quantity
 
@@ -214,7 +218,6 @@ CURRENCY_WORDS = {
     "peso": "MXN",
     "rupees": "INR",
     "rupee": "INR",
-    "won": "KRW",
     "francs": "CHF",
     "pounds sterling": "GBP",
     "sterling": "GBP",
