@@ -96,7 +96,7 @@ UNIT_AFTER_PREFIXED = re.compile(
     re.IGNORECASE,
 )
 _SYMBOL_ALT = "|".join(re.escape(s) for s in sorted(CURRENCY_SYMBOLS, key=len, reverse=True))
-CURRENCY_BEFORE = re.compile(rf"(?:(?<![A-Za-z])({_SYMBOL_ALT})|(?<![\w])\$)\s?\Z")
+CURRENCY_BEFORE = re.compile(rf"(?:(?<![A-Za-z])({_SYMBOL_ALT})|(?<![\w])\$)\s?[-−]?\Z")
 BARE_DOLLAR_BEFORE = re.compile(r"(?<![A-Za-z])\$\s?\Z")
 US_BEFORE_DOLLAR = re.compile(r"(?<![A-Za-z])(U\.S\.|US|C|CA|Cdn|CDN|A|AU|NZ|HK|S)\s?\$\s?\Z")
 CODE_AFTER = re.compile(r"\s?(USD|CAD|EUR|GBP|MXN|CNY|JPY|AUD|INR|CHF|HKD|US\$|C\$)\b")
@@ -132,7 +132,8 @@ LABEL_BEFORE = re.compile(
     r"precinct|unit|suite|apartment|apt\.|box|lot|pier|terminal|platform|line|bus|lane|track|division|"
     r"category|class|type|tier|step|figure|fig\.|table|appendix|schedule|form|case|file|docket|lane|"
     r"hwy\.?|i-|us-|c-|s-|h\.r\.|s\.|covid|sars-cov|mk|mark|air force|ward|exhibit|count|counts|"
-    r"world war|super bowl|pope|king|queen|louis|henry|charles|elizabeth|george|edward|john paul|benedict)"
+    r"world war|super bowl|pope|king|queen|louis|henry|charles|elizabeth|george|edward|john paul|benedict|"
+    r"aged|ages|a\.d\.|b\.c\.)"
     r"\s*#?\s*\Z",
     re.IGNORECASE,
 )
@@ -203,8 +204,11 @@ def guard_year(c: Candidate) -> bool:
     raw = c.surface
     if c.number.from_words or not re.fullmatch(r"\d{4}", raw) or not 1500 <= c.number.value <= 2100:
         return False
+    if QUALIFIER_BEFORE.search(c.before):
+        return False
     following = re.match(r"\s+([a-z][\w'-]*)", c.text[c.number.end : c.para_end])
-    if following and _is_plural(following.group(1)) and following.group(1) not in ("levels", "prices"):
+    # Counts of 1,000 and more are written with a comma in news style; "2018 sales" is a year.
+    if following and _is_plural(following.group(1)) and not 1950 <= c.number.value <= 2050:
         return False
     if CURRENCY_BEFORE.search(c.before):
         return False
@@ -231,6 +235,7 @@ def guard_code(c: Candidate) -> bool:
     before = c.text[max(c.para_start, c.number.start - 12) : c.number.start]
     glued_before = bool(re.search(r"[A-Za-z][-‑]?\Z", before)) and not CURRENCY_BEFORE.search(before)
     glued_before = glued_before and not re.search(r"(?<![A-Za-z])(?:minus|sub)-\Z", before, re.IGNORECASE)
+    glued_before = glued_before or bool(re.search(r"\b[A-Z]{2,}\s[-‑]\Z|\d[-‑]\Z", before))
     unit = UNIT_AFTER.match(c.after)
     glued_after = bool(re.match(r"[A-Za-z]{1,3}\d|[A-Z]\b(?![.,])|[a-z]+\b", c.after)) and not (
         unit and unit.start("unit") == 0
@@ -340,9 +345,9 @@ COMPOUND_ADJECTIVE = re.compile(
 
 def guard_compound(c: Candidate) -> bool:
     """Hyphenated adjectives that describe rather than count: "a five-year plan", "a three-bed apartment"."""
-    return bool(COMPOUND_ADJECTIVE.match(c.text, c.number.end, c.para_end)) or bool(
-        c.number.from_words and re.search(r"[A-Za-z][-‑]\Z", c.before)
-    )
+    if not c.number.from_words:
+        return False
+    return bool(COMPOUND_ADJECTIVE.match(c.text, c.number.end, c.para_end) or re.search(r"[A-Za-z][-‑]\Z", c.before))
 
 
 def guard_score(c: Candidate) -> bool:
@@ -653,7 +658,7 @@ def _pounds_are_money(c: Candidate, sentence: str) -> bool:
     return bool(MONEY_CONTEXT.search(sentence)) and not WEIGHT_CONTEXT.search(sentence)
 
 
-SIGN_BEFORE = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=\$)|(?<=\())[-−](?=\d)\Z|\bminus[\s-]\Z", re.IGNORECASE)
+SIGN_BEFORE = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=\$)|(?<=\())[-−]\Z|\bminus[\s-]\Z", re.IGNORECASE)
 RANGE_JOINER = re.compile(r"(\s*[-–—]\s*|\s+to\s+|\s+and\s+)((?:US|C|A|HK)?\$|€|£)?\s?")
 OR_NEXT = re.compile(r"\s+or\s+")
 
@@ -729,12 +734,14 @@ def read_range(c: Candidate, r: Reading, sentence: str, resolve_dollar: Callable
     after_from = before.endswith("from")
     if joiner == "and" and not before.endswith("between"):
         return
-    if joiner in ("-", "–", "—") and m.group(1) != joiner and not r.kind:
-        return  # "2000 - 2500" needs a unit; "10 - the" is no range
+    if before.endswith(("by", "aged", "ages")):
+        return  # "increased by $43.6 billion to $419.2 billion" is a change
     second = read_number(c.text[: c.para_end], m.end())
     if second is None or second.lower_bound:
         return
     unit, kind, second_end = _read_unit(Candidate(c.text, second, c.para_start, c.para_end), second.end)
+    if joiner in ("-", "–", "—") and m.group(1) != joiner and not (r.kind or kind):
+        return  # "2000 - 2500" needs a unit; "10 - the" is no range
     if m.group(2):
         kind = "money"
     if r.kind and r.kind != "money" and kind and r.unit != _resolve_unit(c, unit, kind, sentence, resolve_dollar)[0]:
@@ -742,7 +749,7 @@ def read_range(c: Candidate, r: Reading, sentence: str, resolve_dollar: Callable
     if r.kind and r.kind != "money" and not kind and joiner == "to":
         return  # "rose 6.5% to 164": a change, not a range
     low, high = r.value, second.value
-    if not n.has_scale and second.has_scale and not n.from_words:
+    if not n.has_scale and second.has_scale:
         scale = second.value / _plain(second, c.text)
         if scale > 1 and low * scale <= high * 1.0001:
             low *= scale
@@ -859,6 +866,7 @@ def _plain(number: NumberMatch, text: str) -> float:
         return number.value
 
 
+TOKEN_REST = re.compile(r"(?:[-–/:.T]?\d+)*")
 SEIZURE_VERBS = re.compile(
     r"\b(seized|intercepted|confiscated|captured|recovered|found|stopped|caught)\b", re.IGNORECASE
 )
@@ -915,6 +923,8 @@ def fact_rows(
                 continue
             candidate = Candidate(text, number, para_start, para_end)
             if rejected_by(candidate):
+                # The rest of a rejected token ("20-24" after "Sept.", "2019-09-01T10:38") is no quantity either.
+                last_end = TOKEN_REST.match(text, number.end, para_end).end()
                 continue
             s_start, s_end = next(
                 ((a, b) for a, b in sentences if a <= number.start < b), (para_start, para_end)
