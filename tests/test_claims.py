@@ -1,0 +1,476 @@
+"""Claims: same-claim rule, every status, tolerances, currencies, totals, comparisons, seeds end to end."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pandas as pd
+import pytest
+
+from borderdata.claims import (
+    CLAIM_COLUMNS,
+    Tolerances,
+    build_claims,
+    compare_claims,
+    normalise_subject,
+    subject_key,
+    total_commitments,
+)
+from borderdata.corpus import load_corpus
+from borderdata.schema import conform_facts, make_fact_id
+from tests.conftest import FIXTURES, SEEDS
+
+
+def fact(doc: str, start: int, value: float, unit: str, subject: str, category: str, **extra) -> dict:
+    """One hand-made fact row; exact point facts get low == high == value."""
+    qualifier = extra.pop("qualifier", "exact")
+    low = math.nan if qualifier == "upper_bound" else value
+    high = math.nan if qualifier == "lower_bound" else value
+    return {
+        "fact_id": make_fact_id(doc, start),
+        "doc_id": doc,
+        "source_file": f"{doc}.txt",
+        "start": start,
+        "end": start + 5,
+        "value": value,
+        "low": low,
+        "high": high,
+        "unit": unit,
+        "qualifier": qualifier,
+        "subject": subject,
+        "category": category,
+        **extra,
+    }
+
+
+def table(*rows: dict) -> pd.DataFrame:
+    return conform_facts(pd.DataFrame(list(rows)))
+
+
+def only(claims: pd.DataFrame, **where) -> pd.Series:
+    """The one claim matching ``where`` (fails when there are none or several)."""
+    mask = pd.Series(True, index=claims.index)
+    for column, value in where.items():
+        mask &= claims[column].eq(value)
+    assert mask.sum() == 1, claims.loc[:, ["subject", "location", "value", "unit", "status"]]
+    return claims.loc[mask].iloc[0]
+
+
+# --- subject keys ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("black hawk helicopters", "leased black hawk helicopters"),
+        ("black hawk helicopters", "blackhawks"),
+        ("new Black Hawk helicopters", "newly acquired Black Hawk helicopters"),
+        ("fentanyl seized at northern border", "fentanyl seized at the Canada-US border"),
+        ("fentanyl intercepted at u.s.-mexico border", "fentanyl seized at mexico border"),
+        ("surveillance towers", "towers"),
+    ],
+)
+def test_subject_keys_match(a, b):
+    assert subject_key(a) == subject_key(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("black hawk helicopters", "drones"),
+        ("tariff on china", "tariff on mexico and canada"),
+        ("arrests", ""),
+    ],
+)
+def test_subject_keys_differ(a, b):
+    assert subject_key(a) != subject_key(b)
+
+
+def test_normalised_subject_reads_in_order():
+    assert normalise_subject("Fentanyl seized at the northern border") == "fentanyl seized"
+
+
+# --- statuses -------------------------------------------------------------------------------
+
+
+def test_single_claim_from_one_document():
+    claims = build_claims(table(fact("a", 1, 524, "count", "arrests", "enforcement_result")))
+    assert list(claims.columns) == list(CLAIM_COLUMNS)
+    row = only(claims)
+    assert (row.status, row.n_mentions, row.n_documents, row.value) == ("single", 1, 1, 524.0)
+    assert "one document" in row.note
+
+
+def test_repeated_mentions_in_one_document_stay_single():
+    facts = table(
+        fact("a", 1, 15, "count", "surveillance towers", "asset"),
+        fact("a", 90, 15, "count", "towers", "asset"),
+    )
+    row = only(build_claims(facts))
+    assert (row.status, row.n_mentions, row.n_documents) == ("single", 2, 1)
+
+
+def test_corroborated_across_documents_and_units():
+    facts = table(
+        fact("a", 1, 19.5, "kg", "fentanyl seized", "seizure", published="2025-01-29", period="2024"),
+        fact("b", 1, 43, "lb", "fentanyl seized", "seizure", published="2025-02-01", period="2024"),
+    )
+    row = only(build_claims(facts))
+    assert (row.status, row.unit, row.n_documents) == ("corroborated", "kg", 2)
+    assert row.value == 19.5 and "stated 43 lb" in row.note
+
+
+def test_updated_when_a_later_document_changes_the_value():
+    facts = table(
+        fact("a", 1, 2, "count", "leased Black Hawk helicopters", "asset", published="2025-01-29"),
+        fact("b", 1, 4, "count", "Black Hawk helicopters", "asset", published="2025-03-04"),
+    )
+    row = only(build_claims(facts))
+    assert (row.status, row.value, row.subject) == ("updated", 4.0, "black hawk helicopter")
+    assert (row.first_published, row.last_published) == ("2025-01-29", "2025-03-04")
+    assert re.search(r"2 count in a \(2025-01-29\).*→ 4 count in b \(2025-03-04\)", row.note)
+
+
+def test_conflicting_on_the_same_day():
+    facts = table(
+        fact("a", 1, 10_000, "count", "officers", "personnel", published="2025-03-04"),
+        fact("b", 1, 12_000, "count", "border officers", "personnel", published="2025-03-04"),
+    )
+    row = only(build_claims(facts))
+    assert row.status == "conflicting"
+    assert "same day" in row.note and "20.0% apart" in row.note
+    assert (row.low, row.high) == (10_000, 12_000)
+
+
+def test_conflicting_when_undated():
+    facts = table(
+        fact("a", 1, 10_000, "count", "officers", "personnel", published="2025-03-04"),
+        fact("b", 1, 12_000, "count", "officers", "personnel"),
+    )
+    row = only(build_claims(facts))
+    assert row.status == "conflicting" and "undated" in row.note
+
+
+def test_a_stated_period_is_not_updated_by_a_later_article():
+    facts = table(
+        fact("a", 1, 9570, "kg", "fentanyl seized", "seizure", published="2025-01-29", period="2024"),
+        fact("b", 1, 20600, "lb", "fentanyl seized", "seizure", published="2025-02-01", period="2024"),
+    )
+    row = only(build_claims(facts))
+    assert row.status == "conflicting"
+    assert "same period 2024" in row.note and "2.4% apart" in row.note
+
+
+def test_different_locations_and_periods_are_different_claims():
+    facts = table(
+        fact("a", 1, 19.5, "kg", "fentanyl seized", "seizure", location="northern border", period="2024"),
+        fact("a", 50, 9570, "kg", "fentanyl seized", "seizure", location="southern border", period="2024"),
+        fact("b", 1, 30, "kg", "fentanyl seized", "seizure", location="northern border", period="2023"),
+    )
+    assert len(build_claims(facts)) == 3
+
+
+def test_an_empty_location_joins_the_only_located_claim_but_never_bridges_two():
+    one = table(
+        fact("a", 1, 4, "count", "black hawk helicopters", "asset", location="northern border"),
+        fact("b", 1, 4, "count", "black hawk helicopters", "asset"),
+    )
+    assert only(build_claims(one)).location == "northern border"
+    two = table(
+        fact("a", 1, 20, "kg", "fentanyl seized", "seizure", location="northern border"),
+        fact("b", 1, 20, "kg", "fentanyl seized", "seizure"),
+        fact("c", 1, 9000, "kg", "fentanyl seized", "seizure", location="southern border"),
+    )
+    claims = build_claims(two)
+    assert len(claims) == 2 and set(claims["location"]) == {"northern border", "southern border"}
+
+
+def test_a_shorter_subject_joins_its_only_longer_match():
+    facts = table(
+        fact("a", 1, 19.5, "kg", "fentanyl seized", "seizure", published="2025-01-29"),
+        fact("b", 1, 19.5, "kg", "fentanyl", "seizure", published="2025-02-01"),
+    )
+    assert only(build_claims(facts)).status == "corroborated"
+
+
+def test_a_nested_subject_needs_the_same_location_and_period():
+    facts = table(
+        fact("a", 1, 1, "percent", "illegal crossings", "migration", qualifier="upper_bound"),
+        fact("a", 90, 90, "percent", "reduction in illegal crossings", "migration", period="since 2024-06"),
+    )
+    assert build_claims(facts)["status"].tolist() == ["single", "single"]
+
+
+# --- tolerances -------------------------------------------------------------------------------
+
+
+def about_50_pounds() -> pd.DataFrame:
+    return table(
+        fact("a", 1, 19.5, "kg", "fentanyl seized", "seizure", published="2025-01-29", period="2024"),
+        fact(
+            "b",
+            1,
+            50,
+            "lb",
+            "fentanyl seized",
+            "seizure",
+            published="2025-02-01",
+            period="2024",
+            qualifier="approx",
+        ),
+    )
+
+
+def test_about_50_pounds_disagrees_with_19_5_kg_at_the_default_approx_tolerance():
+    row = only(build_claims(about_50_pounds()))
+    assert row.status == "conflicting"
+    assert "about 22.7 kg (stated 50 lb)" in row.note and "approx ±10%" in row.note
+
+
+def test_about_50_pounds_agrees_with_19_5_kg_when_approx_allows_20_percent():
+    row = only(build_claims(about_50_pounds(), tolerances=Tolerances(approx=0.2)))
+    assert row.status == "corroborated" and "approx ±20%" in row.note
+
+
+@pytest.mark.parametrize(
+    ("other", "qualifier", "status"),
+    [
+        (0.5, "exact", "corroborated"),  # inside the bound
+        (1.0, "upper_bound", "corroborated"),  # "well under 1%" and "less than 1%"
+        (3.0, "exact", "updated"),  # outside it: the later document changes the figure
+    ],
+)
+def test_a_bound_agrees_with_values_inside_it(other, qualifier, status):
+    facts = table(
+        fact(
+            "a",
+            1,
+            1,
+            "percent",
+            "share of fentanyl",
+            "seizure",
+            published="2025-01-01",
+            qualifier="upper_bound",
+        ),
+        fact(
+            "b",
+            1,
+            other,
+            "percent",
+            "share of fentanyl",
+            "seizure",
+            published="2025-02-01",
+            qualifier=qualifier,
+        ),
+    )
+    assert only(build_claims(facts)).status == status
+
+
+def test_exact_tolerance_is_a_parameter():
+    facts = table(
+        fact("a", 1, 100, "count", "officers", "personnel", published="2025-03-04"),
+        fact("b", 1, 103, "count", "officers", "personnel", published="2025-03-04"),
+    )
+    assert only(build_claims(facts)).status == "conflicting"
+    assert only(build_claims(facts, tolerances=Tolerances(exact=0.02))).status == "corroborated"
+
+
+# --- money ------------------------------------------------------------------------------------
+
+
+def border_plan() -> pd.DataFrame:
+    return table(
+        fact("a", 1, 1.3e9, "CAD", "border security package", "funding", published="2025-01-29"),
+        fact("b", 1, 1.3e9, "CAD", "border security and monitoring plan", "funding", published="2025-03-04"),
+        fact("b", 90, 2e8, "CAD", "funding to target organized crime", "funding", published="2025-03-04"),
+        fact(
+            "c",
+            1,
+            1.3e9,
+            "CAD",
+            "border surveillance and enforcement funding",
+            "funding",
+            published="2025-08-27",
+        ),
+        fact("d", 1, 1.3e9, "CAD", "plan", "funding", published="2025-09-01"),
+    )
+
+
+def test_equal_amounts_with_compatible_subjects_are_one_claim():
+    claims = build_claims(border_plan())
+    plan = only(claims, value=1.3e9)
+    assert (plan.status, plan.n_documents, plan.unit) == ("corroborated", 4, "CAD")
+    assert plan.doc_ids == "a;b;c;d"
+    assert only(claims, value=2e8).status == "single"
+
+
+def test_equal_amounts_with_unrelated_subjects_stay_apart():
+    facts = table(
+        fact("a", 1, 5e7, "CAD", "drones for the border", "funding"),
+        fact("b", 1, 5e7, "CAD", "housing", "funding"),
+    )
+    assert len(build_claims(facts)) == 2
+
+
+def test_currencies_never_merge():
+    facts = table(
+        fact("a", 1, 1.3e9, "CAD", "border security package", "funding"),
+        fact("b", 1, 1.3e9, "USD", "border security package", "funding"),
+    )
+    claims = build_claims(facts)
+    assert sorted(claims["unit"]) == ["CAD", "USD"] and set(claims["status"]) == {"single"}
+
+
+def test_total_commitments_counts_each_claim_once():
+    claims = build_claims(border_plan())
+    assert total_commitments(claims, "CAD").magnitude == pytest.approx(1.5e9)
+    assert str(total_commitments(claims, "CAD").units) == "CAD"
+
+
+def test_total_commitments_needs_a_rate_for_another_currency():
+    facts = pd.concat([border_plan(), table(fact("e", 1, 1e8, "USD", "drones", "funding"))])
+    claims = build_claims(facts)
+    with pytest.raises(ValueError, match="USD"):
+        total_commitments(claims, "CAD")
+    total = total_commitments(claims, "CAD", rates={"USD": 1.4})
+    assert total.magnitude == pytest.approx(1.5e9 + 1.4e8)
+
+
+def test_total_commitments_reads_claims_from_csv_text():
+    claims = build_claims(border_plan()).astype({"value": str})
+    assert total_commitments(claims, "CAD").magnitude == pytest.approx(1.5e9)
+
+
+# --- stability ----------------------------------------------------------------------------------
+
+
+def test_claim_ids_are_stable_and_unique():
+    first = build_claims(border_plan())
+    again = build_claims(border_plan().sample(frac=1, random_state=3))
+    pd.testing.assert_frame_equal(first, again)
+    assert first["claim_id"].is_unique and first["claim_id"].str.fullmatch(r"c[0-9a-f]{12}(-\d+)?").all()
+
+
+def test_a_claim_keeps_its_id_when_an_unrelated_document_arrives():
+    before = build_claims(border_plan())
+    after = build_claims(
+        pd.concat([border_plan(), table(fact("z", 1, 7, "count", "cartels", "enforcement_result"))])
+    )
+    assert set(before["claim_id"]) <= set(after["claim_id"])
+
+
+def test_empty_facts_give_an_empty_claims_table():
+    claims = build_claims(conform_facts(pd.DataFrame()))
+    assert claims.empty and list(claims.columns) == list(CLAIM_COLUMNS)
+
+
+# --- comparisons --------------------------------------------------------------------------------
+
+
+def seizures() -> pd.DataFrame:
+    seized = {"category": "seizure", "period": "2024"}
+    return table(
+        fact("a", 1, 19.5, "kg", "fentanyl seized at northern border", location="northern border", **seized),
+        fact(
+            "a",
+            60,
+            9570,
+            "kg",
+            "fentanyl intercepted at u.s.-mexico border",
+            location="southern border",
+            **seized,
+        ),
+        fact(
+            "b",
+            1,
+            50,
+            "lb",
+            "fentanyl seized at canada-us border",
+            location="northern border",
+            qualifier="approx",
+            **seized,
+        ),
+        fact("b", 60, 20600, "lb", "fentanyl seized at mexico border", location="southern border", **seized),
+    )
+
+
+def test_southern_to_northern_ratio_per_source():
+    comparisons = compare_claims(seizures()).set_index("doc_id")
+    assert comparisons.loc["a", "ratio"] == pytest.approx(9570 / 19.5)
+    assert comparisons.loc["a", "expression"] == "9,570 kg / 19.5 kg ≈ 491"
+    assert comparisons.loc["b", "ratio"] == pytest.approx(412)
+    assert (comparisons.loc["b", "numerator_unit"], comparisons.loc["b", "qualifier"]) == ("lb", "approx")
+    assert comparisons.loc["a", "numerator_claim_id"] != comparisons.loc["a", "denominator_claim_id"]
+
+
+def test_comparisons_never_pair_across_documents_or_mix_subjects():
+    facts = table(
+        fact("a", 1, 19.5, "kg", "fentanyl seized", "seizure", location="northern border"),
+        fact("b", 1, 9570, "kg", "fentanyl seized", "seizure", location="southern border"),
+        fact("c", 1, 10, "kg", "cocaine seized", "seizure", location="northern border"),
+        fact("c", 9, 900, "kg", "fentanyl seized", "seizure", location="southern border"),
+    )
+    assert compare_claims(facts).empty
+
+
+# --- seeds --------------------------------------------------------------------------------------
+
+
+def gold_facts() -> pd.DataFrame:
+    """The gold facts of the seeds as a facts table: each quote located in its document's text."""
+    docs = {d.source_file: d for d in load_corpus([SEEDS])}
+    gold = pd.read_csv(FIXTURES / "seed_facts.csv", keep_default_na=False)
+    rows = []
+    for g in gold.to_dict("records"):
+        doc = docs[g["file"]]
+        start = doc.text.index(g["quote"])
+        line_start = doc.text.rfind("\n", 0, start) + 1
+        sentence = doc.text[line_start : doc.text.find("\n", start)]
+        last_year = re.search(r"last year", sentence, re.IGNORECASE) and doc.published
+        rows.append(
+            fact(
+                doc.doc_id,
+                start,
+                float(g["value"]),
+                g["unit"],
+                g["subject"],
+                g["category"],
+                qualifier=g["qualifier"],
+                location=g["location"],
+                published=doc.published.isoformat() if doc.published else "",
+                period=str(doc.published.year - 1) if last_year else "",
+                sentence=sentence,
+            )
+        )
+    return table(*rows)
+
+
+def check_seed_acceptance(facts: pd.DataFrame) -> None:
+    """Issue 4's acceptance list, on any facts table of the seeds."""
+    claims = build_claims(facts)
+    funding = claims.loc[claims["category"].eq("funding") & claims["unit"].eq("CAD")]
+    plan = only(funding, value=1.3e9)
+    assert (plan.status, plan.n_documents) == ("corroborated", 3)
+    assert only(funding, value=2e8).n_documents == 1
+    assert total_commitments(claims, "CAD").magnitude == pytest.approx(1.5e9)
+    hawks = only(claims, subject="black hawk helicopter")
+    assert (hawks.status, hawks.value) == ("updated", 4.0)
+    assert "2025-01-29" in hawks.note and "2025-03-04" in hawks.note
+    for location in ("northern border", "southern border"):
+        seized = only(claims, category="seizure", location=location, unit="kg")
+        assert seized.n_documents == 2 and seized.status in ("corroborated", "conflicting")
+        assert seized.status == "corroborated" or "disagree" in seized.note
+    ratios = compare_claims(facts, claims)
+    assert ratios["doc_id"].str[:3].tolist() == ["001", "003"]
+    assert ratios["ratio"].round().tolist() == [491, 412]
+
+
+def test_seed_claims_from_gold_facts():
+    check_seed_acceptance(gold_facts())
+
+
+def test_seed_claims_end_to_end(seed_docs):
+    from borderdata import extract_facts
+
+    check_seed_acceptance(extract_facts(list(seed_docs.values())))
