@@ -15,8 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from borderdata.claims import build_claims
 from borderdata.corpus import DOCUMENT_COLUMNS, PROJECT_ROOT, Document, Problem, load_corpus
 from borderdata.extract import extract_facts
+from borderdata.overrides import apply_overrides
 from borderdata.tables import read_table, write_table
 
 PROCESSED = PROJECT_ROOT / "data" / "processed"
@@ -104,9 +106,13 @@ def run_data(
     with output_lock(out_dir):
         documents = load_corpus(paths, problems=problems)
         facts = extract_facts(documents)
-        result = DataResult(documents=documents_table(documents), facts=facts, problems=problems)
+        corrected = apply_overrides(facts, overrides, documents)
+        result = DataResult(documents=documents_table(documents), facts=corrected.facts, problems=problems)
+        result.messages.extend(corrected.messages)
+        result.claims = build_claims(result.facts)
         write_table(result.documents, out_dir / "documents.csv")
         write_table(result.facts, out_dir / "facts.csv")
+        write_table(result.claims, out_dir / "claims.csv")
     return result
 
 
