@@ -39,6 +39,7 @@ from borderdata.numbers import NumberMatch, find_numbers, read_number
 from borderdata.schema import FACT_COLUMNS, conform_facts, make_fact_id
 from borderdata.taxonomy import categorize, dollar_country, load_taxonomy, locate
 from borderdata.units import (
+    CURRENCIES,
     CURRENCY_SYMBOLS,
     CURRENCY_WORDS,
     LENGTH_WORDS,
@@ -83,6 +84,9 @@ for _words, _kind in ((MASS_WORDS, "mass"), (LENGTH_WORDS, "length"), (TIME_WORD
         UNIT_WORDS[_word] = (_unit, _kind)
 for _word, _code in CURRENCY_WORDS.items():
     UNIT_WORDS[_word] = (_code, "money")
+for _code in CURRENCIES:
+    UNIT_WORDS[_code.lower()] = (_code, "money")
+UNIT_WORDS = {re.sub(r"[\s-]+", " ", word): value for word, value in UNIT_WORDS.items()}
 UNIT_WORDS.update({"dollars": ("$", "money"), "dollar": ("$", "money"), "bucks": ("$", "money"),
                    "cents": ("cent", "money"), "cent": ("cent", "money")})  # fmt: skip
 
@@ -797,6 +801,13 @@ def read_counted(c: Candidate, r: Reading) -> str | None:
     of = OF_PHRASE.match(c.text, r.end, c.para_end)
     if of and (n.lower_bound or n.fraction or re.fullmatch(r"(?:a |an )?(?:dozen|couple|hundred)", c.surface.lower())):
         phrase_start = of.end()
+    if phrase_start != r.end:
+        money = UNIT_AFTER.match(c.text, phrase_start - 1, c.para_end)
+        unit, kind = UNIT_WORDS.get(re.sub(r"[\s-]+", " ", money.group("unit").lower()), ("", "")) if money else ("", "")
+        if kind == "money":
+            # "tens of millions of dollars": money, not a count of dollars.
+            r.unit, r.kind, r.end = unit, kind, money.end()
+            return ""
     subject, phrase_end = noun_phrase_after(c.text, phrase_start, c.para_end)
     if subject:
         r.end = phrase_end
@@ -819,7 +830,7 @@ def read_mention(c: Candidate, sentence: str, resolve_dollar: Callable[[str], st
         subject = read_counted(c, r)
         if subject is None:
             return None
-        r.unit, r.kind = (r.unit or "count"), (r.kind or "count")
+        r.unit, r.kind = _resolve_unit(c, r.unit or "count", r.kind or "count", sentence, resolve_dollar)
     else:
         subject = measured_thing(c.text, r.start, r.end, r.kind, c.para_start, c.para_end)
     low, high = _interval(r)

@@ -238,7 +238,7 @@ def read_number(text: str, pos: int) -> NumberMatch | None:
 
 # Where a number may start: a digit, a number word, a vague plural or "a/half" before a collective.
 START = re.compile(
-    r"(?:(?<![\w.,])|(?<=\$US)|(?<=\$A)|(?<=\$C)|(?<=\bRM)|(?<=\bPS)|(?<=\bRs)|(?<=\bRs\.))\.?\d|"
+    r"(?:(?<![\w.,])|(?<=\$US)|(?<=\$A)|(?<=\$C)|(?<=\bRM)|(?<=\bPS)|(?<=\bRs)|(?<=\bRs\.)|(?<=\bY=))\.?\d|"
     rf"\b(?:{_SMALL}|hundred|{_SCALE}|tens|hundreds|thousands|millions|billions|dozens|scores)\b"
     rf"|\b(?:half\s+an?|an?)\s+(?:dozen|couple|pair|single|hundred|{_SCALE})\b"
     rf"|\b(?:an?\s+)?(?:half|third|quarter|fourth|fifth|tenth)s?\b",

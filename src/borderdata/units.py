@@ -13,6 +13,7 @@ silently mixing money; converting needs a rate the caller passes
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pint
 
@@ -21,7 +22,23 @@ CURRENCIES = (
     "MYR", "BRL", "ZAR", "RUB", "SEK", "NOK", "DKK", "TRY", "AED", "SAR", "THB", "NGN", "PHP", "PKR",
 )  # fmt: skip
 
-ureg = pint.UnitRegistry(on_redefinition="raise", autoconvert_offset_to_baseunit=True)
+def _news_definitions() -> list[str]:
+    """pint's default definitions, with "point" freed for news use (see below)."""
+    here = Path(pint.__file__).parent
+    lines: list[str] = []
+    for line in (here / "default_en.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() == "@import constants_en.txt":
+            lines.extend((here / "constants_en.txt").read_text(encoding="utf-8").splitlines())
+            continue
+        # In news a point is scored, or an index moves by it; pint's typographic point keeps
+        # its other names (printers_point, pp, big_point).
+        lines.append(line.replace("point = pica / 12 = pp = printers_point", "printers_point = pica / 12 = pp"))
+    return lines
+
+
+ureg = pint.UnitRegistry(None, on_redefinition="raise", autoconvert_offset_to_baseunit=True)
+ureg.load_definitions(_news_definitions())
+ureg.define("point = count = pts")
 for _code in CURRENCIES:
     ureg.define(f"{_code} = [currency_{_code}]")
     ureg.define(f"{_code}_cent = 0.01 * {_code}")
@@ -124,12 +141,13 @@ OTHER_WORDS = {
     "litres": "L", "liters": "L", "litre": "L", "liter": "L", "l": "L", "gallons": "gallon", "gallon": "gallon",
     "milliliters": "mL", "millilitres": "mL", "ml": "mL", "cubic metres": "m**3", "cubic meters": "m**3",
     "barrels": "oil_barrel", "barrel": "oil_barrel", "bpd": "oil_barrel/day", "barrels per day": "oil_barrel/day",
+    "barrels a day": "oil_barrel/day", "barrel-a-day": "oil_barrel/day", "barrels-a-day": "oil_barrel/day",
     "square kilometres": "km**2", "square kilometers": "km**2", "square kilometre": "km**2", "sq km": "km**2",
     "km2": "km**2", "square miles": "mi**2", "square mile": "mi**2", "square feet": "ft**2", "square foot": "ft**2",
     "sq ft": "ft**2", "sq. ft.": "ft**2", "square metres": "m**2", "square meters": "m**2", "square metre": "m**2",
     "square meter": "m**2", "sq m": "m**2", "sqm": "m**2", "m2": "m**2", "acres": "acre", "acre": "acre",
     "hectares": "hectare", "hectare": "hectare",
-    "mph": "mph", "km/h": "km/hour", "kph": "km/hour", "miles per hour": "mph", "kilometres per hour": "km/hour",
+    "mph": "mph", "km/h": "km/hour", "km/hr": "km/hour", "kph": "km/hour", "miles per hour": "mph", "kilometres per hour": "km/hour",
     "kilometers per hour": "km/hour", "knots": "knot",
     "degrees celsius": "degC", "degree celsius": "degC", "celsius": "degC", "°c": "degC", "degc": "degC",
     "deg c": "degC", "degrees c": "degC", "degrees fahrenheit": "degF", "degree fahrenheit": "degF",
@@ -144,11 +162,12 @@ OTHER_WORDS = {
     "mbps": "Mbit/s", "gbps": "Gbit/s", "kbps": "kbit/s",
     "hz": "Hz", "hertz": "Hz", "khz": "kHz", "mhz": "MHz", "ghz": "GHz", "kilohertz": "kHz",
     "megahertz": "MHz", "gigahertz": "GHz",
-    "nanometres": "nm", "nanometers": "nm", "nanometre": "nm", "nanometer": "nm", "nm": "nm",
+    "nanometres": "nm", "nanometers": "nm", "nanometre": "nm", "nanometer": "nm",
     "micrometres": "µm", "micrometers": "µm", "microns": "µm", "μm": "µm", "µm": "µm",
     "mpg": "mi/gallon", "miles per gallon": "mi/gallon", "rpm": "rpm", "psi": "psi", "ksi": "ksi",
     "gigapascals": "GPa", "gpa": "GPa", "megapascals": "MPa", "mpa": "MPa",
     "gigatons": "Gt", "gigatonnes": "Gt", "megatons": "Mt", "megatonnes": "Mt",
+    "points": "point", "point": "point", "pts": "point", "basis points": "point", "bps": "point",
     "year-old": "year_of_age", "years-old": "year_of_age", "years old": "year_of_age", "year old": "year_of_age",
     "month-old": "month_of_age", "months-old": "month_of_age", "months old": "month_of_age",
 }  # fmt: skip
@@ -167,6 +186,8 @@ CURRENCY_SYMBOLS = {
     "€": "EUR", "EUR": "EUR", "£": "GBP", "GBP": "GBP", "¥": "JPY", "JPY": "JPY", "CNY": "CNY", "RMB": "CNY",
     "MXN": "MXN", "₹": "INR", "INR": "INR", "Rs": "INR", "Rs.": "INR", "CHF": "CHF", "₩": "KRW", "₪": "ILS",
     "NIS": "ILS", "RM": "MYR",
+    # "¥" after an ASCII transliteration of the text.
+    "Y=": "JPY",
     # "£" after an ASCII transliteration of the text (unidecode writes "PS").
     "PS": "GBP",
 }  # fmt: skip
