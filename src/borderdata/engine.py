@@ -1,0 +1,801 @@
+"""Extraction at scale: documents streamed to worker processes or a Dask cluster, in bounded memory.
+
+The parent process walks the inputs in the same order as :func:`borderdata.corpus.iter_documents`
+and reads raw bytes (a file, or one line of a ``.jsonl(.gz)`` archive); it looks each one up in
+the :class:`~borderdata.cache.FactCache`, and sends the misses in chunks to workers, a bounded
+number of chunks at a time. A worker builds the documents with the corpus reader's own
+functions, calls :func:`borderdata.extract.extract_facts` on them and returns each document's
+fact rows (and the same rows already formatted as CSV lines). Results are taken back in input
+order, so duplicate ``doc_id`` s resolve exactly as in a single-process run; they are spooled to
+sorted runs on disk and merged by ``doc_id`` while the output is written, so neither the texts
+nor the facts of the whole corpus are ever in memory at once. The output is identical, row for
+row and byte for byte, to ``write_table(extract_facts(load_corpus(paths)), out)``.
+
+Engines: ``local`` (a ``ProcessPoolExecutor``; ``jobs=1`` or a one-chunk input runs in this
+process) and ``dask`` (a ``distributed.Client`` on ``scheduler``, or a two-worker
+``LocalCluster``; needs the ``scale`` extra). Outputs: ``.csv``, ``.parquet``, or a folder
+(``out/``) holding a Parquet dataset, one sorted part file per 50,000 rows.
+
+>>> from borderdata.corpus import PROJECT_ROOT
+>>> facts = extract_corpus([PROJECT_ROOT / "seeds"], jobs=1, cache=None)
+>>> facts.columns[0]
+'fact_id'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import itertools
+import logging
+import os
+import pickle
+import shutil
+import sys
+import tempfile
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from borderdata.cache import Entry, FactCache, document_key, file_key, jsonl_key, put_entry
+from borderdata.corpus import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_PATHS,
+    MSG_DUPLICATE,
+    PROJECT_ROOT,
+    CorpusError,
+    CorpusWarning,
+    Document,
+    Problem,
+    _apply_manifest,
+    document_from_bytes,
+    document_from_jsonl,
+    is_jsonl,
+    iter_jsonl_lines,
+    iter_paths,
+    read_manifest,
+    read_source_bytes,
+)
+from borderdata.extract import extract_facts
+from borderdata.schema import FACT_COLUMNS, conform_facts
+from borderdata.tables import atomic_path, neutralise_formulas, write_table
+
+ENGINES = ("local", "dask")
+DEFAULT_CACHE = PROJECT_ROOT / "data" / "processed" / ".cache"
+DEFAULT_DASK_WORKERS = 2
+CHUNK_BYTES = 256_000  # text sent to a worker at a time
+CHUNK_SOURCES = 256
+IN_FLIGHT_PER_WORKER = 2  # chunks queued per worker: bounds the texts held in memory
+SPILL_BYTES = 48_000_000  # results held in memory before a sorted run goes to disk
+BATCH_ROWS = 50_000  # rows per DataFrame batch when writing Parquet (one dataset part each)
+PROGRESS_MIN_FILES = 5
+PART_NAME = "part-{index:05d}.parquet"
+
+MSG_ENGINE = "unknown engine {engine!r} (use one of: {engines})"
+MSG_JOBS = "jobs must be at least 1, got {jobs}"
+MSG_NO_DASK = (
+    "the dask engine needs the optional 'scale' dependencies (dask[distributed], pyarrow): "
+    "pip install -e '.[scale]'"
+)
+MSG_NO_PYARROW = "Parquet output needs pyarrow: pip install -e '.[scale]'"
+MSG_OUT_FORMAT = (
+    "{out}: unsupported output (use FILE.csv, FILE.parquet or a folder DIR/ for a Parquet dataset)"
+)
+
+
+class EngineError(Exception):
+    """A run cannot start: an unknown engine, a missing optional dependency, a bad output path."""
+
+
+# --- units of work ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    """One document's input: a file's bytes, an archive line, or an already-built Document."""
+
+    kind: str  # "file", "jsonl" or "doc"
+    path: Path
+    data: Any  # bytes for "file" and "jsonl", a Document for "doc"
+    lineno: int = 0
+    manifest: dict[str, str] | None = None
+    key: str = ""
+
+    @property
+    def size(self) -> int:
+        return len(self.data.text) if isinstance(self.data, Document) else len(self.data)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a worker made of one source: an entry (the document's facts) or a problem."""
+
+    entry: Entry | None = None
+    problem: Problem | None = None
+
+
+@dataclass
+class RunStats:
+    """What a run did: documents and facts written, how many came from the cache, how long it took."""
+
+    documents: int = 0
+    facts: int = 0
+    chars: int = 0
+    extracted: int = 0
+    cached: int = 0
+    seconds: float = 0.0
+    problems: list[Problem] = field(default_factory=list)
+
+
+def iter_sources(
+    paths: Iterable[Path | str] | None, problems: list[Problem], *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[Source]:
+    """Sources in :func:`~borderdata.corpus.iter_documents` order; unreadable files go to ``problems``."""
+    manifests: dict[Path, dict[str, dict[str, str]]] = {}
+    for path in iter_paths(paths if paths is not None else DEFAULT_PATHS, problems):
+        if is_jsonl(path):
+            try:
+                for lineno, line in iter_jsonl_lines(path):
+                    yield Source("jsonl", path, line, lineno=lineno)
+            except CorpusError as exc:
+                problems.append(Problem(exc.path, exc.reason))
+            continue
+        try:
+            data = read_source_bytes(path, max_bytes=max_bytes)
+        except CorpusError as exc:
+            problems.append(Problem(exc.path, exc.reason))
+            continue
+        if path.parent not in manifests:
+            manifests[path.parent] = read_manifest(path.parent)
+        yield Source("file", path, data, manifest=manifests[path.parent].get(path.name))
+
+
+def source_key(source: Source) -> str:
+    """The cache key of a source (see :mod:`borderdata.cache`)."""
+    if source.kind == "file":
+        return file_key(source.path, source.data, source.manifest)
+    if source.kind == "jsonl":
+        return jsonl_key(source.path, source.data)
+    return document_key(source.data)
+
+
+# --- the worker side ----------------------------------------------------------------------------
+
+
+def build_source(source: Source, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+    """The Document of a source, made by the corpus reader's own functions (CorpusError if bad)."""
+    if source.kind == "file":
+        return _apply_manifest(document_from_bytes(source.path, source.data), source.manifest)
+    if source.kind == "jsonl":
+        return document_from_jsonl(source.path, source.lineno, source.data, max_bytes=max_bytes)
+    return source.data
+
+
+def split_csv_records(text: str) -> list[str]:
+    """CSV text cut into records (a newline inside a quoted cell does not end a record)."""
+    records: list[str] = []
+    pending: list[str] = []
+    odd = False
+    for line in text.split("\n")[:-1]:
+        pending.append(line)
+        odd ^= line.count('"') % 2 == 1
+        if not odd:
+            records.append("\n".join(pending) + "\n")
+            pending = []
+    return records
+
+
+def csv_lines(facts: pd.DataFrame) -> list[str]:
+    """Each fact row as the exact CSV line :func:`borderdata.tables.write_table` writes for it."""
+    if facts.empty:
+        return []
+    text = neutralise_formulas(facts).to_csv(index=False, header=False, lineterminator="\n")
+    return split_csv_records(text)
+
+
+def _unique_batches(docs: list[tuple[int, Document]]) -> Iterator[list[tuple[int, Document]]]:
+    """Consecutive groups of documents with distinct ids (extract_facts keys its rows by doc_id)."""
+    batch: list[tuple[int, Document]] = []
+    ids: set[str] = set()
+    for item in docs:
+        if item[1].doc_id in ids:
+            yield batch
+            batch, ids = [], set()
+        batch.append(item)
+        ids.add(item[1].doc_id)
+    if batch:
+        yield batch
+
+
+def _entries_of(batch: list[tuple[int, Document]]) -> dict[int, Entry]:
+    """Extract a batch of documents with one extract_facts call and split the rows per document."""
+    facts = extract_facts([doc for _, doc in batch])
+    rows = list(facts.itertuples(index=False, name=None))
+    lines = csv_lines(facts)
+    spans: dict[str, tuple[int, int]] = {}
+    for i, doc_id in enumerate(facts["doc_id"].tolist()):
+        start = spans.get(doc_id, (i, i))[0]
+        spans[doc_id] = (start, i + 1)
+    out = {}
+    for index, doc in batch:
+        a, b = spans.get(doc.doc_id, (0, 0))
+        out[index] = Entry(doc.doc_id, len(doc.text), tuple(rows[a:b]), "".join(lines[a:b]))
+    return out
+
+
+def extract_chunk(
+    sources: list[Source], cache_folder: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> list[Outcome]:
+    """Worker task: build and extract a chunk of sources; store entries in the cache if given."""
+    outcomes: dict[int, Outcome] = {}
+    docs: list[tuple[int, Document]] = []
+    for index, source in enumerate(sources):
+        try:
+            docs.append((index, build_source(source, max_bytes)))
+        except CorpusError as exc:
+            outcomes[index] = Outcome(problem=Problem(exc.path, exc.reason))
+    for batch in _unique_batches(docs):
+        for index, entry in _entries_of(batch).items():
+            outcomes[index] = Outcome(entry=entry)
+            if cache_folder:
+                put_entry(Path(cache_folder), sources[index].key, entry)
+    return [outcomes[i] for i in range(len(sources))]
+
+
+# --- runners: where chunks are extracted --------------------------------------------------------
+
+
+class _Done:
+    """A result computed on demand in this process (the in-process runner's future)."""
+
+    def __init__(self, compute: Callable[[], list[Outcome]]) -> None:
+        self._compute = compute
+
+    def result(self) -> list[Outcome]:
+        return self._compute()
+
+
+class InProcessRunner:
+    """Extract in this process (``jobs=1``, or an input of one chunk)."""
+
+    workers = 1
+    writes_cache = True
+
+    def submit(self, chunk: list[Source], cache_folder: str | None, max_bytes: int) -> _Done:
+        return _Done(lambda: extract_chunk(chunk, cache_folder, max_bytes))
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+class PoolRunner:
+    """Extract in ``jobs`` local worker processes."""
+
+    writes_cache = True
+
+    def __init__(self, jobs: int) -> None:
+        self.workers = jobs
+        self.pool = ProcessPoolExecutor(max_workers=jobs)
+
+    def submit(self, chunk: list[Source], cache_folder: str | None, max_bytes: int) -> Any:
+        return self.pool.submit(extract_chunk, chunk, cache_folder, max_bytes)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskRunner:
+    """Extract on a Dask cluster: the one at ``scheduler``, or a local one with ``workers`` workers."""
+
+    # Workers of a remote cluster may not share this disk: the parent writes the cache.
+    writes_cache = False
+
+    def __init__(self, scheduler: str | None, workers: int) -> None:
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError as exc:
+            raise EngineError(MSG_NO_DASK) from exc
+        self.cluster = None
+        if scheduler:
+            self.client = Client(scheduler)
+        else:
+            self.cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+            self.client = Client(self.cluster)
+        self.workers = max(1, len(self.client.scheduler_info().get("workers", {})) or workers)
+
+    def submit(self, chunk: list[Source], cache_folder: str | None, max_bytes: int) -> Any:
+        return self.client.submit(extract_chunk, chunk, None, max_bytes, pure=False)
+
+    def close(self) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def make_runner(engine: str, jobs: int | None, scheduler: str | None) -> Any:
+    """The runner for ``engine`` with ``jobs`` workers (None: all cores; dask: 2 local workers)."""
+    if engine not in ENGINES:
+        raise EngineError(MSG_ENGINE.format(engine=engine, engines=", ".join(ENGINES)))
+    if jobs is not None and jobs < 1:
+        raise EngineError(MSG_JOBS.format(jobs=jobs))
+    if engine == "dask":
+        return DaskRunner(scheduler, jobs or DEFAULT_DASK_WORKERS)
+    jobs = jobs or default_jobs()
+    return InProcessRunner() if jobs == 1 else PoolRunner(jobs)
+
+
+def default_jobs() -> int:
+    """All the cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+# --- chunking and the ordered window -------------------------------------------------------------
+
+
+def _chunks(sources: Iterable[Source]) -> Iterator[list[Source]]:
+    chunk: list[Source] = []
+    size = 0
+    for source in sources:
+        chunk.append(source)
+        size += source.size
+        if size >= CHUNK_BYTES or len(chunk) >= CHUNK_SOURCES:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+@dataclass
+class _Pending:
+    sources: list[Source]
+    hits: dict[int, Entry]
+    misses: list[int]
+    future: Any = None
+
+
+def _lookup(chunk: list[Source], cache: FactCache | None) -> _Pending:
+    keyed = [Source(s.kind, s.path, s.data, s.lineno, s.manifest, source_key(s)) for s in chunk]
+    hits: dict[int, Entry] = {}
+    if cache is not None:
+        for i, source in enumerate(keyed):
+            if (entry := cache.get(source.key)) is not None:
+                hits[i] = entry
+    return _Pending(keyed, hits, [i for i in range(len(keyed)) if i not in hits])
+
+
+@contextlib.contextmanager
+def _runner_for(first_is_last: bool, engine: str, jobs: int | None, scheduler: str | None) -> Iterator[Any]:
+    runner = (
+        InProcessRunner() if first_is_last and engine == "local" else make_runner(engine, jobs, scheduler)
+    )
+    try:
+        yield runner
+    finally:
+        runner.close()
+
+
+def run_sources(
+    sources: Iterable[Source],
+    *,
+    engine: str = "local",
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    cache: FactCache | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    stats: RunStats | None = None,
+) -> Iterator[tuple[Source, Outcome]]:
+    """(source, outcome) in input order, extracting cache misses on ``engine``, a bounded window at a time."""
+    stats = stats if stats is not None else RunStats()
+    chunks = _chunks(sources)
+    first = next(chunks, None)
+    if first is None:
+        return
+    second = next(chunks, None)
+    following = itertools.chain([second] if second is not None else [], chunks)
+    folder = str(cache.folder) if cache is not None else None
+    with _runner_for(second is None, engine, jobs, scheduler) as runner:
+        window: deque[_Pending] = deque()
+        limit = max(2, IN_FLIGHT_PER_WORKER * runner.workers)
+
+        def feed(chunk: list[Source]) -> None:
+            pending = _lookup(chunk, cache)
+            if pending.misses:
+                todo = [pending.sources[i] for i in pending.misses]
+                pending.future = runner.submit(todo, folder if runner.writes_cache else None, max_bytes)
+            window.append(pending)
+
+        def drain() -> Iterator[tuple[Source, Outcome]]:
+            pending = window.popleft()
+            done = dict(zip(pending.misses, pending.future.result() if pending.future else [], strict=True))
+            stats.cached += len(pending.hits)
+            stats.extracted += len(done)
+            for i, source in enumerate(pending.sources):
+                outcome = Outcome(entry=pending.hits[i]) if i in pending.hits else done[i]
+                if i in done and outcome.entry is not None and cache is not None and not runner.writes_cache:
+                    cache.put(source.key, outcome.entry)
+                yield source, outcome
+
+        feed(first)
+        for chunk in following:
+            feed(chunk)
+            while len(window) >= limit:
+                yield from drain()
+        while window:
+            yield from drain()
+
+
+# --- spooling and merging by doc_id ---------------------------------------------------------------
+
+
+class Spool:
+    """Entries gathered in input order, given back sorted by doc_id; sorted runs spill to disk."""
+
+    def __init__(self, folder: Path, limit: int = SPILL_BYTES) -> None:
+        self.folder = folder
+        self.limit = limit
+        self.buffer: list[Entry] = []
+        self.size = 0
+        self.runs: list[Path] = []
+
+    def add(self, entry: Entry) -> None:
+        self.buffer.append(entry)
+        self.size += 3 * len(entry.csv) + 200
+        if self.size >= self.limit:
+            self._spill()
+
+    def _spill(self) -> None:
+        run = self.folder / f"run-{len(self.runs):05d}.pkl"
+        with open(run, "wb") as fh:
+            for entry in sorted(self.buffer, key=_doc_id):
+                pickle.dump(entry, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        self.runs.append(run)
+        self.buffer, self.size = [], 0
+
+    def __iter__(self) -> Iterator[Entry]:
+        if not self.runs:
+            yield from sorted(self.buffer, key=_doc_id)
+            return
+        if self.buffer:
+            self._spill()
+        yield from heapq.merge(*(_read_run(run) for run in self.runs), key=_doc_id)
+
+
+def _doc_id(entry: Entry) -> str:
+    return entry.doc_id
+
+
+def _read_run(path: Path) -> Iterator[Entry]:
+    with open(path, "rb") as fh:
+        while True:
+            try:
+                yield pickle.load(fh)
+            except EOFError:
+                return
+
+
+# --- progress -----------------------------------------------------------------------------------
+
+
+class Progress:
+    """A tqdm bar on stderr: documents, megabytes read and facts per second."""
+
+    def __init__(self, total: int | None, enabled: bool) -> None:
+        self.bar = None
+        self.start = time.perf_counter()
+        self.chars = self.facts = 0
+        if enabled:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="doc", file=sys.stderr, dynamic_ncols=True, smoothing=0.1)
+
+    def update(self, docs: int, chars: int, facts: int) -> None:
+        self.chars += chars
+        self.facts += facts
+        if self.bar is not None:
+            rate = self.facts / max(time.perf_counter() - self.start, 1e-9)
+            self.bar.set_postfix_str(f"{self.chars / 1e6:,.1f} MB, {rate:,.0f} facts/s", refresh=False)
+            self.bar.update(docs)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _want_progress(progress: bool | None, n_files: int, has_archive: bool) -> bool:
+    if progress is not None:
+        return progress
+    return sys.stderr.isatty() and (n_files > PROGRESS_MIN_FILES or has_archive)
+
+
+# --- the whole run ------------------------------------------------------------------------------
+
+
+def _open_cache(cache: Path | str | FactCache | None) -> FactCache | None:
+    if cache is None or isinstance(cache, FactCache):
+        return cache
+    opened = FactCache(cache)
+    opened.prune()
+    return opened
+
+
+@contextlib.contextmanager
+def sorted_entries(
+    sources: Iterable[Source],
+    *,
+    problems: list[Problem],
+    engine: str = "local",
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    cache: Path | str | FactCache | None = DEFAULT_CACHE,
+    progress: Progress | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    stats: RunStats | None = None,
+) -> Iterator[Iterator[Entry]]:
+    """Extract everything, then yield the kept entries sorted by doc_id (duplicates reported)."""
+    stats = stats if stats is not None else RunStats()
+    progress = progress or Progress(None, enabled=False)
+    seen: dict[str, Path] = {}
+    with tempfile.TemporaryDirectory(prefix="borderdata-spool-") as tmp:
+        spool = Spool(Path(tmp))
+        outcomes = run_sources(
+            sources,
+            engine=engine,
+            jobs=jobs,
+            scheduler=scheduler,
+            cache=_open_cache(cache),
+            max_bytes=max_bytes,
+            stats=stats,
+        )
+        for source, outcome in outcomes:
+            entry = outcome.entry
+            if entry is None:
+                problems.append(outcome.problem)
+            elif entry.doc_id in seen:
+                other = seen[entry.doc_id]
+                problems.append(Problem(source.path, MSG_DUPLICATE.format(doc_id=entry.doc_id, other=other)))
+            else:
+                seen[entry.doc_id] = source.path
+                spool.add(entry)
+                stats.documents += 1
+                stats.facts += len(entry.rows)
+                stats.chars += entry.n_chars
+                progress.update(1, entry.n_chars, len(entry.rows))
+        progress.close()
+        yield iter(spool)
+
+
+def _batches(entries: Iterable[Entry], rows_per_batch: int | None = None) -> Iterator[pd.DataFrame]:
+    rows_per_batch = rows_per_batch or BATCH_ROWS
+    rows: list[tuple] = []
+    for entry in entries:
+        rows.extend(entry.rows)
+        if len(rows) >= rows_per_batch:
+            yield _frame(rows)
+            rows = []
+    if rows:
+        yield _frame(rows)
+
+
+def _frame(rows: list[tuple]) -> pd.DataFrame:
+    return conform_facts(pd.DataFrame.from_records(rows, columns=list(FACT_COLUMNS)))
+
+
+def collect(entries: Iterable[Entry]) -> pd.DataFrame:
+    """All entries as one facts DataFrame (the contract's columns and order)."""
+    frames = list(_batches(entries))
+    if not frames:
+        return conform_facts(pd.DataFrame())
+    return conform_facts(pd.concat(frames, ignore_index=True)) if len(frames) > 1 else frames[0]
+
+
+# --- writers ------------------------------------------------------------------------------------
+
+
+def output_kind(out: Path | str) -> str:
+    """``csv``, ``parquet`` (one file) or ``dataset`` (a folder: ``DIR/`` or an existing folder)."""
+    text = str(out)
+    path = Path(text)
+    if text.endswith(("/", os.sep)) or path.is_dir():
+        return "dataset"
+    if path.suffix.lower() in (".csv", ".parquet"):
+        return path.suffix.lower().lstrip(".")
+    raise EngineError(MSG_OUT_FORMAT.format(out=out))
+
+
+def write_csv(entries: Iterable[Entry], out: Path) -> None:
+    """The facts CSV, byte for byte what ``write_table`` writes, streamed entry by entry."""
+    with atomic_path(out) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
+        fh.write(",".join(FACT_COLUMNS) + "\n")
+        for entry in entries:
+            fh.write(entry.csv)
+
+
+def _pyarrow() -> Any:
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError as exc:
+        raise EngineError(MSG_NO_PYARROW) from exc
+    return pa, pq
+
+
+def write_parquet(entries: Iterable[Entry], out: Path) -> None:
+    """One Parquet file, a row group per batch."""
+    pa, pq = _pyarrow()
+    with atomic_path(out) as tmp:
+        writer = None
+        for frame in _batches(entries):
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            writer = writer or pq.ParquetWriter(tmp, table.schema)
+            writer.write_table(table)
+        if writer is None:
+            write_table(conform_facts(pd.DataFrame()), tmp.with_suffix(".parquet"))
+            os.replace(tmp.with_suffix(".parquet"), tmp)
+        else:
+            writer.close()
+
+
+def write_dataset(entries: Iterable[Entry], out: Path) -> None:
+    """A folder of sorted Parquet parts (``part-00000.parquet`` ...), swapped into place whole."""
+    pa, pq = _pyarrow()
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        frames = _batches(entries)
+        for index, frame in enumerate(_nonempty(frames)):
+            pq.write_table(
+                pa.Table.from_pandas(frame, preserve_index=False), tmp / PART_NAME.format(index=index)
+            )
+        old = out.with_name(f".{out.name}.old") if out.exists() else None
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(out, old)
+        os.replace(tmp, out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _nonempty(frames: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    empty = True
+    for frame in frames:
+        empty = False
+        yield frame
+    if empty:
+        yield conform_facts(pd.DataFrame())
+
+
+WRITERS = {"csv": write_csv, "parquet": write_parquet, "dataset": write_dataset}
+
+
+# --- public entry points ------------------------------------------------------------------------
+
+
+def _path_sources(
+    paths: Iterable[Path | str] | None, problems: list[Problem], max_bytes: int, progress: bool | None
+) -> tuple[Iterator[Source], Progress]:
+    listed = list(iter_paths(paths if paths is not None else DEFAULT_PATHS, problems))
+    archives = any(is_jsonl(p) for p in listed)
+    bar = Progress(None if archives else len(listed), _want_progress(progress, len(listed), archives))
+    return iter_sources(listed, problems, max_bytes=max_bytes), bar
+
+
+def write_facts(
+    paths: Iterable[Path | str] | None,
+    out: Path | str,
+    *,
+    jobs: int | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
+    cache: Path | str | FactCache | None = DEFAULT_CACHE,
+    problems: list[Problem] | None = None,
+    progress: bool | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> RunStats:
+    """Extract the facts of every article under ``paths`` and write them to ``out``, streaming.
+
+    ``out`` is ``.csv``, ``.parquet`` or a folder (``DIR/``) for a Parquet dataset. Problems
+    (unreadable files, bad archive lines, duplicate ids) go to ``problems`` or are warned.
+    Returns counts and timings.
+    """
+    kind = output_kind(out)
+    if kind != "csv":
+        _pyarrow()
+    sink: list[Problem] = [] if problems is None else problems
+    stats = RunStats(problems=sink)
+    start = time.perf_counter()
+    sources, bar = _path_sources(paths, sink, max_bytes, progress)
+    with sorted_entries(
+        sources,
+        problems=sink,
+        engine=engine,
+        jobs=jobs,
+        scheduler=scheduler,
+        cache=cache,
+        progress=bar,
+        max_bytes=max_bytes,
+        stats=stats,
+    ) as entries:
+        WRITERS[kind](entries, Path(out))
+    stats.seconds = time.perf_counter() - start
+    _warn_unless_collected(problems, sink)
+    return stats
+
+
+def extract_corpus(
+    paths: Iterable[Path | str] | None = None,
+    *,
+    jobs: int | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
+    cache: Path | str | FactCache | None = DEFAULT_CACHE,
+    problems: list[Problem] | None = None,
+    progress: bool | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> pd.DataFrame:
+    """The facts of every article under ``paths`` as one DataFrame, extracted in parallel.
+
+    Equal, row for row, to ``extract_facts(load_corpus(paths))``. See :func:`write_facts`
+    to stream a large corpus straight to disk instead.
+    """
+    sink: list[Problem] = [] if problems is None else problems
+    sources, bar = _path_sources(paths, sink, max_bytes, progress)
+    with sorted_entries(
+        sources,
+        problems=sink,
+        engine=engine,
+        jobs=jobs,
+        scheduler=scheduler,
+        cache=cache,
+        progress=bar,
+        max_bytes=max_bytes,
+    ) as entries:
+        facts = collect(entries)
+    _warn_unless_collected(problems, sink)
+    return facts
+
+
+def extract_documents(
+    documents: Iterable[Document],
+    *,
+    jobs: int | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
+    cache: Path | str | FactCache | None = DEFAULT_CACHE,
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """``extract_facts(documents)``, with the cache and in parallel (what ``make data`` runs)."""
+    documents = list(documents)
+    problems: list[Problem] = []
+    sources = (Source("doc", doc.path, doc) for doc in documents)
+    bar = Progress(len(documents), _want_progress(progress, len(documents), False))
+    with sorted_entries(
+        sources, problems=problems, engine=engine, jobs=jobs, scheduler=scheduler, cache=cache, progress=bar
+    ) as entries:
+        facts = collect(entries)
+    _warn_unless_collected(None, problems)
+    return facts
+
+
+def _warn_unless_collected(problems: list[Problem] | None, sink: list[Problem]) -> None:
+    if problems is None:
+        import warnings
+
+        for problem in sink:
+            warnings.warn(str(problem), CorpusWarning, stacklevel=3)
