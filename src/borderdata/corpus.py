@@ -18,6 +18,7 @@ import os
 import re
 import tomllib
 import warnings
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -576,7 +577,7 @@ def iter_jsonl_lines(path: Path) -> Iterator[tuple[int, bytes]]:
                     yield lineno, line
     except FileNotFoundError as exc:
         raise CorpusError(path, MSG_MISSING) from exc
-    except (gzip.BadGzipFile, EOFError) as exc:
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
         raise CorpusError(path, MSG_GZIP.format(error=exc)) from exc
     except OSError as exc:
         raise CorpusError(path, MSG_UNREADABLE.format(error=exc.strerror or exc)) from exc
