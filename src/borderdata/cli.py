@@ -1,7 +1,8 @@
 """The `borderdata` command: thin wrappers over the library's functions.
 
-borderdata extract [PATH ...] [--out FILE]     facts of the given articles to CSV or Parquet
-borderdata data                                documents, facts and claims into data/processed/
+borderdata extract [PATH ...] [--out FILE|DIR/] [--jobs N] [--engine local|dask]
+                                               facts of the given articles to CSV or Parquet
+borderdata data [--jobs N]                     documents, facts and claims into data/processed/
 borderdata report [-p NAME VALUE ...]          run the notebooks and render reports/index.html
 """
 
@@ -13,7 +14,7 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from borderdata.corpus import DEFAULT_MAX_BYTES, Problem, load_corpus
+from borderdata.corpus import DEFAULT_MAX_BYTES, Problem
 
 
 def _print_problems(problems: list[Problem]) -> None:
@@ -22,15 +23,30 @@ def _print_problems(problems: list[Problem]) -> None:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from borderdata.extract import extract_facts
-    from borderdata.tables import write_table
+    from borderdata.engine import DEFAULT_CACHE, EngineError, write_facts
 
     problems: list[Problem] = []
-    documents = load_corpus(args.paths or None, problems=problems, max_bytes=args.max_bytes)
-    facts = extract_facts(documents)
-    write_table(facts, args.out)
+    try:
+        stats = write_facts(
+            args.paths or None,
+            args.out,
+            jobs=args.jobs,
+            engine=args.engine,
+            scheduler=args.scheduler,
+            cache=None if args.no_cache else DEFAULT_CACHE,
+            problems=problems,
+            progress=True if args.progress else None,
+            max_bytes=args.max_bytes,
+        )
+    except EngineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     _print_problems(problems)
-    print(f"{len(facts):,} facts from {len(documents):,} documents -> {args.out}", file=sys.stderr)
+    cached = f" ({stats.cached:,} from the cache)" if stats.cached else ""
+    print(
+        f"{stats.facts:,} facts from {stats.documents:,} documents{cached} -> {args.out}",
+        file=sys.stderr,
+    )
     return 1 if any(p.severity == "error" for p in problems) else 0
 
 
@@ -38,7 +54,7 @@ def cmd_data(args: argparse.Namespace) -> int:
     from borderdata.pipeline import LockedError, run_data
 
     try:
-        result = run_data(args.paths or None)
+        result = run_data(args.paths or None, jobs=args.jobs)
     except LockedError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -62,6 +78,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     return report.main(args)
 
 
+def _add_jobs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--jobs", "-j", type=int, default=None, metavar="N", help="worker processes (default: all cores)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="borderdata", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -70,10 +92,25 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("paths", nargs="*", type=Path, help="files or folders (default: seeds/ data/raw/)")
     extract.add_argument(
         "--out",
-        type=Path,
-        default=Path("data/processed/facts.csv"),
-        help="output table, .csv or .parquet (default: %(default)s)",
+        default="data/processed/facts.csv",
+        help="output: FILE.csv, FILE.parquet, or DIR/ for a Parquet dataset (default: %(default)s)",
     )
+    _add_jobs(extract)
+    extract.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default="local",
+        help="local worker processes, or a Dask cluster (needs the 'scale' extra) (default: %(default)s)",
+    )
+    extract.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler to use, e.g. tcp://host:8786 (default: a 2-worker LocalCluster)",
+    )
+    extract.add_argument(
+        "--no-cache", action="store_true", help="re-extract every document (ignore data/processed/.cache)"
+    )
+    extract.add_argument("--progress", action="store_true", help="show the progress bar even when not a TTY")
     extract.add_argument(
         "--max-bytes",
         type=int,
@@ -84,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     data = sub.add_parser("data", help="write documents, facts and claims tables to data/processed/")
     data.add_argument("paths", nargs="*", type=Path, help="files or folders (default: seeds/ data/raw/)")
+    _add_jobs(data)
     data.set_defaults(func=cmd_data)
 
     rep = sub.add_parser("report", help="execute the notebooks and render the HTML report")
