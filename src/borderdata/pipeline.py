@@ -17,13 +17,14 @@ import pandas as pd
 
 from borderdata.claims import build_claims
 from borderdata.corpus import DOCUMENT_COLUMNS, PROJECT_ROOT, Document, Problem, load_corpus
-from borderdata.extract import extract_facts
+from borderdata.engine import extract_documents
 from borderdata.overrides import apply_overrides
 from borderdata.tables import read_table, write_table
 
 PROCESSED = PROJECT_ROOT / "data" / "processed"
 OVERRIDES = PROJECT_ROOT / "data" / "overrides.csv"
 LOCK_NAME = ".borderdata.lock"
+CACHE_NAME = ".cache"
 TABLE_NAMES = ("documents", "facts", "claims")
 # What the tables are made from: if any of these is newer than a table, the tables are stale.
 INPUT_GLOBS = (
@@ -99,13 +100,18 @@ def documents_table(documents: Iterable[Document]) -> pd.DataFrame:
 
 
 def run_data(
-    paths: Iterable[Path | str] | None = None, out_dir: Path = PROCESSED, overrides: Path | None = OVERRIDES
+    paths: Iterable[Path | str] | None = None,
+    out_dir: Path = PROCESSED,
+    overrides: Path | None = OVERRIDES,
+    *,
+    jobs: int | None = None,
 ) -> DataResult:
     """Read the corpus, extract facts, apply overrides, build claims; write the tables atomically."""
     problems: list[Problem] = []
     with output_lock(out_dir):
         documents = load_corpus(paths, problems=problems)
-        facts = extract_facts(documents)
+        # Only changed documents are re-extracted (cache keyed by content and extractor version).
+        facts = extract_documents(documents, jobs=jobs, cache=out_dir / CACHE_NAME)
         corrected = apply_overrides(facts, overrides, documents)
         result = DataResult(documents=documents_table(documents), facts=corrected.facts, problems=problems)
         result.messages.extend(corrected.messages)
