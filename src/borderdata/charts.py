@@ -27,6 +27,7 @@ import functools
 import html
 import io
 import math
+import os
 import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -61,13 +62,17 @@ CATEGORY_COLORS = {
     "trade": "#a6d854",
     "other": "#bbbbbb",
 }
-STATUS_ORDER = ("corroborated", "repeated", "updated", "conflicting", "single source")
+STATUS_ORDER = ("corroborated", "updated", "conflicting", "single")
+LIST_SEP = ";"
+NUMERIC_CLAIM_COLUMNS = ("value", "low", "high", "n_mentions", "n_documents")
 NO_DATA = "No matching facts in these tables"
 NO_OUTLET = "outlet not stated"
 NO_DATE = "undated"
 LABEL_CHARS = 42
 NOTE_WIDTH = 130
 PNG_METADATA = {"Software": None}
+NO_REFRESH_ENV = "BORDERDATA_NO_REFRESH"
+TEXT_CELL = ' style="text-align: left; vertical-align: top; max-width: 36em"'
 NUMERIC_FACT_COLUMNS = ("start", "end", "value", "low", "high")
 
 MSG_BAD_UNIT = "mass_unit must be one of {allowed}, got {value!r}"
@@ -205,6 +210,7 @@ def border_ratios(seizures: pd.DataFrame) -> pd.DataFrame:
     return (
         both.assign(ratio=lambda d: d[SOUTH] / d[NORTH])
         .reset_index()
+        .sort_values(["published", "outlet"], kind="stable", ignore_index=True)
         .rename(columns={NORTH: f"northern {amount}", SOUTH: f"southern {amount}"})
         .rename_axis(columns=None)
     )
@@ -355,6 +361,159 @@ def validate_facts(facts: pd.DataFrame) -> pd.DataFrame:
     ).assign(rows=len(facts))
 
 
+# --------------------------------------------------------------------------- claims
+
+
+def typed_claims(claims: pd.DataFrame) -> pd.DataFrame:
+    """The claims table with numeric columns as numbers (CSV cells are read as text)."""
+    numeric = {c: pd.to_numeric(claims[c], errors="coerce") for c in NUMERIC_CLAIM_COLUMNS if c in claims}
+    return claims.assign(**numeric)
+
+
+def claims_in_period(claims: pd.DataFrame, date_from: str = "", date_to: str = "") -> pd.DataFrame:
+    """Claims reported at least once within ``[date_from, date_to]``; undated claims are kept."""
+    if claims.empty or not (date_from or date_to):
+        return claims
+    first, last = claims["first_published"].astype(str), claims["last_published"].astype(str)
+    keep = first.eq("") | (
+        (last.ge(date_from) if date_from else True) & (first.le(date_to) if date_to else True)
+    )
+    return claims.loc[keep]
+
+
+def claim_mentions(claims: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
+    """One row per (claim, mention): the claim's status and subject beside each source's sentence."""
+    if claims.empty or "fact_ids" not in claims:
+        return pd.DataFrame(columns=["claim_id", "status", "claim", "source", "outlet", "published"])
+    exploded = (
+        claims.assign(fact_id=claims["fact_ids"].astype(str).str.split(LIST_SEP))
+        .explode("fact_id")
+        .loc[:, ["claim_id", "status", "category", "subject", "location", "unit", "fact_id"]]
+        .rename(columns={"subject": "claim", "unit": "claim_unit"})
+    )
+    return (
+        exploded.merge(facts.drop(columns=["category", "location"]), on="fact_id", how="inner")
+        .pipe(with_source)
+        .sort_values(["claim_id", "published", "start"], kind="stable", ignore_index=True)
+    )
+
+
+def claims_side_by_side(
+    claims: pd.DataFrame, facts: pd.DataFrame, statuses: Sequence[str] = STATUS_ORDER, category: str = ""
+) -> SafeTable:
+    """Claims of ``statuses`` (and ``category``) with every mention's sentence, the number highlighted."""
+    if category and not claims.empty:
+        claims = claims.loc[claims["category"].eq(category)]
+    mentions = claim_mentions(
+        claims.loc[claims["status"].isin(list(statuses))] if not claims.empty else claims, facts
+    )
+    if mentions.empty:
+        return SafeTable(pd.DataFrame(columns=["status", "claim", "source", "stated", "sentence"]))
+    frame = mentions.assign(
+        claim=[
+            f"{c} ({cat}{', ' + loc if loc else ''})"
+            for c, cat, loc in zip(mentions["claim"], mentions["category"], mentions["location"], strict=True)
+        ],
+        sentence=[highlight(s, f) for s, f in zip(mentions["sentence"], mentions["surface"], strict=True)],
+        stated=mentions["surface"],
+        order=mentions["status"].map({s: i for i, s in enumerate(STATUS_ORDER)}),
+    ).sort_values(["order", "claim_id", "published"], kind="stable")
+    return SafeTable(
+        frame.loc[:, ["status", "claim", "source", "stated", "sentence"]], html_columns=("sentence",)
+    )
+
+
+def claim_status_counts(claims: pd.DataFrame) -> pd.DataFrame:
+    """Number of claims per status, in the order corroborated, updated, conflicting, single."""
+    statuses = claims["status"] if "status" in claims else pd.Series(dtype=object)
+    counts = statuses.value_counts()
+    return pd.DataFrame(
+        {"status": list(STATUS_ORDER), "claims": [int(counts.get(s, 0)) for s in STATUS_ORDER]}
+    )
+
+
+def claims_note(claims: pd.DataFrame, facts: pd.DataFrame) -> str:
+    """The sources line for a chart of claims: every outlet and date behind them."""
+    return sources_note(claim_mentions(claims, facts))
+
+
+def funding_commitments(
+    claims: pd.DataFrame,
+    facts: pd.DataFrame,
+    currency: str = "CAD",
+    usd_per_cad: float = 1.0,
+    program: str = "",
+) -> pd.DataFrame:
+    """Funding claims (each counted once, an updated one at its latest value) in ``currency``.
+
+    Columns: date (first reported), program, status, stated (value and currency as
+    reported), ``amount (<currency>)`` converted only through ``usd_per_cad``, the
+    documents and the sources (outlet, date) that report it.
+    """
+    amount = f"amount ({currency})"
+    columns = ["date", "program", "status", "stated", amount, "documents", "sources", "outlet", "published"]
+    if claims.empty or "category" not in claims:
+        return pd.DataFrame(columns=columns)
+    money = claims.loc[
+        lambda d: (
+            d["category"].eq("funding")
+            & d["unit"].isin(list(REPORT_CURRENCIES))
+            & _has_word(d["subject"], program)
+        )
+    ]
+    mentions = claim_mentions(money, facts)
+    sources = mentions.groupby("claim_id")["source"].agg(lambda s: "; ".join(dict.fromkeys(s)))
+    first = mentions.groupby("claim_id").first()
+    return (
+        money.assign(
+            date=money["first_published"].astype(str),
+            program=money["subject"].astype(str),
+            stated=[f"{format_number(v)} {u}" for v, u in zip(money["value"], money["unit"], strict=True)],
+            **{
+                amount: [
+                    money_in(v, u, currency, usd_per_cad)
+                    for v, u in zip(money["value"], money["unit"], strict=True)
+                ]
+            },
+            documents=money["n_documents"],
+            sources=money["claim_id"].map(sources).fillna(""),
+            outlet=money["claim_id"].map(first["outlet"]).fillna("") if not first.empty else "",
+            published=money["first_published"].astype(str),
+        )
+        .sort_values(["date", "program"], kind="stable", ignore_index=True)
+        .loc[:, columns]
+    )
+
+
+def claims_overview(claims: pd.DataFrame, mass_unit: str = "kg", category: str = "") -> pd.DataFrame:
+    """One row per claim (``category`` only when given), masses shown in ``mass_unit``."""
+    columns = ["status", "category", "subject", "location", "period", "value", "low", "high", "unit",
+               "n_documents", "first_published", "last_published", "note"]  # fmt: skip
+    if claims.empty or "status" not in claims:
+        return pd.DataFrame(columns=columns)
+    rows = claims.loc[claims["category"].eq(category)] if category else claims
+    is_mass = rows["unit"].map(units.dimension_of).eq("[mass]")
+    converted = {
+        c: [
+            units.convert(v, u, mass_unit) if m else v
+            for v, u, m in zip(rows[c], rows["unit"], is_mass, strict=True)
+        ]
+        for c in ("value", "low", "high")
+    }
+    return (
+        rows.assign(**converted, unit=rows["unit"].where(~is_mass, mass_unit))
+        .assign(order=lambda d: d["status"].map({s: i for i, s in enumerate(STATUS_ORDER)}))
+        .sort_values(["order", "category", "subject"], kind="stable", ignore_index=True)
+        .loc[:, columns]
+    )
+
+
+def conversion_note(currency: str, usd_per_cad: float, usd_per_cad_date: str) -> str:
+    """How money was converted, to print beside converted figures."""
+    target = "U.S. dollars" if currency == "USD" else "Canadian dollars"
+    return f"Amounts in {target}; converted where needed at {usd_per_cad:g} USD per CAD ({usd_per_cad_date})."
+
+
 # --------------------------------------------------------------------------- money
 
 
@@ -379,7 +538,7 @@ class SafeTable:
     """A table shown in notebooks as escaped HTML (never as Markdown, LaTeX or live HTML)."""
 
     def __init__(self, frame: pd.DataFrame, html_columns: Iterable[str] = (), caption: str = "") -> None:
-        redundant = ["outlet", "published"] if "source" in frame.columns else []
+        redundant = ["outlet", "published"] if {"source", "sources"} & set(frame.columns) else []
         self.frame = frame.drop(columns=[c for c in redundant if c in frame.columns]).reset_index(drop=True)
         self.html_columns = tuple(html_columns)
         self.caption = caption
@@ -413,7 +572,7 @@ def html_table(frame: pd.DataFrame, html_columns: Iterable[str] = (), caption: s
     body = "".join(
         "<tr>"
         + "".join(
-            f"<td>{v if c in trusted else _cell_html(v)}</td>"
+            f"<td{TEXT_CELL if isinstance(v, str) else ''}>{v if c in trusted else _cell_html(v)}</td>"
             for c, v in zip(frame.columns, row, strict=True)
         )
         + "</tr>"
@@ -643,7 +802,7 @@ def border_seizures_chart(seizures: pd.DataFrame, mass_unit: str = "kg") -> Figu
 
 
 @styled
-def funding_timeline_chart(commitments: pd.DataFrame, currency: str = "CAD") -> Figure:
+def funding_timeline_chart(commitments: pd.DataFrame, currency: str = "CAD", extra_note: str = "") -> Figure:
     """Cumulative funding committed over time, one step per commitment (``funding_commitments``).
 
     ``commitments`` has ``date``, ``program``, ``amount (<currency>)``, ``outlet``, ``published``.
@@ -682,15 +841,16 @@ def funding_timeline_chart(commitments: pd.DataFrame, currency: str = "CAD") -> 
     ax.set_ylabel(
         f"committed, cumulative ({word} {currency})" if word else f"committed, cumulative ({currency})"
     )
-    ax.set_xlabel("date first reported")
+    ax.set_xlabel("date first reported (month)")
     ax.grid(axis="y")
     ax.tick_params(axis="x", rotation=0)
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))
-    ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=6))
+    months = max(1, (dates.max().year - dates.min().year) * 12 + dates.max().month - dates.min().month)
+    ax.xaxis.set_major_locator(mdates.MonthLocator(interval=max(1, math.ceil(months / 5))))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
     ax.set_xlim(dates.min() - pd.Timedelta(days=10), dates.max() + pd.Timedelta(days=60))
     total = " ".join(p for p in (format_number(cumulative.iloc[-1] / scale), word, currency) if p)
     title = f"{len(rows):,} distinct commitments add up to {total}"
-    return _finish(fig, ax, title, sources_note(rows))
+    return _finish(fig, ax, title, " ".join(p for p in (sources_note(rows), extra_note) if p))
 
 
 def _money_scale(largest: float) -> tuple[float, str]:
@@ -730,10 +890,10 @@ def asset_counts_chart(latest: pd.DataFrame) -> Figure:
 
 
 @styled
-def claims_status_chart(status_counts: pd.DataFrame) -> Figure:
-    """How many figures are corroborated, updated, conflicting or single-source (``claim_status_counts``).
+def claims_status_chart(status_counts: pd.DataFrame, note: str = "") -> Figure:
+    """How many claims are corroborated, updated, conflicting or single-source (``claim_status_counts``).
 
-    ``status_counts`` has ``status``, ``claims``, and per-row ``outlet``/``published`` sources in ``sources``.
+    ``note`` names the sources (``claims_note``).
     """
     fig, ax = _new_figure(3.6)
     if status_counts.empty or not status_counts["claims"].sum():
@@ -753,10 +913,9 @@ def claims_status_chart(status_counts: pd.DataFrame) -> Figure:
     for y, n in enumerate(status_counts["claims"]):
         ax.annotate(f"{int(n):,}", (n, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=9)
     total = int(status_counts["claims"].sum())
-    multi = int(status_counts.loc[lambda d: d["status"].ne("single source"), "claims"].sum())
+    multi = int(status_counts.loc[lambda d: d["status"].ne("single"), "claims"].sum())
     title = f"{multi:,} of {total:,} figures appear in more than one article"
-    note = status_counts.attrs.get("sources_note", "Sources: see the table below")
-    return _finish(fig, ax, title, note)
+    return _finish(fig, ax, title, note or "Sources: see the table below")
 
 
 CHARTS: tuple[Callable[..., Figure], ...] = (
@@ -771,13 +930,21 @@ CHARTS: tuple[Callable[..., Figure], ...] = (
 def report_tables(
     tables_dir: str | Path = "data/processed", date_from: str = "", date_to: str = ""
 ) -> dict[str, pd.DataFrame]:
-    """The tables a notebook needs, from ``tables_dir`` under the project root: documents, typed facts
-    (within the date range) and claims (empty frame when there is none yet)."""
+    """The tables a notebook needs from ``tables_dir`` (under the project root): documents, facts
+    and claims, typed and limited to the date range. Stale tables are re-made first unless
+    ``$BORDERDATA_NO_REFRESH`` is set (the report runs the data step once, before its notebooks).
+    Claims are built from the facts when the folder has no ``claims.csv``."""
+    from borderdata.claims import build_claims
     from borderdata.pipeline import load_tables
 
-    tables = load_tables(project_path(tables_dir))
-    facts = tables.get("facts", pd.DataFrame()).pipe(typed_facts).pipe(in_period, date_from, date_to)
+    tables = load_tables(project_path(tables_dir), refresh=not os.environ.get(NO_REFRESH_ENV))
+    all_facts = tables.get("facts", pd.DataFrame()).pipe(typed_facts)
+    claims = tables["claims"].pipe(typed_claims) if "claims" in tables else build_claims(all_facts)
     documents = tables.get(
         "documents", pd.DataFrame(columns=["doc_id", "outlet", "published", "title", "n_chars"])
     )
-    return {"documents": documents, "facts": facts, "claims": tables.get("claims", pd.DataFrame())}
+    return {
+        "documents": documents,
+        "facts": all_facts.pipe(in_period, date_from, date_to),
+        "claims": claims.pipe(claims_in_period, date_from, date_to),
+    }

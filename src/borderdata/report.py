@@ -179,6 +179,9 @@ def execute_with_papermill(path: Path, out_path: Path, parameters: dict[str, Any
 
 def run_notebook(path: Path, out_dir: Path, parameters: dict[str, Any], with_code: bool) -> NotebookResult:
     """Execute one notebook and render its page (runs in a worker process)."""
+    from borderdata.charts import NO_REFRESH_ENV
+
+    os.environ[NO_REFRESH_ENV] = "1"  # the data step ran once before the notebooks; none re-runs it
     started = time.perf_counter()
     executed_dir = out_dir / "executed"
     executed_dir.mkdir(parents=True, exist_ok=True)
