@@ -621,14 +621,21 @@ def _currency_before(c: Candidate) -> tuple[str, int] | None:
     return code, c.number.start - (len(before) - m.start())
 
 
+# One- and two-letter unit symbols that mean something else in another case ("5G" is no mass).
+CASE_SENSITIVE_UNITS = {u: u for u in ("g", "m", "t", "l", "mg", "kg", "km", "mm", "cm", "W", "V", "Hz", "mi")}
+
+
 def _read_unit(c: Candidate, end: int) -> tuple[str, str, int]:
     """Unit, kind and new end from the words right after the number (``"", "", end`` when none)."""
     m = UNIT_AFTER.match(c.text, end, c.para_end)
     if not m:
         return "", "", end
-    word = re.sub(r"[\s-]+", " ", m.group("unit").lower())
+    surface = m.group("unit")
+    word = re.sub(r"[\s-]+", " ", surface.lower())
     unit, kind = UNIT_WORDS.get(word, ("", ""))
-    if not unit:
+    if not unit or (surface in CASE_SENSITIVE_UNITS and surface != CASE_SENSITIVE_UNITS[surface]):
+        return "", "", end
+    if surface.lower() in CASE_SENSITIVE_UNITS.values() and surface not in CASE_SENSITIVE_UNITS.values():
         return "", "", end
     # One-letter and ambiguous abbreviations only when glued to the number or clearly a unit.
     if (
@@ -811,6 +818,11 @@ def read_counted(c: Candidate, r: Reading) -> str | None:
     subject, phrase_end = noun_phrase_after(c.text, phrase_start, c.para_end)
     if subject:
         r.end = phrase_end
+        head = subject.rsplit(" ", 1)[-1]
+        unit, kind = UNIT_WORDS.get(head, ("", ""))
+        if kind and kind not in ("money", "percent") and len(head) > 3 and " " in subject:
+            # "517 rushing yards": the unit is the head of the phrase.
+            r.unit, r.kind = unit, kind
     if n.from_words and not subject and not n.has_scale and not n.lower_bound and not n.fraction:
         return None
     return subject

@@ -94,7 +94,7 @@ LENGTH_WORDS = {
     "metre": "m",
     "meter": "m",
     "m": "m",
-    "centimetres": "cm",
+    "centimetres": "cm", "centimetre": "cm", "centimeter": "cm", "millimetre": "mm", "millimeter": "mm",
     "centimeters": "cm",
     "cm": "cm",
     "millimetres": "mm",
