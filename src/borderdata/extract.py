@@ -35,7 +35,7 @@ from datetime import date
 import pandas as pd
 
 from borderdata.corpus import Document
-from borderdata.numbers import NumberMatch, find_numbers, read_number
+from borderdata.numbers import SCALES, NumberMatch, find_numbers, read_number
 from borderdata.schema import FACT_COLUMNS, conform_facts, make_fact_id
 from borderdata.taxonomy import categorize, dollar_country, load_taxonomy, locate
 from borderdata.units import (
@@ -206,7 +206,11 @@ def guard_date(c: Candidate) -> bool:
 def guard_year(c: Candidate) -> bool:
     """A four-digit year (1800-2100), "2019", "2024-25", unless money, a unit or a counted plural follows."""
     raw = c.surface
-    if c.number.from_words or not re.fullmatch(r"\d{4}", raw) or not 1500 <= c.number.value <= 2100:
+    if c.number.from_words or not re.fullmatch(r"\d{4}", raw) or not 1000 <= c.number.value <= 2999:
+        return False
+    if not 1500 <= c.number.value <= 2100 and not re.search(
+        r"\b(?:in|by|since|until|from|before|after)\s+\Z", c.before, re.IGNORECASE
+    ):
         return False
     if QUALIFIER_BEFORE.search(c.before):
         return False
@@ -217,6 +221,8 @@ def guard_year(c: Candidate) -> bool:
     if CURRENCY_BEFORE.search(c.before):
         return False
     unit = UNIT_AFTER.match(c.after)
+    if re.search(r"\b(?:in|by|since|until|from|before|after|of|early|late|mid)\s+\Z", c.before, re.IGNORECASE) and not unit:
+        return True
     if unit and UNIT_WORDS.get(unit.group("unit").lower(), ("", ""))[1] not in ("time",):
         return False
     return True
@@ -239,7 +245,7 @@ def guard_code(c: Candidate) -> bool:
     before = c.text[max(c.para_start, c.number.start - 12) : c.number.start]
     glued_before = bool(re.search(r"[A-Za-z][-‑]?\Z", before)) and not CURRENCY_BEFORE.search(before)
     glued_before = glued_before and not re.search(r"(?<![A-Za-z])(?:minus|sub)-\Z", before, re.IGNORECASE)
-    glued_before = glued_before or bool(re.search(r"\b[A-Z]{2,}\s[-‑]\Z|\d[-‑]\Z", before))
+    glued_before = glued_before or bool(re.search(r"\d[-‑]\Z", before))
     unit = UNIT_AFTER.match(c.after)
     glued_after = bool(re.match(r"[A-Za-z]{1,3}\d|[A-Z]\b(?![.,])|[a-z]+\b", c.after)) and not (
         unit and unit.start("unit") == 0
@@ -250,7 +256,7 @@ def guard_code(c: Candidate) -> bool:
 
 NAME_BEFORE = re.compile(r"(?<![\w.&-])([A-Za-z&]*[A-Z][\w&/]*)\s+\Z")
 ADDRESS_AFTER = re.compile(
-    r"\s+(?:[NSEW]\.?\s+)?(?:[A-Z][\w'-]*\s+){1,3}(?:Road|Rd|Street|St|Avenue|Ave|Way|Boulevard|Blvd|Drive|Dr|"
+    r"\s+(?:ZIP|zip|postal|area)\s+code\b|\s+(?:[NSEW]\.?\s+)?(?:[A-Z][\w'-]*\s+){1,3}(?:Road|Rd|Street|St|Avenue|Ave|Way|Boulevard|Blvd|Drive|Dr|"
     r"Lane|Ln|Place|Pl|Court|Ct|Crescent|Cres|Terrace|Highway|Hwy)\b\.?"
 )
 NOT_NAMES = {"about", "nearly", "over", "under", "some", "only", "just", "around", "almost", "roughly", "with",
@@ -670,7 +676,7 @@ def _pounds_are_money(c: Candidate, sentence: str) -> bool:
 
 
 SIGN_BEFORE = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=\$)|(?<=\())[-−]\Z|\bminus[\s-]\Z", re.IGNORECASE)
-RANGE_JOINER = re.compile(r"(\s*[-–—]\s*|\s+to\s+|\s+and\s+)((?:US|C|A|HK)?\$|€|£)?\s?")
+RANGE_JOINER = re.compile(r"(\s*[-–—]\s*|\s+to\s+|\s+and\s+)((?:US|C|A|HK)?\$(?:US|A|C)?|€|£)?\s?")
 OR_NEXT = re.compile(r"\s+or\s+")
 
 
@@ -757,7 +763,7 @@ def read_range(c: Candidate, r: Reading, sentence: str, resolve_dollar: Callable
         kind = "money"
     if r.kind and r.kind != "money" and kind and r.unit != _resolve_unit(c, unit, kind, sentence, resolve_dollar)[0]:
         return
-    if r.kind and r.kind != "money" and not kind and joiner == "to":
+    if r.kind and r.kind != "money" and not kind and joiner == "to" and not after_from:
         return  # "rose 6.5% to 164": a change, not a range
     low, high = r.value, second.value
     if not n.has_scale and second.has_scale:
@@ -879,17 +885,19 @@ def measured_thing(text: str, start: int, end: int, kind: str, para_start: int, 
 
 
 def _plain(number: NumberMatch, text: str) -> float:
-    """The value of a number without its scale word ("3 billion" -> 3)."""
-    m = re.match(r"[\d.,]+", text[number.start : number.end])
+    """The value of a number without its scale word ("3 billion" -> 3, "five thousand" -> 5)."""
+    surface = text[number.start : number.end]
+    m = re.match(r"[\d.,]+", surface)
     if not m:
-        return number.value
+        last = re.search(r"(thousand|million|billion|trillion)\Z", surface, re.IGNORECASE)
+        return number.value / SCALES[last.group(1).lower()] if last else number.value
     try:
         return float(m.group().replace(",", "")) or number.value
     except ValueError:
         return number.value
 
 
-TOKEN_REST = re.compile(r"(?:[-–/:.T]?\d+)*")
+TOKEN_REST = re.compile(r"(?:[-–/:.T]?\d+)*(?:\s*(?:to|through|-|–)\s*\d+\b(?![.,]\d))?")
 SEIZURE_VERBS = re.compile(
     r"\b(seized|intercepted|confiscated|captured|recovered|found|stopped|caught)\b", re.IGNORECASE
 )
