@@ -181,3 +181,16 @@ def test_dask_local_cluster_equals_local_engine(corpus, small_chunks, tmp_path):
     )
     assert stats.documents == 45
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "ds"), local)
+
+
+def test_a_warm_run_starts_no_pool_or_cluster(corpus, small_chunks, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    engine.write_facts(corpus, tmp_path / "a.csv", jobs=2, cache=cache, problems=[])
+
+    def no_runner(*args, **kwargs):
+        raise AssertionError("a pool was started for cached documents")
+
+    monkeypatch.setattr(engine, "make_runner", no_runner)
+    stats = engine.write_facts(corpus, tmp_path / "b.csv", engine="dask", jobs=2, cache=cache, problems=[])
+    assert stats.extracted == 0
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()

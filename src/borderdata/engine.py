@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import heapq
-import itertools
 import logging
 import os
 import pickle
@@ -134,11 +133,19 @@ class RunStats:
 
 
 def iter_sources(
-    paths: Iterable[Path | str] | None, problems: list[Problem], *, max_bytes: int = DEFAULT_MAX_BYTES
+    paths: Iterable[Path | str] | None,
+    problems: list[Problem],
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    listed: bool = False,
 ) -> Iterator[Source]:
-    """Sources in :func:`~borderdata.corpus.iter_documents` order; unreadable files go to ``problems``."""
+    """Sources in :func:`~borderdata.corpus.iter_documents` order; unreadable files go to ``problems``.
+
+    ``listed=True``: ``paths`` already are the article files, as :func:`iter_paths` lists them.
+    """
     manifests: dict[Path, dict[str, dict[str, str]]] = {}
-    for path in iter_paths(paths if paths is not None else DEFAULT_PATHS, problems):
+    files = paths if listed else iter_paths(paths if paths is not None else DEFAULT_PATHS, problems)
+    for path in map(Path, files):
         if is_jsonl(path):
             try:
                 for lineno, line in iter_jsonl_lines(path):
@@ -323,12 +330,17 @@ class DaskRunner:
             self.cluster.close()
 
 
-def make_runner(engine: str, jobs: int | None, scheduler: str | None) -> Any:
-    """The runner for ``engine`` with ``jobs`` workers (None: all cores; dask: 2 local workers)."""
+def make_runner_check(engine: str, jobs: int | None) -> None:
+    """EngineError for an unknown engine or a job count below one."""
     if engine not in ENGINES:
         raise EngineError(MSG_ENGINE.format(engine=engine, engines=", ".join(ENGINES)))
     if jobs is not None and jobs < 1:
         raise EngineError(MSG_JOBS.format(jobs=jobs))
+
+
+def make_runner(engine: str, jobs: int | None, scheduler: str | None) -> Any:
+    """The runner for ``engine`` with ``jobs`` workers (None: all cores; dask: 2 local workers)."""
+    make_runner_check(engine, jobs)
     if engine == "dask":
         return DaskRunner(scheduler, jobs or DEFAULT_DASK_WORKERS)
     jobs = jobs or default_jobs()
@@ -365,6 +377,7 @@ class _Pending:
     hits: dict[int, Entry]
     misses: list[int]
     future: Any = None
+    parent_writes: bool = False
 
 
 def _lookup(chunk: list[Source], cache: FactCache | None) -> _Pending:
@@ -377,15 +390,28 @@ def _lookup(chunk: list[Source], cache: FactCache | None) -> _Pending:
     return _Pending(keyed, hits, [i for i in range(len(keyed)) if i not in hits])
 
 
-@contextlib.contextmanager
-def _runner_for(first_is_last: bool, engine: str, jobs: int | None, scheduler: str | None) -> Iterator[Any]:
-    runner = (
-        InProcessRunner() if first_is_last and engine == "local" else make_runner(engine, jobs, scheduler)
-    )
-    try:
-        yield runner
-    finally:
-        runner.close()
+class LazyRunner:
+    """Starts the pool or cluster only for a chunk with real work (half a chunk of uncached text),
+    so a run that finds (nearly) everything in the cache never forks workers or starts Dask."""
+
+    def __init__(self, engine: str, jobs: int | None, scheduler: str | None) -> None:
+        make_runner_check(engine, jobs)
+        self.engine, self.jobs, self.scheduler = engine, jobs, scheduler
+        self.runner: Any = None
+        self.local = InProcessRunner()
+        expected = (jobs or DEFAULT_DASK_WORKERS) if engine == "dask" else (jobs or default_jobs())
+        self.limit = max(2, IN_FLIGHT_PER_WORKER * expected)
+
+    def for_work(self, nbytes: int) -> Any:
+        if self.runner is None and nbytes < CHUNK_BYTES // 2:
+            return self.local
+        if self.runner is None:
+            self.runner = make_runner(self.engine, self.jobs, self.scheduler)
+        return self.runner
+
+    def close(self) -> None:
+        if self.runner is not None:
+            self.runner.close()
 
 
 def run_sources(
@@ -400,42 +426,39 @@ def run_sources(
 ) -> Iterator[tuple[Source, Outcome]]:
     """(source, outcome) in input order, extracting cache misses on ``engine``, a bounded window at a time."""
     stats = stats if stats is not None else RunStats()
-    chunks = _chunks(sources)
-    first = next(chunks, None)
-    if first is None:
-        return
-    second = next(chunks, None)
-    following = itertools.chain([second] if second is not None else [], chunks)
     folder = str(cache.folder) if cache is not None else None
-    with _runner_for(second is None, engine, jobs, scheduler) as runner:
-        window: deque[_Pending] = deque()
-        limit = max(2, IN_FLIGHT_PER_WORKER * runner.workers)
+    runners = LazyRunner(engine, jobs, scheduler)
+    window: deque[_Pending] = deque()
 
-        def feed(chunk: list[Source]) -> None:
-            pending = _lookup(chunk, cache)
-            if pending.misses:
-                todo = [pending.sources[i] for i in pending.misses]
-                pending.future = runner.submit(todo, folder if runner.writes_cache else None, max_bytes)
-            window.append(pending)
+    def feed(chunk: list[Source]) -> None:
+        pending = _lookup(chunk, cache)
+        if pending.misses:
+            todo = [pending.sources[i] for i in pending.misses]
+            runner = runners.for_work(sum(s.size for s in todo))
+            pending.parent_writes = not runner.writes_cache
+            pending.future = runner.submit(todo, None if pending.parent_writes else folder, max_bytes)
+        window.append(pending)
 
-        def drain() -> Iterator[tuple[Source, Outcome]]:
-            pending = window.popleft()
-            done = dict(zip(pending.misses, pending.future.result() if pending.future else [], strict=True))
-            stats.cached += len(pending.hits)
-            stats.extracted += len(done)
-            for i, source in enumerate(pending.sources):
-                outcome = Outcome(entry=pending.hits[i]) if i in pending.hits else done[i]
-                if i in done and outcome.entry is not None and cache is not None and not runner.writes_cache:
-                    cache.put(source.key, outcome.entry)
-                yield source, outcome
+    def drain() -> Iterator[tuple[Source, Outcome]]:
+        pending = window.popleft()
+        done = dict(zip(pending.misses, pending.future.result() if pending.future else [], strict=True))
+        stats.cached += len(pending.hits)
+        stats.extracted += len(done)
+        for i, source in enumerate(pending.sources):
+            outcome = Outcome(entry=pending.hits[i]) if i in pending.hits else done[i]
+            if pending.parent_writes and cache is not None and outcome.entry is not None:
+                cache.put(source.key, outcome.entry)
+            yield source, outcome
 
-        feed(first)
-        for chunk in following:
+    try:
+        for chunk in _chunks(sources):
             feed(chunk)
-            while len(window) >= limit:
+            while len(window) >= runners.limit:
                 yield from drain()
         while window:
             yield from drain()
+    finally:
+        runners.close()
 
 
 # --- spooling and merging by doc_id ---------------------------------------------------------------
@@ -693,7 +716,7 @@ def _path_sources(
     listed = list(iter_paths(paths if paths is not None else DEFAULT_PATHS, problems))
     archives = any(is_jsonl(p) for p in listed)
     bar = Progress(None if archives else len(listed), _want_progress(progress, len(listed), archives))
-    return iter_sources(listed, problems, max_bytes=max_bytes), bar
+    return iter_sources(listed, problems, max_bytes=max_bytes, listed=True), bar
 
 
 def write_facts(
