@@ -33,7 +33,7 @@ value up to 1%, and "about 50 pounds" agrees with "19.5 kilograms" only if the
 ``approx`` tolerance reaches 19.5 kg (it does at 0.2, not at the default 0.1).
 
 >>> import pandas as pd
->>> from borderdata.schema import conform_facts
+>>> from borderdata.schema import TEXT_COLUMNS, conform_facts
 >>> facts = conform_facts(pd.DataFrame({
 ...     "fact_id": ["a:1", "b:1"], "doc_id": ["a", "b"], "start": [1, 1], "end": [2, 2],
 ...     "published": ["2025-01-29", "2025-03-04"],
@@ -57,7 +57,7 @@ import numpy as np
 import pandas as pd
 import pint
 
-from borderdata.schema import conform_facts
+from borderdata.schema import TEXT_COLUMNS, conform_facts
 from borderdata.taxonomy import TAXONOMY_ENV, load_taxonomy
 from borderdata.units import CANONICAL, Q_, convert_money, dimension_of, is_currency
 
@@ -253,7 +253,11 @@ def _intervals(df: pd.DataFrame, tolerances: Tolerances) -> pd.DataFrame:
 def prepare_mentions(facts: pd.DataFrame, tolerances: Tolerances = DEFAULT_TOLERANCES) -> pd.DataFrame:
     """Facts with dimension, canonical unit and values, tolerance intervals and subject keys."""
     rules = subject_rules()
-    df = conform_facts(facts).loc[lambda d: d["value"].notna() | d["low"].notna() | d["high"].notna()]
+    df = (
+        conform_facts(facts)
+        .astype({c: object for c in TEXT_COLUMNS})
+        .loc[lambda d: d["value"].notna() | d["low"].notna() | d["high"].notna()]
+    )
     df = df.assign(unit=df["unit"].replace("", "count"))
     df = df.assign(dimension=df["unit"].map(dimension_of))
     unit_of = {dim: _bucket_unit(dim, units) for dim, units in df.groupby("dimension")["unit"]}
@@ -269,7 +273,7 @@ def prepare_mentions(facts: pd.DataFrame, tolerances: Tolerances = DEFAULT_TOLER
         key=keys,
         key_text=keys.map(_key_text),
         core=core,
-        money=df["unit"].map(is_currency),
+        money=df["unit"].map(is_currency).astype(bool),
     )
     df = df.assign(generic=df["money"] & df["core"].map(len).eq(0))
     return _intervals(df, tolerances).reset_index(drop=True)
@@ -410,11 +414,13 @@ def _mention(row: Mapping, with_subject: bool) -> str:
     return f"{_stated(row)} in {row['doc_id']} ({row['published'] or 'undated'}){subject}"
 
 
-def _listing(rows: pd.DataFrame, with_subject: bool = False) -> str:
+def _listing(rows: pd.DataFrame | None, with_subject: bool = False) -> str:
     """Mentions joined for a note, at most :data:`MAX_LISTED`."""
-    items = [_mention(r, with_subject) for r in rows.to_dict("records")]
-    extra = len(items) - MAX_LISTED
-    return "; ".join(items[:MAX_LISTED]) + (f"; and {extra} more" if extra > 0 else "")
+    if rows is None:
+        return "…"
+    items = [_mention(r, with_subject) for r in rows.head(MAX_LISTED).to_dict("records")]
+    extra = len(rows) - MAX_LISTED
+    return "; ".join(items) + (f"; and {extra} more" if extra > 0 else "")
 
 
 def _agree(rows: pd.DataFrame) -> bool:
@@ -438,14 +444,22 @@ def _value_groups(rows: pd.DataFrame) -> list[pd.DataFrame]:
 
 def _steps(rows: pd.DataFrame) -> list[pd.DataFrame]:
     """Mentions in publication order, a new step whenever the value stops agreeing."""
-    steps, current = [], []
-    for i in rows.index:
-        if current and not _agree(rows.loc[[*current, i]]):
+    steps, current, floor, ceiling = [], [], -math.inf, math.inf
+    for i, low, high in zip(rows.index, rows["t_low"], rows["t_high"], strict=True):
+        if current and (max(floor, low) > min(ceiling, high)):
             steps.append(rows.loc[current])
-            current = []
+            current, floor, ceiling = [], -math.inf, math.inf
         current.append(i)
+        floor, ceiling = max(floor, low), min(ceiling, high)
     steps.append(rows.loc[current])
     return steps
+
+
+def _trim(steps: list[pd.DataFrame]) -> list[pd.DataFrame | None]:
+    """At most :data:`MAX_LISTED` steps or value runs: the first two and the last ones."""
+    if len(steps) <= MAX_LISTED:
+        return steps
+    return [*steps[:2], None, *steps[-(MAX_LISTED - 2) :]]
 
 
 def _representative(rows: pd.DataFrame) -> pd.Series:
@@ -480,7 +494,7 @@ def _judge(rows: pd.DataFrame, period: str, tolerances: Tolerances) -> tuple[str
     groups = _value_groups(rows)
     disagreement = (
         f"values disagree beyond tolerance ({tolerances.describe()}), {_spread(groups)}: "
-        + " vs ".join(_listing(g, several_subjects) for g in groups)
+        + " vs ".join(_listing(g, several_subjects) for g in _trim(groups))
     )
     if period:
         return (
@@ -494,8 +508,8 @@ def _judge(rows: pd.DataFrame, period: str, tolerances: Tolerances) -> tuple[str
     current = rows.loc[rows["published"].eq(latest)]
     if not _agree(current):
         return "conflicting", rows, f"{disagreement}; published the same day ({latest}), neither is later"
-    steps = _steps(rows)
-    return "updated", current, "updated: " + " → ".join(_listing(s, several_subjects) for s in steps)
+    steps = [_listing(s, several_subjects) for s in _trim(_steps(rows))]
+    return "updated", current, "updated: " + " → ".join(steps)
 
 
 def _bound(values: pd.Series, take: str) -> float:
