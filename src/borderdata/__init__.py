@@ -6,9 +6,10 @@ Public API: :func:`load_corpus`, :func:`extract_facts`, :func:`extract_text`,
 
 from __future__ import annotations
 
+from borderdata.claims import build_claims
 from borderdata.corpus import Document, load_corpus
 from borderdata.extract import extract_facts, extract_text
 from borderdata.units import Q_, ureg
 
-__all__ = ["Q_", "Document", "extract_facts", "extract_text", "load_corpus", "ureg"]
+__all__ = ["Q_", "Document", "build_claims", "extract_facts", "extract_text", "load_corpus", "ureg"]
 __version__ = "0.1.0"

@@ -122,9 +122,7 @@ DATE_BEFORE = re.compile(rf"\b(?:{MONTHS})\.?\s*\Z", re.IGNORECASE)
 DATE_AFTER = re.compile(rf"(?:st|nd|rd|th)?\s*(?:of\s+)?(?:{MONTHS})\b\.?(?!\w)", re.IGNORECASE)
 NUMERIC_DATE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b")
 YEAR_RANGE_AFTER = re.compile(r"[-–/]\d{2}(?:\d{2})?\b")
-TIME_AFTER = re.compile(
-    r"(?::\d{2}|\s*(?:a\.?m\.?|p\.?m\.?)(?!\w)|\s*o[’']clock\b|h\d{2}\b)", re.IGNORECASE
-)
+TIME_AFTER = re.compile(r"(?::\d{2}|\s*(?:a\.?m\.?|p\.?m\.?)(?!\w)|\s*o[’']clock\b|h\d{2}\b)", re.IGNORECASE)
 TIME_BEFORE = re.compile(r"\d:\Z")
 ORDINAL_AFTER = re.compile(r"(?:st|nd|rd|th)\b", re.IGNORECASE)
 CODE_BEFORE = re.compile(r"[A-Za-z][A-Za-z]*[-‑]?\Z")
@@ -167,9 +165,8 @@ IDIOMS = re.compile(
     r"catch[-\s]22|high[-\s]five|nine[-\s]to[-\s]five|one[-\s]stop|one[-\s]size)\b",
     re.IGNORECASE,
 )
-SCORE_LINE = re.compile(
-    r"\d{1,2}\s*[-–]\s*\d{1,2}\s+(?:win|loss|victory|defeat|lead|draw|tie)\b", re.IGNORECASE
-)
+# "3-1", "89-89": two small integers joined by a dash, with no unit or per cent after.
+SCORE_LINE = re.compile(r"\d{1,3}\s?[-–]\s?\d{1,3}(?![\d.,:]|\s*(?:%|[-–]|per\b|percent))")
 
 
 @dataclass
@@ -221,11 +218,14 @@ def guard_year(c: Candidate) -> bool:
     if CURRENCY_BEFORE.search(c.before):
         return False
     unit = UNIT_AFTER.match(c.after)
-    if re.search(r"\b(?:in|by|since|until|from|before|after|of|early|late|mid)\s+\Z", c.before, re.IGNORECASE) and not unit:
+    if (
+        re.search(
+            r"\b(?:in|by|since|until|from|before|after|of|early|late|mid)\s+\Z", c.before, re.IGNORECASE
+        )
+        and not unit
+    ):
         return True
-    if unit and UNIT_WORDS.get(unit.group("unit").lower(), ("", ""))[1] not in ("time",):
-        return False
-    return True
+    return not (unit and UNIT_WORDS.get(unit.group("unit").lower(), ("", ""))[1] != "time")
 
 
 def guard_time(c: Candidate) -> bool:
@@ -259,11 +259,13 @@ ADDRESS_AFTER = re.compile(
     r"\s+(?:ZIP|zip|postal|area)\s+code\b|\s+(?:[NSEW]\.?\s+)?(?:[A-Z][\w'-]*\s+){1,3}(?:Road|Rd|Street|St|Avenue|Ave|Way|Boulevard|Blvd|Drive|Dr|"
     r"Lane|Ln|Place|Pl|Court|Ct|Crescent|Cres|Terrace|Highway|Hwy)\b\.?"
 )
-NOT_NAMES = {"about", "nearly", "over", "under", "some", "only", "just", "around", "almost", "roughly", "with",
-             "in", "by", "of", "at", "for", "to", "from", "and", "or", "but", "than", "after", "before", "since",
-             "as", "on", "between", "up", "down", "more", "less", "fewer", "at", "least", "most", "all", "about",
-             "approximately", "another", "another", "those", "these", "the", "a", "an", "are", "were", "was", "is",
-             "be", "has", "have", "had", "said", "says", "says:", "total", "totalling", "totaling", "was",
+NOT_NAMES = {"about", "nearly", "over", "under", "some", "only", "just", "around", "almost", "roughly",
+             "with",
+             "in", "by", "of", "at", "for", "to", "from", "and", "or", "but", "than", "after", "before",
+             "since",
+             "as", "on", "between", "up", "down", "more", "less", "fewer", "least", "most", "all",
+             "approximately", "another", "those", "these", "the", "a", "an", "are", "were", "was", "is",
+             "be", "has", "have", "had", "said", "says", "says:", "total", "totalling", "totaling",
              "estimated", "i", "we", "they", "he", "she", "it", "there", "here"}  # fmt: skip
 
 
@@ -357,7 +359,9 @@ def guard_compound(c: Candidate) -> bool:
     """Hyphenated adjectives that describe rather than count: "a five-year plan", "a three-bed apartment"."""
     if not c.number.from_words:
         return False
-    return bool(COMPOUND_ADJECTIVE.match(c.text, c.number.end, c.para_end) or re.search(r"[A-Za-z][-‑]\Z", c.before))
+    return bool(
+        COMPOUND_ADJECTIVE.match(c.text, c.number.end, c.para_end) or re.search(r"[A-Za-z][-‑]\Z", c.before)
+    )
 
 
 def guard_score(c: Candidate) -> bool:
@@ -373,6 +377,9 @@ def guard_score(c: Candidate) -> bool:
 
 
 GUARDS: tuple[tuple[str, Callable[[Candidate], bool]], ...] = (
+    ("idiom", guard_idiom),
+    ("url", guard_url),
+    ("phone", guard_phone),
     ("date", guard_date),
     ("time", guard_time),
     ("ordinal", guard_ordinal),
@@ -380,9 +387,6 @@ GUARDS: tuple[tuple[str, Callable[[Candidate], bool]], ...] = (
     ("code", guard_code),
     ("label", guard_label),
     ("name", guard_name),
-    ("url", guard_url),
-    ("phone", guard_phone),
-    ("idiom", guard_idiom),
     ("pronoun_one", guard_pronoun_one),
     ("anaphoric", guard_anaphoric),
     ("parenthesised", guard_parenthesised),
@@ -462,7 +466,8 @@ STOP_WORDS = {
     "were", "be", "been", "being", "has", "have", "had", "will", "would", "could", "should", "can", "may",
     "might", "must", "as", "than", "per", "each", "if", "when", "while", "since", "after", "before", "during",
     "across", "between", "through", "about", "against", "among", "not", "no", "it", "its", "their", "they",
-    "he", "she", "we", "you", "i", "his", "her", "our", "your", "my", "so", "do", "does", "did", "say", "said",
+    "he", "she", "we", "you", "i", "his", "her", "our", "your", "my", "so", "do", "does", "did", "say",
+    "said",
     "says", "last", "next", "ago", "more", "less", "fewer", "earlier", "later", "then", "also",
     "already", "only", "just", "still", "even", "now", "there", "here", "where", "what", "up", "down",
     "out", "off", "away", "all", "both", "some", "any", "every", "such", "including", "like", "via", "toward",
@@ -541,7 +546,8 @@ PERIOD_PATTERNS = (
     (re.compile(r"\blast\s+month\b", re.IGNORECASE), "last_month"),
 )
 MONTH_NUMBER = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}  # fmt: skip
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"],
+    start=1)}  # fmt: skip
 
 
 def _month(raw: str | None) -> int | None:
@@ -628,7 +634,9 @@ def _currency_before(c: Candidate) -> tuple[str, int] | None:
 
 
 # One- and two-letter unit symbols that mean something else in another case ("5G" is no mass).
-CASE_SENSITIVE_UNITS = {u: u for u in ("g", "m", "t", "l", "mg", "kg", "km", "mm", "cm", "W", "V", "Hz", "mi")}
+CASE_SENSITIVE_UNITS = {
+    u: u for u in ("g", "m", "t", "l", "mg", "kg", "km", "mm", "cm", "W", "V", "Hz", "mi")
+}
 
 
 def _read_unit(c: Candidate, end: int) -> tuple[str, str, int]:
@@ -644,14 +652,9 @@ def _read_unit(c: Candidate, end: int) -> tuple[str, str, int]:
     if surface.lower() in CASE_SENSITIVE_UNITS.values() and surface not in CASE_SENSITIVE_UNITS.values():
         return "", "", end
     # One-letter and ambiguous abbreviations only when glued to the number or clearly a unit.
-    if (
-        word in ("m", "g", "t", "mi", "ft", "mb", "gb", "tb", "hp", "kw", "mw", "gw", "oz")
-        and m.start("unit") != end
-    ):
-        if word not in ("mph", "hp", "kw", "mw", "gw", "gb", "tb", "mb") and not re.match(
-            r"[.,;)\s]", c.text[m.end() : m.end() + 1] or " "
-        ):
-            return "", "", end
+    spaced_symbol = word in ("m", "g", "t", "mi", "ft", "oz") and m.start("unit") != end
+    if spaced_symbol and not re.match(r"[.,;)\s]", c.text[m.end() : m.end() + 1] or " "):
+        return "", "", end
     prefixed = UNIT_AFTER_PREFIXED.match(c.text, end, c.para_end)
     if prefixed:
         country = prefixed.group("country").lower().replace(".", "")
@@ -694,7 +697,9 @@ class Reading:
     high: float = math.nan
 
 
-def _resolve_unit(c: Candidate, unit: str, kind: str, sentence: str, resolve_dollar: Callable[[str], str]) -> tuple[str, str]:
+def _resolve_unit(
+    c: Candidate, unit: str, kind: str, sentence: str, resolve_dollar: Callable[[str], str]
+) -> tuple[str, str]:
     """Turn surface units into registry units: which dollar, pounds as money or mass, cents."""
     if unit == "lb" and _pounds_are_money(c, sentence):
         return "GBP", "money"
@@ -761,7 +766,12 @@ def read_range(c: Candidate, r: Reading, sentence: str, resolve_dollar: Callable
         return  # "2000 - 2500" needs a unit; "10 - the" is no range
     if m.group(2):
         kind = "money"
-    if r.kind and r.kind != "money" and kind and r.unit != _resolve_unit(c, unit, kind, sentence, resolve_dollar)[0]:
+    if (
+        r.kind
+        and r.kind != "money"
+        and kind
+        and r.unit != _resolve_unit(c, unit, kind, sentence, resolve_dollar)[0]
+    ):
         return
     if r.kind and r.kind != "money" and not kind and joiner == "to" and not after_from:
         return  # "rose 6.5% to 164": a change, not a range
@@ -797,7 +807,7 @@ def read_qualifier(c: Candidate, r: Reading) -> None:
 
 
 def _interval(r: Reading) -> tuple[float, float]:
-    """ ``(low, high)`` the words allow: open below for upper bounds, open above for lower bounds."""
+    """``(low, high)`` the words allow: open below for upper bounds, open above for lower bounds."""
     if r.qualifier == "range":
         return r.low, r.high
     if r.qualifier == "upper_bound":
@@ -812,11 +822,17 @@ def read_counted(c: Candidate, r: Reading) -> str | None:
     n = c.number
     phrase_start = r.end
     of = OF_PHRASE.match(c.text, r.end, c.para_end)
-    if of and (n.lower_bound or n.fraction or re.fullmatch(r"(?:a |an )?(?:dozen|couple|hundred)", c.surface.lower())):
+    if of and (
+        n.lower_bound or n.fraction or re.fullmatch(r"(?:a |an )?(?:dozen|couple|hundred)", c.surface.lower())
+    ):
         phrase_start = of.end()
     if phrase_start != r.end:
         money = UNIT_AFTER.match(c.text, phrase_start - 1, c.para_end)
-        unit, kind = UNIT_WORDS.get(re.sub(r"[\s-]+", " ", money.group("unit").lower()), ("", "")) if money else ("", "")
+        unit, kind = (
+            UNIT_WORDS.get(re.sub(r"[\s-]+", " ", money.group("unit").lower()), ("", ""))
+            if money
+            else ("", "")
+        )
         if kind == "money":
             # "tens of millions of dollars": money, not a count of dollars.
             r.unit, r.kind, r.end = unit, kind, money.end()
@@ -954,7 +970,7 @@ def fact_rows(
                 continue
             candidate = Candidate(text, number, para_start, para_end)
             if rejected_by(candidate):
-                # The rest of a rejected token ("20-24" after "Sept.", "2019-09-01T10:38") is no quantity either.
+                # The rest of a rejected token ("20-24" after "Sept.", "2019-09-01T10:38") is no quantity.
                 last_end = TOKEN_REST.match(text, number.end, para_end).end()
                 continue
             s_start, s_end = next(
@@ -1010,8 +1026,9 @@ def extract_text(
 ) -> pd.DataFrame:
     """The facts of one string, as a facts table (same columns as :func:`extract_facts`).
 
-    >>> extract_text("Officers seized 19.5 kilograms of fentanyl.")[["surface", "value", "unit", "subject"]].iloc[0].tolist()
-    ['19.5 kilograms', 19.5, 'kg', 'fentanyl']
+    >>> facts = extract_text("Officers seized 19.5 kilograms of fentanyl.")
+    >>> facts[["surface", "value", "unit", "subject"]].iloc[0].tolist()
+    ['19.5 kilograms', 19.5, 'kg', 'fentanyl seized']
     """
     return _frame(
         fact_rows(text, published, spans=spans, doc_id=doc_id, source_file=source_file, outlet=outlet)

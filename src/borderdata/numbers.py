@@ -51,7 +51,8 @@ _SCALE = "|".join(SCALES)
 # "two thousand three hundred"; "one and two" is two numbers, not three.
 _BELOW_100 = rf"(?:(?:{_TEN_WORDS})(?:[\s-]+(?:{_UNIT_WORDS})\b)?|(?:{_UNIT_WORDS}))"
 _BELOW_1000 = rf"(?:{_BELOW_100}(?:\s+hundred\b(?:\s+(?:and\s+)?{_BELOW_100})?)?)"
-WORDS_PATTERN = rf"{_BELOW_1000}(?:\s+(?:{_SCALE})\b(?:,?\s+(?:and\s+)?{_BELOW_1000}(?!\s+(?:{_SCALE})\b\s+(?:{_SCALE})))?)*"
+_SCALE_GROUP = rf"(?:,?\s+(?:and\s+)?{_BELOW_1000}(?!\s+(?:{_SCALE})\b\s+(?:{_SCALE})))"
+WORDS_PATTERN = rf"{_BELOW_1000}(?:\s+(?:{_SCALE})\b{_SCALE_GROUP}?)*"
 NUMERAL_PATTERN = r"(?:\d{1,3}(?:(?:,|[ \u202f\u2009\u00a0](?=\d{3}\b))\d{3})+|\d+)(?:\.\d+)?|\.\d+"
 
 NUMERAL = re.compile(NUMERAL_PATTERN)
@@ -213,7 +214,9 @@ def read_fraction(text: str, pos: int) -> NumberMatch | None:
             return None
         if word not in ("half",) and not m.group(1):
             return None
-        numerator = 1.0 if not m.group(1) or m.group(1).lower() in ("a", "an") else words_to_number(m.group(1))
+        numerator = (
+            1.0 if not m.group(1) or m.group(1).lower() in ("a", "an") else words_to_number(m.group(1))
+        )
         value = (numerator or 1.0) / FRACTION_NAMES[word]
     else:
         top = float(m.group(3)) if m.group(3).isdigit() else words_to_number(m.group(3))

@@ -12,28 +12,28 @@ QUALIFIERS = ("exact", "approx", "upper_bound", "lower_bound", "range")
 # Column -> pandas dtype. Text columns are plain Python strings ("" when empty),
 # offsets are int64, numbers float64 (NaN when the words give no bound).
 FACT_DTYPES: dict[str, str] = {
-    "fact_id": "object",
-    "doc_id": "object",
-    "source_file": "object",
-    "published": "object",
-    "outlet": "object",
+    "fact_id": "str",
+    "doc_id": "str",
+    "source_file": "str",
+    "published": "str",
+    "outlet": "str",
     "start": "int64",
     "end": "int64",
-    "surface": "object",
+    "surface": "str",
     "value": "float64",
     "low": "float64",
     "high": "float64",
-    "unit": "object",
-    "qualifier": "object",
-    "subject": "object",
-    "category": "object",
-    "location": "object",
-    "period": "object",
-    "sentence": "object",
+    "unit": "str",
+    "qualifier": "str",
+    "subject": "str",
+    "category": "str",
+    "location": "str",
+    "period": "str",
+    "sentence": "str",
     "overridden": "bool",
 }
 FACT_COLUMNS = tuple(FACT_DTYPES)
-TEXT_COLUMNS = tuple(c for c, t in FACT_DTYPES.items() if t == "object")
+TEXT_COLUMNS = tuple(c for c, t in FACT_DTYPES.items() if t == "str")
 
 
 def make_fact_id(doc_id: str, start: int) -> str:
@@ -51,9 +51,9 @@ def conform_facts(df: pd.DataFrame) -> pd.DataFrame:
     df = df.copy()
     for column, dtype in FACT_DTYPES.items():
         if column not in df:
-            df[column] = False if dtype == "bool" else ("" if dtype == "object" else float("nan"))
+            df[column] = False if dtype == "bool" else ("" if dtype == "str" else float("nan"))
     df = df.loc[:, list(FACT_COLUMNS)]
     for column in TEXT_COLUMNS:
-        df[column] = df[column].astype(object).where(df[column].notna(), "").map(str)
-    df = df.astype({c: t for c, t in FACT_DTYPES.items() if t != "object"})
+        df[column] = df[column].astype(object).where(df[column].notna(), "").map(str).astype("str")
+    df = df.astype({c: t for c, t in FACT_DTYPES.items() if t != "str"})
     return df.sort_values(["doc_id", "start", "end"], kind="stable").reset_index(drop=True)

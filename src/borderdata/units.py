@@ -15,12 +15,15 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import pandas as pd
 import pint
+import pint_pandas  # noqa: F401  (registers the pint[...] dtype)
 
 CURRENCIES = (
     "CAD", "USD", "EUR", "GBP", "MXN", "CNY", "JPY", "AUD", "INR", "CHF", "HKD", "KRW", "NZD", "SGD", "ILS",
     "MYR", "BRL", "ZAR", "RUB", "SEK", "NOK", "DKK", "TRY", "AED", "SAR", "THB", "NGN", "PHP", "PKR",
 )  # fmt: skip
+
 
 def _news_definitions() -> list[str]:
     """pint's default definitions, with "point" freed for news use (see below)."""
@@ -32,7 +35,9 @@ def _news_definitions() -> list[str]:
             continue
         # In news a point is scored, or an index moves by it; pint's typographic point keeps
         # its other names (printers_point, pp, big_point).
-        lines.append(line.replace("point = pica / 12 = pp = printers_point", "printers_point = pica / 12 = pp"))
+        lines.append(
+            line.replace("point = pica / 12 = pp = printers_point", "printers_point = pica / 12 = pp")
+        )
     return lines
 
 
@@ -94,7 +99,11 @@ LENGTH_WORDS = {
     "metre": "m",
     "meter": "m",
     "m": "m",
-    "centimetres": "cm", "centimetre": "cm", "centimeter": "cm", "millimetre": "mm", "millimeter": "mm",
+    "centimetres": "cm",
+    "centimetre": "cm",
+    "centimeter": "cm",
+    "millimetre": "mm",
+    "millimeter": "mm",
     "centimeters": "cm",
     "cm": "cm",
     "millimetres": "mm",
@@ -138,16 +147,21 @@ TIME_WORDS = {
     "century": "century",
 }
 OTHER_WORDS = {
-    "litres": "L", "liters": "L", "litre": "L", "liter": "L", "l": "L", "gallons": "gallon", "gallon": "gallon",
+    "litres": "L", "liters": "L", "litre": "L", "liter": "L", "l": "L", "gallons": "gallon",
+    "gallon": "gallon",
     "milliliters": "mL", "millilitres": "mL", "ml": "mL", "cubic metres": "m**3", "cubic meters": "m**3",
-    "barrels": "oil_barrel", "barrel": "oil_barrel", "bpd": "oil_barrel/day", "barrels per day": "oil_barrel/day",
+    "barrels": "oil_barrel", "barrel": "oil_barrel", "bpd": "oil_barrel/day",
+    "barrels per day": "oil_barrel/day",
     "barrels a day": "oil_barrel/day", "barrel-a-day": "oil_barrel/day", "barrels-a-day": "oil_barrel/day",
     "square kilometres": "km**2", "square kilometers": "km**2", "square kilometre": "km**2", "sq km": "km**2",
-    "km2": "km**2", "square miles": "mi**2", "square mile": "mi**2", "square feet": "ft**2", "square foot": "ft**2",
-    "sq ft": "ft**2", "sq. ft.": "ft**2", "square metres": "m**2", "square meters": "m**2", "square metre": "m**2",
+    "km2": "km**2", "square miles": "mi**2", "square mile": "mi**2", "square feet": "ft**2",
+    "square foot": "ft**2",
+    "sq ft": "ft**2", "sq. ft.": "ft**2", "square metres": "m**2", "square meters": "m**2",
+    "square metre": "m**2",
     "square meter": "m**2", "sq m": "m**2", "sqm": "m**2", "m2": "m**2", "acres": "acre", "acre": "acre",
     "hectares": "hectare", "hectare": "hectare",
-    "mph": "mph", "km/h": "km/hour", "km/hr": "km/hour", "kph": "km/hour", "miles per hour": "mph", "kilometres per hour": "km/hour",
+    "mph": "mph", "km/h": "km/hour", "km/hr": "km/hour", "kph": "km/hour", "miles per hour": "mph",
+    "kilometres per hour": "km/hour",
     "kilometers per hour": "km/hour", "knots": "knot",
     "degrees celsius": "degC", "degree celsius": "degC", "celsius": "degC", "°c": "degC", "degc": "degC",
     "deg c": "degC", "degrees c": "degC", "degrees fahrenheit": "degF", "degree fahrenheit": "degF",
@@ -168,20 +182,23 @@ OTHER_WORDS = {
     "gigapascals": "GPa", "gpa": "GPa", "megapascals": "MPa", "mpa": "MPa",
     "gigatons": "Gt", "gigatonnes": "Gt", "megatons": "Mt", "megatonnes": "Mt",
     "points": "point", "point": "point", "pts": "point", "basis points": "point", "bps": "point",
-    "year-old": "year_of_age", "years-old": "year_of_age", "years old": "year_of_age", "year old": "year_of_age",
+    "year-old": "year_of_age", "years-old": "year_of_age", "years old": "year_of_age",
+    "year old": "year_of_age",
     "month-old": "month_of_age", "months-old": "month_of_age", "months old": "month_of_age",
 }  # fmt: skip
 
 PERCENT_WORDS = {
     "%": "percent", "percent": "percent", "per cent": "percent", "per-cent": "percent", "pct": "percent",
-    "pc": "percent", "percentage points": "percent", "percentage point": "percent", "percent-owned": "percent",
+    "pc": "percent", "percentage points": "percent", "percentage point": "percent",
+    "percent-owned": "percent",
 }  # fmt: skip
 
 
 # Currency words: code when unambiguous; "dollars" depends on context (see extract.py).
 CURRENCY_SYMBOLS = {
     "US$": "USD", "U.S.$": "USD", "USD": "USD", "C$": "CAD", "CA$": "CAD", "CAD": "CAD", "CDN$": "CAD",
-    "A$": "AUD", "AU$": "AUD", "AUD": "AUD", "HK$": "HKD", "NZ$": "NZD", "S$": "SGD", "R$": "BRL", "MX$": "MXN",
+    "A$": "AUD", "AU$": "AUD", "AUD": "AUD", "HK$": "HKD", "NZ$": "NZD", "S$": "SGD", "R$": "BRL",
+    "MX$": "MXN",
     "$US": "USD", "$A": "AUD", "$C": "CAD", "$NZ": "NZD", "$CAD": "CAD", "$CDN": "CAD",
     "€": "EUR", "EUR": "EUR", "£": "GBP", "GBP": "GBP", "¥": "JPY", "JPY": "JPY", "CNY": "CNY", "RMB": "CNY",
     "MXN": "MXN", "₹": "INR", "INR": "INR", "Rs": "INR", "Rs.": "INR", "CHF": "CHF", "₩": "KRW", "₪": "ILS",
@@ -194,11 +211,13 @@ CURRENCY_SYMBOLS = {
 
 CURRENCY_WORDS = {
     "euros": "EUR", "euro": "EUR", "euro cents": "EUR_cent", "yen": "JPY", "japanese yen": "JPY",
-    "yuan": "CNY", "chinese yuan": "CNY", "renminbi": "CNY", "pesos": "MXN", "peso": "MXN", "mexican pesos": "MXN",
+    "yuan": "CNY", "chinese yuan": "CNY", "renminbi": "CNY", "pesos": "MXN", "peso": "MXN",
+    "mexican pesos": "MXN",
     "rupees": "INR", "rupee": "INR", "indian rupees": "INR", "francs": "CHF", "swiss francs": "CHF",
     "pounds sterling": "GBP", "sterling": "GBP", "british pounds": "GBP",
     "shekels": "ILS", "shekel": "ILS", "new shekels": "ILS", "ringgit": "MYR", "reais": "BRL", "rand": "ZAR",
-    "rubles": "RUB", "roubles": "RUB", "danish crowns": "DKK", "danish kroner": "DKK", "swedish crowns": "SEK",
+    "rubles": "RUB", "roubles": "RUB", "danish crowns": "DKK", "danish kroner": "DKK",
+    "swedish crowns": "SEK",
     "swedish kronor": "SEK", "norwegian kroner": "NOK", "lira": "TRY", "dirhams": "AED", "riyals": "SAR",
     "baht": "THB", "naira": "NGN",
     "canadian dollars": "CAD", "u.s. dollars": "USD", "us dollars": "USD", "american dollars": "USD",
@@ -206,19 +225,47 @@ CURRENCY_WORDS = {
 }  # fmt: skip
 
 
-
 def is_currency(unit: str) -> bool:
     """True for a currency code of the registry (``"CAD"``, ``"USD"``, ...)."""
     return unit in CURRENCIES
 
 
-def to_quantity(value: float, unit: str) -> pint.Quantity:
-    """A pint quantity from a facts-table value and unit string.
+def to_quantity(row_or_value: object, unit: str | None = None) -> pint.Quantity:
+    """A pint quantity from a facts row (``value`` and ``unit``) or from a value and a unit.
 
     >>> to_quantity(50, "lb").to("kg")
     <Quantity(22.6796185, 'kilogram')>
+    >>> to_quantity({"value": 19.5, "unit": "kg"})
+    <Quantity(19.5, 'kilogram')>
     """
-    return Q_(value, unit)
+    if unit is None:
+        row = row_or_value
+        return Q_(float(row["value"]), row["unit"])  # type: ignore[index]
+    return Q_(float(row_or_value), unit)  # type: ignore[arg-type]
+
+
+def quantities(facts: pd.DataFrame, unit: str) -> pd.Series:
+    """The facts whose unit has ``unit``'s dimension, converted to it, as a pint-pandas column.
+
+    Rows of another dimension (other currencies, counts when asking for kg) are left out,
+    so money is never converted without a rate.
+
+    >>> import pandas as pd
+    >>> quantities(pd.DataFrame({"value": [19.5, 50.0, 3.0], "unit": ["kg", "lb", "count"]}), "kg").dtype
+    pint[kilogram][Float64]
+    """
+    target = ureg.Unit(unit).dimensionality
+    same = facts["unit"].map(lambda u: _dimensionality(u) == target)
+    subset = facts.loc[same]
+    magnitudes = [convert(v, u, unit) for v, u in zip(subset["value"], subset["unit"], strict=True)]
+    return pd.Series(magnitudes, index=subset.index, dtype=f"pint[{unit}]", name=f"value_{unit}")
+
+
+def _dimensionality(unit: str) -> object:
+    try:
+        return ureg.Unit(unit).dimensionality
+    except (pint.errors.UndefinedUnitError, AttributeError, TypeError, ValueError, AssertionError):
+        return None
 
 
 def dimension_of(unit: str) -> str:

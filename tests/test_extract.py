@@ -1,0 +1,363 @@
+"""Extraction: the seed gold bars, each guard with its cases, units, qualifiers, subjects, provenance."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from borderdata import extract_facts, extract_text, load_corpus
+from borderdata.extract import GUARDS, Candidate, rejected_by
+from borderdata.numbers import find_numbers
+from borderdata.schema import FACT_COLUMNS, FACT_DTYPES
+from borderdata.taxonomy import CATEGORIES
+from borderdata.units import ureg
+from tests.conftest import FIXTURES, SEEDS
+from tests.scoring import score
+
+
+@pytest.fixture(scope="module")
+def seed_facts():
+    return extract_facts(load_corpus([SEEDS]))
+
+
+def one(text: str, **kwargs) -> pd.Series:
+    """The single fact of ``text``."""
+    facts = extract_text(text, **kwargs)
+    assert len(facts) == 1, facts[["surface", "value", "unit"]].to_dict("records")
+    return facts.iloc[0]
+
+
+# --- acceptance bars on the seeds --------------------------------------------------------------
+
+
+def test_seed_gold_bars(seed_facts):
+    result = score(
+        seed_facts,
+        pd.read_csv(FIXTURES / "seed_facts.csv", keep_default_na=False),
+        SEEDS,
+        pd.read_csv(FIXTURES / "seed_nonfacts.csv", keep_default_na=False),
+    )
+    assert result.recall >= 0.97, result.misses
+    assert result.precision >= 0.95, result.extras
+    assert result.nonfacts == []
+    assert result.category_accuracy >= 0.90
+
+
+def test_provenance_is_exact(seed_facts):
+    docs = {d.doc_id: d for d in load_corpus([SEEDS])}
+    for row in seed_facts.itertuples():
+        assert docs[row.doc_id].text[row.start : row.end] == row.surface
+        assert row.surface in row.sentence
+
+
+def test_facts_lie_in_the_article_body(seed_facts):
+    docs = {d.doc_id: d for d in load_corpus([SEEDS])}
+    for row in seed_facts.itertuples():
+        assert any(s <= row.start and row.end <= e for s, e in docs[row.doc_id].body_spans)
+
+
+def test_columns_dtypes_and_order(seed_facts):
+    assert tuple(seed_facts.columns) == FACT_COLUMNS
+    expected = {c: str(pd.Series([], dtype=t).dtype) for c, t in FACT_DTYPES.items()}
+    assert {c: str(t) for c, t in seed_facts.dtypes.items()} == expected
+    assert seed_facts.equals(seed_facts.sort_values(["doc_id", "start"]).reset_index(drop=True))
+
+
+def test_fact_ids_are_stable_and_unique(seed_facts):
+    assert seed_facts["fact_id"].is_unique
+    assert (seed_facts["fact_id"] == seed_facts["doc_id"] + ":" + seed_facts["start"].astype(str)).all()
+    again = extract_facts(load_corpus([SEEDS]))
+    assert again.equals(seed_facts)
+
+
+def test_every_row_is_well_formed(seed_facts):
+    for row in seed_facts.itertuples():
+        ureg.Unit(row.unit)
+        assert row.category in CATEGORIES
+        assert math.isfinite(row.value)
+        if not (math.isnan(row.low) or math.isnan(row.high)):
+            assert row.low <= row.value <= row.high
+
+
+# --- guards: each named rule rejects its cases and lets near misses through ----------------------
+
+GUARD_CASES = {
+    "date": [
+        "on February 1 they met",
+        "due on Nov. 1.",
+        "on 1 February",
+        "August 27, 2025 was",
+        "date 2025-02-01",
+    ],
+    "time": ["at 11:01 a.m.", "at 3 p.m. Friday", "by 5 o'clock"],
+    "ordinal": ["the 49th parallel", "Trump's 51st State talk", "the 22nd amendment"],
+    "year": ["in 2019 the plan", "back in 1988.", "since 2024"],
+    "code": ["the COVID-19 pandemic", "an AR-15 rifle", "the F-35 jet", "Bill C-2 passed"],
+    "label": ["Section 33 of the Charter", "Row 21 seats", "Highway 401 traffic", "Chapter 11 filing"],
+    "url": ["/2 pic.twitter.com/JGCFdKumv2", "see www.cbsa.gc.ca/2024 now", "read http://x.ca/news/99 now"],
+    "phone": ["call 613-555-0199 today", "call (613) 555-0199"],
+    "idiom": ["a one-on-one meeting", "open 24/7 now", "one-off payment"],
+    "pronoun_one": ["One of the key concerns is", "no one said", "the one who left"],
+    "anaphoric": ["The two countries agreed", "The two won't meet", "between the two administrations"],
+    "name": ["the S&P 500 fell", "the Big 12 title", "Apple Watch 5 launch"],
+    "score": ["won 3-1 at home", "tied at 89-89"],
+    "compound": ["a five-year plan", "a three-bed apartment"],
+}
+NEAR_MISSES = [
+    ("Canada seized 2,019 kilograms of drugs.", 2019.0),
+    ("Ottawa hired 49 officers.", 49.0),
+    ("It bought one drone.", 1.0),
+    ("Two drones were bought.", 2.0),
+    ("He spent 500 days there.", 500.0),
+    ("The program costs $2,025.", 2025.0),
+    ("A 15-year-old was detained.", 15.0),
+]
+
+
+@pytest.mark.parametrize(("guard", "text"), [(g, t) for g, cases in GUARD_CASES.items() for t in cases])
+def test_guard_rejects(guard, text):
+    assert extract_text(text).empty, extract_text(text)[["surface"]]
+    names = {rejected_by(Candidate(text, number, 0, len(text))) for number in find_numbers(text)}
+    assert guard in names
+
+
+@pytest.mark.parametrize("text", ["the G7 summit", "@user99 said", "iPhone11 sales", "covid19 wave"])
+def test_digits_glued_to_letters_are_never_candidates(text):
+    assert find_numbers(text) == [] and extract_text(text).empty
+
+
+def test_every_guard_has_cases():
+    assert {name for name, _ in GUARDS} <= set(GUARD_CASES) | {"parenthesised"}
+
+
+@pytest.mark.parametrize(("text", "value"), NEAR_MISSES)
+def test_near_misses_are_still_facts(text, value):
+    assert one(text)["value"] == value
+
+
+# --- shapes of numbers and units -----------------------------------------------------------------
+
+UNIT_CASES = [
+    ("only 19.5 kilograms of fentanyl were seized", 19.5, "kg"),
+    ("9,570 kilograms intercepted", 9570.0, "kg"),
+    ("about 50 pounds of fentanyl were seized", 50.0, "lb"),
+    ("20,600 lbs of drugs", 20600.0, "lb"),
+    ("a 2-tonne haul", 2.0, "t"),
+    ("12 ounces of heroin", 12.0, "oz"),
+    ("500 grams of cocaine", 500.0, "g"),
+    ("8,891 kilometres of border", 8891.0, "km"),
+    ("within six months", 6.0, "month"),
+    ("25 per cent", 25.0, "percent"),
+    ("a 25% tariff", 25.0, "percent"),
+    ("a 1.3-per-cent rise", 1.3, "percent"),
+    ("$1.3 billion", 1.3e9, "USD"),
+    ("$1.3-billion", 1.3e9, "USD"),
+    ("US$5 million", 5e6, "USD"),
+    ("C$10 million", 1e7, "CAD"),
+    ("CAD 3 million", 3e6, "CAD"),
+    ("€2bn", 2e9, "EUR"),
+    ("£40m", 4e7, "GBP"),
+    ("200 million euros", 2e8, "EUR"),
+    ("5 million U.S. dollars", 5e6, "USD"),
+    ("tens of thousands of lives", 1e4, "count"),
+]
+
+
+@pytest.mark.parametrize(("text", "value", "unit"), UNIT_CASES)
+def test_units(text, value, unit):
+    fact = one(text)
+    assert math.isclose(fact["value"], value) and fact["unit"] == unit
+
+
+def test_pounds_are_mass_next_to_drugs_and_money_next_to_prices():
+    assert one("Agents seized 40 pounds of fentanyl.")["unit"] == "lb"
+    assert one("The contract is worth 40 million pounds sterling.")["unit"] == "GBP"
+    assert one("The fine will cost the company 300 pounds.")["unit"] == "GBP"
+
+
+@pytest.mark.parametrize(
+    ("text", "outlet", "currency"),
+    [
+        ("Ottawa announced $1.3 billion for the border.", "", "CAD"),
+        ("The federal government of Canada earmarked $200 million.", "", "CAD"),
+        ("Washington will spend $500 million on drones.", "", "USD"),
+        ("The government earmarked another $200 million.", "The Canadian Press", "CAD"),
+        ("The government earmarked another $200 million.", "Fox News", "USD"),
+        ("Ottawa will receive US$5 million from Washington.", "", "USD"),
+        ("The U.S. will pay C$10 million to Canada.", "", "CAD"),
+        ("It costs $40.", "", "USD"),
+    ],
+)
+def test_which_dollar(text, outlet, currency):
+    assert one(text, outlet=outlet)["unit"] == currency
+
+
+def test_currencies_never_share_a_dimension():
+    from pint.errors import DimensionalityError
+
+    with pytest.raises(DimensionalityError):
+        _ = ureg.Quantity(1, "CAD") + ureg.Quantity(1, "USD")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("nine detector dog teams", 9),
+        ("Seven cartels were listed", 7),
+        ("twenty-five officers", 25),
+        ("one hundred drones", 100),
+        ("a dozen towers", 12),
+        ("a single helicopter", 1),
+        ("half a million dollars", 500_000),
+        ('"fifty four kilograms" of fentanyl', 54),
+    ],
+)
+def test_number_words(text, value):
+    assert one(text)["value"] == value
+
+
+# --- qualifiers and intervals --------------------------------------------------------------------
+
+QUALIFIER_CASES = [
+    ("about 50 officers", "approx", 50, 50),
+    ("some 200 agents", "approx", 200, 200),
+    ("roughly 10 drones", "approx", 10, 10),
+    ("nearly 70 kg", "approx", 70, 70),
+    ("almost 30 towers", "approx", 30, 30),
+    ("less than 1% of fentanyl", "upper_bound", None, 1),
+    ("well under one per cent", "upper_bound", None, 1),
+    ("under 5 percent", "upper_bound", None, 5),
+    ("up to 25 percent", "upper_bound", None, 25),
+    ("at most 3 boats", "upper_bound", None, 3),
+    ("no more than 12 planes", "upper_bound", None, 12),
+    ("more than 200 arrests", "lower_bound", 200, None),
+    ("over 10,000 officers", "lower_bound", 10_000, None),
+    ("at least 40 drones", "lower_bound", 40, None),
+    ("tens of thousands of lives", "lower_bound", 10_000, None),
+    ("hundreds of migrants", "lower_bound", 100, None),
+    ("between 750,000 and 800,000 people", "range", 750_000, 800_000),
+    ("15 to 22 miles", "range", 15, 22),
+    ("15-22 mph", "range", 15, 22),
+    ("$3 billion to $5 billion", "range", 3e9, 5e9),
+]
+
+
+@pytest.mark.parametrize(("text", "qualifier", "low", "high"), QUALIFIER_CASES)
+def test_qualifiers_and_intervals(text, qualifier, low, high):
+    fact = one(text)
+    assert fact["qualifier"] == qualifier
+    assert math.isnan(fact["low"]) if low is None else math.isclose(fact["low"], low)
+    assert math.isnan(fact["high"]) if high is None else math.isclose(fact["high"], high)
+    if qualifier == "range":
+        assert math.isclose(fact["value"], (low + high) / 2)
+
+
+# --- subjects, categories, locations, periods ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "subject", "category"),
+    [
+        ("It built 15 surveillance towers with cameras.", "surveillance towers", "asset"),
+        ("It trained nine detector dog teams that sniff.", "detector dog teams", "asset"),
+        ("It leased two leased Black Hawk helicopters to patrol.", "leased black hawk helicopters", "asset"),
+        ("The raid led to 524 arrests and seizures.", "arrests", "enforcement_result"),
+        ("Canada has 10,000 officers.", "officers", "personnel"),
+        ("Seven cartels accused of trafficking were listed.", "cartels", "enforcement_result"),
+        ("Agents seized 19.5 kilograms of fentanyl.", "fentanyl", "seizure"),
+        ("Trump threatened a 25% tariff on steel.", "tariff on steel", "tariff"),
+        ("Ottawa announced a $1.3-billion border plan.", "border plan", "funding"),
+        ("The shooting claimed the lives of two children.", "children", "casualty"),
+        ("Crossings fell 90 per cent.", "", "other"),
+    ],
+)
+def test_subject_and_category(text, subject, category):
+    fact = one(text)
+    assert (fact["subject"], fact["category"]) == (subject, category)
+
+
+def test_measure_subject_carries_the_verb():
+    facts = extract_text(
+        "Only 19.5 kilograms of fentanyl were seized at the northern border, less than the "
+        "9,570 kilograms intercepted at the U.S.-Mexico border."
+    )
+    assert list(facts["subject"]) == ["fentanyl seized", "fentanyl intercepted"]
+    assert list(facts["location"]) == ["northern border", "southern border"]
+
+
+@pytest.mark.parametrize(
+    ("text", "location"),
+    [
+        ("Agents seized 50 pounds of fentanyl at the Canada-US border.", "northern border"),
+        ("Agents seized 20,600 pounds of fentanyl at the Mexico border.", "southern border"),
+        ("Less than 1% of fentanyl comes from Canada.", "northern border"),
+        ("Agents seized 20 kg of fentanyl in Detroit.", ""),
+    ],
+)
+def test_location(text, location):
+    assert one(text)["location"] == location
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "period"),
+    [
+        ("Agents seized 19.5 kg of fentanyl last year.", date(2025, 1, 29), "2024"),
+        ("Agents seized 19.5 kg of fentanyl last year.", None, ""),
+        ("Agents seized 19.5 kg of fentanyl in fiscal year 2024.", None, "FY2024"),
+        ("Crossings fell 90 per cent since June 2024.", None, "since 2024-06"),
+        ("It earmarked $200 million last month.", date(2025, 3, 4), "2025-02"),
+        ("It bought 12 drones this year.", date(2025, 3, 4), "2025"),
+    ],
+)
+def test_period(text, published, period):
+    assert one(text, published=published)["period"] == period
+
+
+# --- interfaces --------------------------------------------------------------------------------
+
+
+def test_extract_text_of_nothing_is_an_empty_table():
+    facts = extract_text("No numbers here.")
+    assert facts.empty and tuple(facts.columns) == FACT_COLUMNS
+
+
+def test_cli_extract_writes_csv_and_parquet(tmp_path):
+    for name in ("facts.csv", "facts.parquet"):
+        out = tmp_path / name
+        done = subprocess.run(
+            [sys.executable, "-m", "borderdata.cli", "extract", str(SEEDS), "--out", str(out), "--jobs", "1"],
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stderr
+        table = pd.read_parquet(out) if name.endswith(".parquet") else pd.read_csv(out)
+        assert len(table) >= 29
+
+
+def test_cli_extract_reports_bad_file_and_exits_non_zero(tmp_path):
+    (tmp_path / "good.txt").write_text("Canada deployed 12 drones.\n")
+    (tmp_path / "bad.txt").write_bytes(b"\x00\x01binary")
+    out = tmp_path / "facts.csv"
+    done = subprocess.run(
+        [sys.executable, "-m", "borderdata.cli", "extract", str(tmp_path), "--out", str(out), "--jobs", "1"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1
+    assert "bad.txt" in done.stderr and "binary" in done.stderr
+    assert pd.read_csv(out)["value"].tolist() == [12.0]
+
+
+def test_quantities_helpers(seed_facts):
+    from borderdata.units import quantities, to_quantity
+
+    masses = quantities(seed_facts, "kg")
+    assert str(masses.dtype).startswith("pint[kilogram]")
+    assert len(masses) == (seed_facts["unit"].isin(["kg", "lb"])).sum()
+    row = seed_facts.loc[seed_facts["unit"] == "lb"].iloc[0]
+    assert math.isclose(to_quantity(row).to("kg").magnitude, row["value"] * 0.45359237)
