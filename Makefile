@@ -32,19 +32,20 @@ install: $(STAMP) ## build .venv with the project and its tools (rebuilt when py
 data: $(STAMP) ## read seeds/ and data/raw/, write data/processed/{documents,facts,claims}.csv
 	$(BIN)/borderdata data
 
-report: $(STAMP) ## run every notebook headless and render reports/index.html (runs `make data` if stale)
-	$(BIN)/borderdata report
+report: $(STAMP) ## run the notebooks headless into reports/ (+ docs/*.png); P="mass_unit=lb currency=USD" sets parameters
+	$(BIN)/borderdata report $(if $(P),$(foreach kv,$(P),-p $(subst =, ,$(kv))))
 
-test: $(STAMP) ## unit tests, then the notebooks against their stored outputs (nbval)
+test: $(STAMP) ## unit tests (incl. report runs, chart images, browser check), then nbval on the notebooks
 	$(BIN)/python -m pytest -q tests
 	$(MAKE) --no-print-directory test-notebooks
 
-test-unit: $(STAMP) ## unit tests only
-	$(BIN)/python -m pytest -q tests
+test-unit: $(STAMP) ## unit tests only (no notebook or browser runs)
+	$(BIN)/python -m pytest -q tests --ignore=tests/test_report.py --ignore=tests/test_browser.py
 
 test-notebooks: $(STAMP) ## nbval: re-run the notebooks and compare with their committed outputs
 	@if [ -n "$(NOTEBOOKS)" ]; then \
-		$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg $(NOTEBOOKS); \
+		$(BIN)/python -m pytest -q -p no:cacheprovider --nbval --nbval-current-env \
+			--nbval-sanitize-with notebooks/sanitize.cfg $(NOTEBOOKS); \
 	else echo "no notebooks yet: nothing for nbval to check"; fi
 
 lint: $(STAMP) ## ruff check and format check
@@ -64,9 +65,9 @@ bench: $(STAMP) ## throughput and memory benchmarks (writes benchmarks/results.m
 baseline: $(STAMP) ## re-execute the notebooks in place to refresh their stored outputs (the nbval baseline)
 	$(BIN)/borderdata report --baseline
 
-browser: $(STAMP) ## install Debian chromium if missing, then check the rendered report in it
-	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
-	$(BIN)/python -m pytest tests/test_browser.py -q
+browser: $(STAMP) ## install Debian chromium if missing, then check a rendered report in it
+	@command -v chromium >/dev/null || { echo "installing chromium"; apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	$(BIN)/python -m pytest tests/test_browser.py -q -rs
 
 fuzz: $(STAMP) ## long property-based run of the number reader and extractor
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests -k "property" -q

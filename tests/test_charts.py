@@ -17,7 +17,7 @@ import pytest
 from matplotlib.testing.compare import compare_images
 
 from borderdata import charts
-from borderdata.schema import conform_facts
+from borderdata.schema import conform_facts, make_fact_id
 
 BASELINES = Path(__file__).parent / "baseline_images"
 UPDATE = os.environ.get("BORDERDATA_UPDATE_BASELINES") == "1"
@@ -152,7 +152,13 @@ def sample_facts() -> pd.DataFrame:
             sentence=f"A $2 billion plan and a $5 fund. {HOSTILE}",
         ),
     ]
-    return conform_facts(pd.DataFrame(rows))
+    return conform_facts(
+        pd.DataFrame(rows).assign(
+            start=lambda d: [100 * (i + 1) for i in range(len(d))],
+            end=lambda d: d["start"] + d["surface"].str.len(),
+            fact_id=lambda d: [make_fact_id(doc, s) for doc, s in zip(d["doc_id"], d["start"], strict=True)],
+        )
+    )
 
 
 def sample_documents() -> pd.DataFrame:

@@ -934,12 +934,16 @@ def report_tables(
     and claims, typed and limited to the date range. Stale tables are re-made first unless
     ``$BORDERDATA_NO_REFRESH`` is set (the report runs the data step once, before its notebooks).
     Claims are built from the facts when the folder has no ``claims.csv``."""
-    from borderdata.claims import build_claims
     from borderdata.pipeline import load_tables
 
     tables = load_tables(project_path(tables_dir), refresh=not os.environ.get(NO_REFRESH_ENV))
     all_facts = tables.get("facts", pd.DataFrame()).pipe(typed_facts)
-    claims = tables["claims"].pipe(typed_claims) if "claims" in tables else build_claims(all_facts)
+    if "claims" in tables:
+        claims = tables["claims"].pipe(typed_claims)
+    else:
+        from borderdata.claims import build_claims
+
+        claims = build_claims(all_facts)
     documents = tables.get(
         "documents", pd.DataFrame(columns=["doc_id", "outlet", "published", "title", "n_chars"])
     )

@@ -42,6 +42,7 @@ KERNEL = "python3"
 CELL_TIMEOUT = 600
 REPORT_TITLE = "borderdata: numbers in Canada–U.S. border-security news"
 PAPERMILL_KEYS = ("papermill",)
+PAPERMILL_TAGS = {"injected-parameters", "papermill-error-cell-tag"}  # cells papermill adds
 CELL_VOLATILE_KEYS = ("papermill", "execution")
 
 MSG_FAILED = "{name}: FAILED in cell {cell}: {error}"
@@ -135,7 +136,7 @@ def failing_cell(nb: nbformat.NotebookNode) -> tuple[int | None, str]:
     """Position (1-based, as in the source notebook) and ``ename: evalue`` of the first failing cell."""
     position = 0
     for cell in nb.cells:
-        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+        if PAPERMILL_TAGS & set(cell.get("metadata", {}).get("tags", [])):
             continue
         position += 1
         for output in cell.get("outputs", []):
@@ -223,9 +224,13 @@ def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     for cell in nb.cells:
         for key in CELL_VOLATILE_KEYS:
             cell.metadata.pop(key, None)
-    nb.metadata.setdefault("kernelspec", {}).update(
-        {"name": KERNEL, "display_name": "Python 3", "language": "python"}
-    )
+    spec = {
+        **nb.metadata.get("kernelspec", {}),
+        "name": KERNEL,
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.metadata["kernelspec"] = nbformat.from_dict(spec)
     return nb
 
 
@@ -298,11 +303,7 @@ def run_all(
 
 
 def _progress_line(result: NotebookResult, done: int, total: int) -> str:
-    status = (
-        "ok"
-        if result.ok
-        else MSG_FAILED.format(name=result.name, cell=result.failing_cell or "?", error=result.error)
-    )
+    status = "ok" if result.ok else f"FAILED in cell {result.failing_cell or '?'}: {result.error}"
     return f"[{done}/{total}] {result.name}: {status} ({result.seconds:.1f} s)"
 
 

@@ -1,0 +1,92 @@
+"""The rendered report in a real browser: charts and tables present, hostile article text inert.
+
+Renders a small report (two notebooks on the hand-made sample whose titles and
+sentences carry ``<script>`` and ``<img onerror=...>`` that would change
+``document.title``) and loads the index and a notebook page in headless
+Chromium with ``--dump-dom`` (the DOM after scripts ran). Installs nothing:
+``make browser`` and ``.ci/run`` install Debian's ``chromium`` when it is missing.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from borderdata import report
+from tests.test_report import write_sample_tables
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="chromium is not installed: run `make browser` (it installs Debian's chromium)"
+)
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1200,1600",
+    "--virtual-time-budget=3000",
+)
+PAGES = ("00-explore-the-corpus", "02-track-funding-commitments")
+
+
+def dump_dom(page: Path) -> str:
+    """The page's DOM after its scripts ran, as serialised by headless Chromium."""
+    with tempfile.TemporaryDirectory() as profile:
+        done = subprocess.run(
+            [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--dump-dom", page.as_uri()],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    tables = write_sample_tables(tmp_path_factory.mktemp("browser-tables"))
+    out = tmp_path_factory.mktemp("browser-report")
+    notebooks = [report.NOTEBOOKS / f"{name}.ipynb" for name in PAGES]
+    results = report.build_report(notebooks, out, {"tables_dir": str(tables)})
+    assert all(r.ok for r in results), [(r.name, r.error) for r in results]
+    return out
+
+
+def title_of(dom: str) -> str:
+    match = re.search(r"<title>(.*?)</title>", dom, flags=re.DOTALL)
+    return match.group(1) if match else ""
+
+
+def test_index_lists_pages_with_chart_thumbnails(site):
+    dom = dump_dom(site / "index.html")
+    assert title_of(dom).startswith("borderdata")
+    assert len(re.findall(r'<img[^>]* src="data:image/png;base64,', dom)) == len(PAGES)
+    for name in PAGES:
+        assert f'href="{name}.html"' in dom
+
+
+def test_notebook_page_has_charts_and_tables(site):
+    dom = dump_dom(site / "00-explore-the-corpus.html")
+    assert re.search(r'<img[^>]* src="data:image/png;base64,[A-Za-z0-9+/=]{1000,}', dom)
+    assert dom.count("<table") >= 3
+    assert "<mark>" in dom
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_hostile_article_text_is_shown_not_run(site, name):
+    dom = dump_dom(site / f"{name}.html")
+    assert "pwned" not in title_of(dom)
+    assert "&lt;script&gt;document.title" in dom
+    assert not re.search(r"<img[^>]*onerror", dom, flags=re.IGNORECASE)
+    assert not re.search(r"<script[^>]*>\s*document\.title", dom)
