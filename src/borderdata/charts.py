@@ -847,10 +847,18 @@ def funding_timeline_chart(commitments: pd.DataFrame, currency: str = "CAD", ext
     months = max(1, (dates.max().year - dates.min().year) * 12 + dates.max().month - dates.min().month)
     ax.xaxis.set_major_locator(mdates.MonthLocator(interval=max(1, math.ceil(months / 5))))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
-    ax.set_xlim(dates.min() - pd.Timedelta(days=10), dates.max() + pd.Timedelta(days=60))
+    ax.set_xlim(dates.min() - pd.Timedelta(days=10), dates.max() + pd.Timedelta(days=25))
     total = " ".join(p for p in (format_number(cumulative.iloc[-1] / scale), word, currency) if p)
     title = f"{len(rows):,} distinct commitments add up to {total}"
-    return _finish(fig, ax, title, " ".join(p for p in (sources_note(rows), extra_note) if p))
+    return _finish(fig, ax, title, ". ".join(p for p in (_listed_sources(rows), extra_note) if p))
+
+
+def _listed_sources(rows: pd.DataFrame) -> str:
+    """Sources of rows that list every reporting source in a ``sources`` column, else outlet and date."""
+    if "sources" not in rows:
+        return sources_note(rows)
+    listed = dict.fromkeys(s for cell in rows["sources"] for s in str(cell).split("; ") if s)
+    return "Sources: " + "; ".join(listed) if listed else sources_note(rows)
 
 
 def _money_scale(largest: float) -> tuple[float, str]:
@@ -861,8 +869,11 @@ def _money_scale(largest: float) -> tuple[float, str]:
 
 
 @styled
-def asset_counts_chart(latest: pd.DataFrame) -> Figure:
-    """The latest announced count of each asset type, changes annotated ``2 → 4`` (``latest_counts``)."""
+def asset_counts_chart(latest: pd.DataFrame, note: str = "") -> Figure:
+    """The latest announced count of each asset type, changes annotated ``2 → 4`` (``latest_counts``).
+
+    ``note`` names the sources (``sources_note(assets)``, so earlier counts are credited too).
+    """
     fig, ax = _new_figure(_height_for(len(latest)))
     if latest.empty:
         return _empty(fig, ax, "No counted assets or personnel")
@@ -886,7 +897,7 @@ def asset_counts_chart(latest: pd.DataFrame) -> Figure:
         title = f"Announced {first['subject']} went {first['change']}" + (
             f" (+{len(changed) - 1} more changed)" if len(changed) > 1 else ""
         )
-    return _finish(fig, ax, title, sources_note(latest))
+    return _finish(fig, ax, title, note or sources_note(latest))
 
 
 @styled

@@ -238,6 +238,9 @@ def execute_baseline(path: Path) -> NotebookResult:
     """Re-execute ``path`` in place with nbclient from its own folder (as nbval does), outputs kept."""
     from nbclient import NotebookClient
 
+    from borderdata.charts import NO_REFRESH_ENV
+
+    os.environ[NO_REFRESH_ENV] = "1"
     started = time.perf_counter()
     nb = nbformat.read(path, as_version=4)
     error = ""
