@@ -37,7 +37,7 @@ import pandas as pd
 from borderdata.corpus import Document
 from borderdata.numbers import SCALES, NumberMatch, find_numbers, read_number
 from borderdata.schema import FACT_COLUMNS, conform_facts, make_fact_id
-from borderdata.taxonomy import categorize, dollar_country, load_taxonomy, locate
+from borderdata.taxonomy import categorize, currency_cues, dollar_country, load_taxonomy, locate
 from borderdata.units import (
     CURRENCIES,
     CURRENCY_SYMBOLS,
@@ -140,6 +140,8 @@ LABEL_BEFORE = re.compile(
     re.IGNORECASE,
 )
 URLISH = re.compile(r"(?:https?://|www\.|pic\.twitter\.com|\w+\.(?:com|ca|org|net|gov)/)\S*", re.IGNORECASE)
+TOKEN_LEFT = re.compile(r"\S*\Z")
+TOKEN_RIGHT = re.compile(r"\S*")
 PHONE = re.compile(r"(?:\+?1[-.\s])?\(?\d{3}\)?[-.\s]\d{3}[-.]\d{4}\b")
 HANDLE_BEFORE = re.compile(r"[@#/\\]\w*\Z")
 SLASH_AFTER = re.compile(r"/\d")
@@ -291,18 +293,19 @@ def guard_name(c: Candidate) -> bool:
 
 def guard_label(c: Candidate) -> bool:
     """Section, row, page, bill and route numbers: "Section 33", "Row 21", "Highway 401"."""
-    return not c.number.from_words and bool(LABEL_BEFORE.search(c.before))
+    # Labels are short ("Section", "World War", "No."): the last 16 characters are enough to look at.
+    window = c.text[max(c.para_start, c.number.start - 16) : c.number.start]
+    return not c.number.from_words and bool(LABEL_BEFORE.search(window))
 
 
 def guard_url(c: Candidate) -> bool:
     """Tweet counters, URLs, handles and hashtags: "/2 pic.twitter.com/...", "@user1", "#G7"."""
     if HANDLE_BEFORE.search(c.before) or SLASH_AFTER.match(c.after):
         return True
-    line_start = c.text.rfind("\n", 0, c.number.start) + 1
-    line_end = c.text.find("\n", c.number.end)
-    line = c.text[line_start : line_end if line_end >= 0 else len(c.text)]
-    offset = c.number.start - line_start
-    return any(m.start() <= offset < m.end() for m in URLISH.finditer(line))
+    left = TOKEN_LEFT.search(c.text, max(c.para_start, c.number.start - 200), c.number.start)
+    right = TOKEN_RIGHT.match(c.text, c.number.end, min(c.para_end, c.number.end + 200))
+    token = c.text[left.start() if left else c.number.start : right.end() if right else c.number.end]
+    return bool(URLISH.search(token))
 
 
 def guard_phone(c: Candidate) -> bool:
@@ -727,7 +730,7 @@ def read_unit_around(c: Candidate, r: Reading, sentence: str, resolve_dollar: Ca
     if not r.unit:
         # "eight or nine euros": the unit of the next number applies to this one too.
         nxt = OR_NEXT.match(c.text, r.end, c.para_end)
-        second = read_number(c.text[: c.para_end], nxt.end()) if nxt else None
+        second = read_number(c.text, nxt.end(), c.para_end) if nxt else None
         if second:
             unit, kind, _ = _read_unit(Candidate(c.text, second, c.para_start, c.para_end), second.end)
             if kind:
@@ -758,7 +761,7 @@ def read_range(c: Candidate, r: Reading, sentence: str, resolve_dollar: Callable
         return
     if before.endswith(("by", "aged", "ages")):
         return  # "increased by $43.6 billion to $419.2 billion" is a change
-    second = read_number(c.text[: c.para_end], m.end())
+    second = read_number(c.text, m.end(), c.para_end)
     if second is None or second.lower_bound:
         return
     unit, kind, second_end = _read_unit(Candidate(c.text, second, c.para_start, c.para_end), second.end)
@@ -950,11 +953,11 @@ def fact_rows(
     taxonomy = load_taxonomy()
     rows: list[dict] = []
     spans = list(spans) if spans is not None else [(0, len(text))]
-    document_cues: list[str] = []
+    document_cues: list[tuple[int, int]] = []
 
     def resolve_dollar(sentence: str) -> str:
-        if not document_cues:
-            document_cues.append(" ".join(text[s:e] for s, e in spans))
+        if not document_cues:  # counted once per document, and only when a bare "$" needs it
+            document_cues.append(currency_cues(" ".join(text[s:e] for s, e in spans), taxonomy))
         return dollar_country(sentence, outlet, document_cues[0], taxonomy)
 
     published_text = published.isoformat() if published else ""

@@ -129,9 +129,9 @@ def _scale_after(text: str, end: int) -> tuple[float, int]:
     return SCALE_ABBREVIATIONS[suffix.lower()], m.end()
 
 
-def read_numeral(text: str, pos: int) -> NumberMatch | None:
+def read_numeral(text: str, pos: int, end: int | None = None) -> NumberMatch | None:
     """A numeral at ``pos`` with its scale ("1.3 billion", "$1.3-billion", "5bn"), or None."""
-    m = NUMERAL.match(text, pos)
+    m = NUMERAL.match(text, pos, len(text) if end is None else end)
     if not m:
         return None
     try:
@@ -146,9 +146,9 @@ def read_numeral(text: str, pos: int) -> NumberMatch | None:
     return NumberMatch(pos, end2, value * scale, has_scale=end2 != end)
 
 
-def read_words(text: str, pos: int) -> NumberMatch | None:
+def read_words(text: str, pos: int, end: int | None = None) -> NumberMatch | None:
     """Number words at ``pos``: "twenty-five", "Seven", "one hundred", "fifty four", "two million"."""
-    m = WORDS.match(text, pos)
+    m = WORDS.match(text, pos, len(text) if end is None else end)
     if not m:
         return None
     raw = m.group()
@@ -164,9 +164,9 @@ def read_words(text: str, pos: int) -> NumberMatch | None:
     return NumberMatch(pos, end, value, from_words=True, has_scale=has_scale)
 
 
-def read_vague(text: str, pos: int) -> NumberMatch | None:
+def read_vague(text: str, pos: int, end: int | None = None) -> NumberMatch | None:
     """A floor from vague plurals: "tens of thousands" >= 10,000, "hundreds of" >= 100."""
-    m = VAGUE.match(text, pos)
+    m = VAGUE.match(text, pos, len(text) if end is None else end)
     if not m:
         return None
     head, tail = m.group(1).lower(), (m.group(2) or "").lower()
@@ -178,9 +178,9 @@ def read_vague(text: str, pos: int) -> NumberMatch | None:
     return NumberMatch(pos, m.end(), float(value), lower_bound=True, from_words=True, has_scale=bool(tail))
 
 
-def read_article_number(text: str, pos: int) -> NumberMatch | None:
+def read_article_number(text: str, pos: int, end: int | None = None) -> NumberMatch | None:
     """ "a dozen" 12, "a couple" 2, "a single" 1, "a million" 1e6, "half a million" 5e5."""
-    m = ARTICLE_NUMBER.match(text, pos)
+    m = ARTICLE_NUMBER.match(text, pos, len(text) if end is None else end)
     if not m:
         return None
     word = m.group(2).lower()
@@ -203,9 +203,9 @@ FRACTION = re.compile(
 )
 
 
-def read_fraction(text: str, pos: int) -> NumberMatch | None:
+def read_fraction(text: str, pos: int, end: int | None = None) -> NumberMatch | None:
     """Shares: "two-thirds of" 2/3, "a quarter of" 1/4, "half of" 1/2, "one in five" 1/5."""
-    m = FRACTION.match(text, pos)
+    m = FRACTION.match(text, pos, len(text) if end is None else end)
     if not m:
         return None
     if m.group(2):
@@ -230,23 +230,57 @@ def read_fraction(text: str, pos: int) -> NumberMatch | None:
 READERS = (read_numeral, read_vague, read_article_number, read_fraction, read_words)
 
 
-def read_number(text: str, pos: int) -> NumberMatch | None:
-    """The number that starts at ``pos`` in any shape this module knows, or None."""
+def read_number(text: str, pos: int, end: int | None = None) -> NumberMatch | None:
+    """The number that starts at ``pos`` (and ends by ``end``) in any shape this module knows, or None."""
     for reader in READERS:
-        found = reader(text, pos)
+        found = reader(text, pos, end)
         if found is not None and math.isfinite(found.value):
             return found
     return None
 
 
 # Where a number may start: a digit, a number word, a vague plural or "a/half" before a collective.
-START = re.compile(
-    r"(?:(?<![\w.,])|(?<=\$US)|(?<=\$A)|(?<=\$C)|(?<=\bRM)|(?<=\bPS)|(?<=\bRs)|(?<=\bRs\.)|(?<=\bY=))\.?\d|"
-    rf"\b(?:{_SMALL}|hundred|{_SCALE}|tens|hundreds|thousands|millions|billions|dozens|scores)\b"
-    rf"|\b(?:half\s+an?|an?)\s+(?:dozen|couple|pair|single|hundred|{_SCALE})\b"
-    rf"|\b(?:an?\s+)?(?:half|third|quarter|fourth|fifth|tenth)s?\b",
-    re.IGNORECASE,
+def _trie(words: list[str]) -> str:
+    """A regex alternation of ``words`` factored by common prefixes (much faster to scan with)."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        branches = [re.escape(char) + build(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 and "" not in node else "(?:" + "|".join(branches) + ")"
+        return body + ("?" if "" in node else "")
+
+    return build(tree)
+
+
+_START_WORDS = sorted(
+    {*UNITS, *TENS, "hundred", *SCALES, *VAGUE_PLURALS, *COLLECTIVES, *FRACTION_NAMES, "single"},
+    key=len,
+    reverse=True,
 )
+# Where a number may start, in lower-cased text: a digit, a number word, "a"/"half a" before a
+# collective. Digits glued to letters ("G7", "covid19") are no start unless the letters are a
+# currency prefix ("RM79", "$US5"): see _digit_may_start.
+START = re.compile(
+    rf"\d|\.\d|\b{_trie(_START_WORDS)}\b"
+    rf"|\b(?:half\s+an?|an?)\s+(?:dozen|couple|pair|single|hundred|{_SCALE})\b"
+    rf"|\ban?\s+(?:half|third|quarter|fourth|fifth|tenth)s?\b"
+)
+GLUED_CURRENCY = re.compile(r"(?:\$US|\$A|\$C|\bRM|\bPS|\bRs\.?|\bY=)\Z")
+DIGIT_RUN = re.compile(r"[\w.,]*")
+
+
+def _digit_may_start(text: str, pos: int) -> bool:
+    """A digit starts a number unless it continues a word or a number ("G7", "1.5"), bar currency prefixes."""
+    if pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] in "_.,"):
+        return True
+    return bool(GLUED_CURRENCY.search(text, max(0, pos - 4), pos))
 
 
 def find_numbers(text: str, start: int = 0, end: int | None = None) -> list[NumberMatch]:
@@ -256,18 +290,26 @@ def find_numbers(text: str, start: int = 0, end: int | None = None) -> list[Numb
     [7.0, 9570.0, 1300000000.0]
     """
     end = len(text) if end is None else end
+    lower = text[start:end].lower()
+    if len(lower) != end - start:  # a few characters change length when lower-cased ("İ")
+        lower = "".join(ch.lower()[:1] or ch for ch in text[start:end])
     found: list[NumberMatch] = []
-    pos = start
+    pos = 0
     while True:
-        m = START.search(text, pos, end)
+        m = START.search(lower, pos)
         if not m:
             return found
-        number = read_number(text[:end], m.start())
-        if number is None or number.end <= m.start():
+        at = start + m.start()
+        if text[at].isdigit() or text[at] == ".":
+            if not _digit_may_start(text, at):
+                pos = DIGIT_RUN.match(lower, m.start()).end() or m.end()
+                continue
+        number = read_number(text, at, end)
+        if number is None or number.end <= at:
             pos = m.end()
             continue
         found.append(number)
-        pos = number.end
+        pos = number.end - start
 
 
 # --- words from numbers (for round-trip tests and display) -------------------------------------

@@ -160,22 +160,29 @@ def locate(sentence: str, start: int, end: int, taxonomy: Taxonomy | None = None
     return best
 
 
-def dollar_country(sentence: str, outlet: str, document: str, taxonomy: Taxonomy | None = None) -> str:
+def currency_cues(text: str, taxonomy: Taxonomy | None = None) -> tuple[int, int]:
+    """How often ``text`` names the Canadian side and the American side: ``(cad, usd)``."""
+    taxonomy = taxonomy or load_taxonomy()
+    cad = len(taxonomy.cad_cues.findall(text)) if taxonomy.cad_cues else 0
+    usd = len(taxonomy.usd_cues.findall(text)) if taxonomy.usd_cues else 0
+    return cad, usd
+
+
+def dollar_country(sentence: str, outlet: str, document: str | tuple[int, int],
+                   taxonomy: Taxonomy | None = None) -> str:  # fmt: skip
     """Which dollar a bare ``$`` is: ``"CAD"`` or ``"USD"``.
 
     The rule, in order: (1) the sentence names only one side (Ottawa, Canada's, the
     federal government of Canada... or Washington, U.S., Congress...); (2) the
-    outlet is Canadian or American; (3) the document names one side more often;
-    (4) otherwise USD, the convention for a bare ``$``.
+    outlet is Canadian or American; (3) the document names one side more often
+    (``document`` is its text or its :func:`currency_cues`); (4) otherwise USD, the
+    convention for a bare ``$``.
+
+    >>> dollar_country("Ottawa announced $1.3 billion.", "", "")
+    'CAD'
     """
     taxonomy = taxonomy or load_taxonomy()
-
-    def cues(text: str) -> tuple[int, int]:
-        cad = len(taxonomy.cad_cues.findall(text)) if taxonomy.cad_cues else 0
-        usd = len(taxonomy.usd_cues.findall(text)) if taxonomy.usd_cues else 0
-        return cad, usd
-
-    cad, usd = cues(sentence)
+    cad, usd = currency_cues(sentence, taxonomy)
     if cad and not usd:
         return "CAD"
     if usd and not cad:
@@ -185,5 +192,5 @@ def dollar_country(sentence: str, outlet: str, document: str, taxonomy: Taxonomy
         return "CAD"
     if folded in taxonomy.us_outlets:
         return "USD"
-    cad, usd = cues(document) if document else (cad, usd)
+    cad, usd = currency_cues(document, taxonomy) if isinstance(document, str) else document
     return "CAD" if cad > usd else "USD"
