@@ -300,10 +300,9 @@ def find_numbers(text: str, start: int = 0, end: int | None = None) -> list[Numb
         if not m:
             return found
         at = start + m.start()
-        if text[at].isdigit() or text[at] == ".":
-            if not _digit_may_start(text, at):
-                pos = DIGIT_RUN.match(lower, m.start()).end() or m.end()
-                continue
+        if (text[at].isdigit() or text[at] == ".") and not _digit_may_start(text, at):
+            pos = DIGIT_RUN.match(lower, m.start()).end() or m.end()
+            continue
         number = read_number(text, at, end)
         if number is None or number.end <= at:
             pos = m.end()
