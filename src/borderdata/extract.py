@@ -924,7 +924,8 @@ SEIZURE_VERBS = re.compile(
 
 def measured_subject(mention: Mention, sentence: str, offset: int, previous: str) -> str:
     """What is measured, with the verb that says what happened to it: "fentanyl seized"."""
-    subject = mention.subject or previous
+    # "9,570 kilograms intercepted" after "19.5 kilograms of fentanyl": the same thing, measured again.
+    subject = mention.subject or (previous if mention.kind == "mass" else "")
     if mention.kind == "mass" and subject:
         tail = sentence[mention.end - offset : mention.end - offset + 60]
         verb = SEIZURE_VERBS.search(tail)
