@@ -123,6 +123,7 @@ DATE_AFTER = re.compile(rf"(?:st|nd|rd|th)?\s*(?:of\s+)?(?:{MONTHS})\b\.?(?!\w)"
 NUMERIC_DATE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b")
 YEAR_RANGE_AFTER = re.compile(r"[-–/]\d{2}(?:\d{2})?\b")
 TIME_AFTER = re.compile(r"(?::\d{2}|\s*(?:a\.?m\.?|p\.?m\.?)(?!\w)|\s*o[’']clock\b|h\d{2}\b)", re.IGNORECASE)
+TIME_ZONE_AFTER = re.compile(r"\s?(?:GMT|UTC|EDT|EST|CDT|CST|MDT|MST|PDT|PST|ET|PT|CT|MT|[AP]ST|h)\b")
 TIME_BEFORE = re.compile(r"\d:\Z")
 ORDINAL_AFTER = re.compile(r"(?:st|nd|rd|th)\b", re.IGNORECASE)
 CODE_BEFORE = re.compile(r"[A-Za-z][A-Za-z]*[-‑]?\Z")
@@ -231,8 +232,10 @@ def guard_year(c: Candidate) -> bool:
 
 
 def guard_time(c: Candidate) -> bool:
-    """Clock times: "11:01", "3 p.m.", "at 5 o'clock"."""
-    return bool(TIME_AFTER.match(c.after) or TIME_BEFORE.search(c.before))
+    """Clock times: "11:01", "3 p.m.", "at 5 o'clock", "0401 GMT"."""
+    if TIME_AFTER.match(c.after) or TIME_BEFORE.search(c.before):
+        return True
+    return bool(re.fullmatch(r"\d{3,4}", c.surface) and TIME_ZONE_AFTER.match(c.after))
 
 
 def guard_ordinal(c: Candidate) -> bool:
@@ -247,7 +250,9 @@ def guard_code(c: Candidate) -> bool:
     before = c.text[max(c.para_start, c.number.start - 12) : c.number.start]
     glued_before = bool(re.search(r"[A-Za-z][-‑]?\Z", before)) and not CURRENCY_BEFORE.search(before)
     glued_before = glued_before and not re.search(r"(?<![A-Za-z])(?:minus|sub)-\Z", before, re.IGNORECASE)
-    glued_before = glued_before or bool(re.search(r"\d[-‑]\Z", before))
+    glued_before = glued_before or bool(
+        re.search(r"\d[-‑]\Z|\b(?:COVID|Covid|SARS|MERS|H\dN\d)\s?[-‑]\Z", before)
+    )
     unit = UNIT_AFTER.match(c.after)
     glued_after = bool(re.match(r"[A-Za-z]{1,3}\d|[A-Z]\b(?![.,])|[a-z]+\b", c.after)) and not (
         unit and unit.start("unit") == 0
@@ -352,7 +357,8 @@ def guard_anaphoric(c: Candidate) -> bool:
 
 COMPOUND_ADJECTIVE = re.compile(
     r"[-‑](?:year|month|week|day|hour|minute|second|mile|metre|meter|foot|inch|page|point|person|member|man|"
-    r"storey|story|game|bed|bedroom|door|seat|speed|star|time|way|part|step|stage|term|round)s?[-‑]?(?!old)"
+    r"storey|story|game|bed|bedroom|door|seat|speed|star|time|way|part|step|stage|term|round|"
+    r"lane|party|nation|country)s?[-‑]?(?!old)"
     r"(?=\s+[A-Za-z$]|[-‑])",
     re.IGNORECASE,
 )

@@ -111,11 +111,21 @@ def words_to_number(raw: str) -> float | None:
     return total + current if seen else None
 
 
-def _scale_after(text: str, end: int) -> tuple[float, int]:
-    """Multiplier and new end when a scale word or suffix follows at ``end`` ("1.3 billion", "5bn")."""
+# "2.7m combined sales", "1.2m tons": a glued "m" before a noun is million; "37m long", "37m (121ft)" metres.
+MILLION_NOUN_AFTER = re.compile(
+    r"\s+(?!(?:long|high|wide|deep|tall|away|below|above|from|of|in|to|and|or)\b)[a-z]"
+)
+MONEY_BEFORE = re.compile(r"(?:[$€£¥₹]|\b(?:PS|RM|Rs|Y=|USD|CAD|EUR|GBP))\s?[-−]?\Z")
+
+
+def _scale_after(text: str, end: int, money: bool = False) -> tuple[float, int]:
+    """Multiplier and new end when a scale word or suffix follows at ``end`` ("1.3 billion", "5bn").
+
+    A glued lower-case "m" means million only after a currency ("$37m"); "37m" alone is metres.
+    """
     hundred = re.match(r"\s+hundred\b", text[end : end + 9], re.IGNORECASE)
     if hundred:
-        scale, new_end = _scale_after(text, end + hundred.end())
+        scale, new_end = _scale_after(text, end + hundred.end(), money)
         return 100 * scale, new_end
     m = SCALE_AFTER.match(text, end)
     if not m:
@@ -124,7 +134,7 @@ def _scale_after(text: str, end: int) -> tuple[float, int]:
         return SCALES[m.group(1).lower()], m.end()
     suffix = m.group(2)
     # A bare "m"/"b"/"k" only counts when glued to the digits ("$5m"), never "5 m" (metres).
-    if m.start(2) != end:
+    if m.start(2) != end or (suffix == "m" and not money and not MILLION_NOUN_AFTER.match(text, m.end())):
         return 1.0, end
     return SCALE_ABBREVIATIONS[suffix.lower()], m.end()
 
@@ -142,7 +152,8 @@ def read_numeral(text: str, pos: int, end: int | None = None) -> NumberMatch | N
     half = AND_A_HALF.match(text, end)
     if half:
         value, end = value + 0.5, half.end()
-    scale, end2 = _scale_after(text, end)
+    money = bool(MONEY_BEFORE.search(text, max(0, pos - 5), pos))
+    scale, end2 = _scale_after(text, end, money)
     return NumberMatch(pos, end2, value * scale, has_scale=end2 != end)
 
 
@@ -203,6 +214,11 @@ FRACTION = re.compile(
 )
 
 
+ORDINAL_BEFORE = re.compile(
+    r"\b(?:first|second|third|fourth|final|last|other|latter|former|back|front)\s+\Z", re.I
+)
+
+
 def read_fraction(text: str, pos: int, end: int | None = None) -> NumberMatch | None:
     """Shares: "two-thirds of" 2/3, "a quarter of" 1/4, "half of" 1/2, "one in five" 1/5."""
     m = FRACTION.match(text, pos, len(text) if end is None else end)
@@ -214,6 +230,8 @@ def read_fraction(text: str, pos: int, end: int | None = None) -> NumberMatch | 
             return None
         if word not in ("half",) and not m.group(1):
             return None
+        if ORDINAL_BEFORE.search(text, max(0, pos - 12), pos):
+            return None  # "the second half of", "the first quarter of": parts of a period
         numerator = (
             1.0 if not m.group(1) or m.group(1).lower() in ("a", "an") else words_to_number(m.group(1))
         )
