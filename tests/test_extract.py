@@ -94,7 +94,7 @@ GUARD_CASES = {
         "August 27, 2025 was",
         "date 2025-02-01",
     ],
-    "time": ["at 11:01 a.m.", "at 3 p.m. Friday", "by 5 o'clock"],
+    "time": ["at 11:01 a.m.", "at 3 p.m. Friday", "by 5 o'clock", "after 0401 GMT"],
     "ordinal": ["the 49th parallel", "Trump's 51st State talk", "the 22nd amendment"],
     "year": ["in 2019 the plan", "back in 1988.", "since 2024"],
     "code": ["the COVID-19 pandemic", "an AR-15 rifle", "the F-35 jet", "Bill C-2 passed"],
@@ -124,6 +124,11 @@ def test_guard_rejects(guard, text):
     assert extract_text(text).empty, extract_text(text)[["surface"]]
     names = {rejected_by(Candidate(text, number, 0, len(text))) for number in find_numbers(text)}
     assert guard in names
+
+
+@pytest.mark.parametrize("text", ["in the second half of the year", "the first quarter of 2025 was slow"])
+def test_parts_of_a_period_are_no_fractions(text):
+    assert extract_text(text).empty
 
 
 @pytest.mark.parametrize("text", ["the G7 summit", "@user99 said", "iPhone11 sales", "covid19 wave"])
@@ -165,6 +170,17 @@ UNIT_CASES = [
     ("200 million euros", 2e8, "EUR"),
     ("5 million U.S. dollars", 5e6, "USD"),
     ("tens of thousands of lives", 1e4, "count"),
+    ("a 37m-long fence", 37.0, "m"),
+    ("the wall is 37m long", 37.0, "m"),
+    ("a $37m fence", 37e6, "USD"),
+    ("2.7m combined sales", 2.7e6, "count"),
+    ("the -5 yards", -5.0, "yd"),
+    ("temperatures of minus 40 degrees Celsius", -40.0, "degC"),
+    ("RM79 a month", 79.0, "MYR"),
+    ("$US113 trillion", 113e12, "USD"),
+    ("a 15-year-old", 15.0, "year_of_age"),
+    ("lost 190 points", 190.0, "point"),
+    ("two-thirds of the drugs", 2 / 3, "dimensionless"),
 ]
 
 
