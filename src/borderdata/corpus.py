@@ -22,7 +22,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -135,7 +135,7 @@ DOCUMENT_COLUMNS = (
 # --- rules -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Rules:
     """Compiled body and metadata rules (see ``corpus.toml``)."""
 
@@ -147,9 +147,35 @@ class Rules:
     author: tuple[re.Pattern, ...]
     outlets: tuple[str, ...]
 
+    @cached_property
+    def any_furniture(self) -> re.Pattern:
+        """All furniture patterns as one regex: one search a line instead of one per pattern."""
+        return _union(self.furniture)
 
-def _compile(patterns: Iterable[str]) -> tuple[re.Pattern, ...]:
-    return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
+    @cached_property
+    def any_end(self) -> re.Pattern:
+        return _union(self.end)
+
+    @cached_property
+    def outlet_names(self) -> dict[str, str]:
+        """Known outlets by their case-folded name."""
+        return {name.casefold(): name for name in self.outlets}
+
+    @cached_property
+    def told_outlet(self) -> re.Pattern | None:
+        """ "told CTV News": a source speaking to the outlet that publishes the story."""
+        names = sorted(self.outlets, key=len, reverse=True)
+        return re.compile(r"\btold (" + "|".join(re.escape(n) for n in names) + r")\b") if names else None
+
+
+def _compile(patterns: Iterable[str], flags: int = 0) -> tuple[re.Pattern, ...]:
+    return tuple(re.compile(p, re.IGNORECASE | flags) for p in patterns)
+
+
+def _union(patterns: tuple[re.Pattern, ...]) -> re.Pattern:
+    if not patterns:
+        return re.compile(r"(?!)")
+    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
 
 
 @lru_cache(maxsize=4)
@@ -163,9 +189,9 @@ def load_rules(path: str | None = None) -> Rules:
         furniture=_compile(raw.get("furniture", {}).get("lines", [])),
         prefixes=_compile(raw.get("furniture", {}).get("prefixes", [])),
         end=_compile(raw.get("end", {}).get("lines", [])),
-        published=_compile(meta.get("published", [])),
-        outlet=_compile(meta.get("outlet", [])),
-        author=_compile(meta.get("author", [])),
+        published=_compile(meta.get("published", []), re.MULTILINE),
+        outlet=_compile(meta.get("outlet", []), re.MULTILINE),
+        author=_compile(meta.get("author", []), re.MULTILINE),
         outlets=tuple(raw.get("outlets", {}).get("names", [])),
     )
 
@@ -176,6 +202,9 @@ def load_rules(path: str | None = None) -> Rules:
 def _normalise_newlines(text: str) -> str:
     # Same as Python's universal newlines, so offsets agree with open(...).read().
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 
 
 def decode_bytes(data: bytes, path: Path) -> tuple[str, str]:
@@ -195,7 +224,7 @@ def decode_bytes(data: bytes, path: Path) -> tuple[str, str]:
             except UnicodeDecodeError as exc:
                 raise CorpusError(path, MSG_UNDECODABLE) from exc
             warnings.warn(f"{path}: not UTF-8, read as cp1252", CorpusWarning, stacklevel=3)
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
+    controls = len(CONTROL_CHARS.findall(text))
     if controls > max(8, len(text) // 100):
         raise CorpusError(path, MSG_NOT_TEXT)
     return _normalise_newlines(text), encoding
@@ -326,16 +355,15 @@ def _is_headline(line: str) -> bool:
 def find_body(text: str, rules: Rules | None = None) -> tuple[tuple[int, int], ...]:
     """The spans of ``text`` that are the article: furniture out, duplicates once, stop at the end marker."""
     rules = rules or load_rules()
-    outlets = {o.casefold() for o in rules.outlets}
     spans: list[tuple[int, int]] = []
     seen: set[str] = set()
     for s, e in iter_lines(text):
         line = text[s:e]
-        if any(p.search(line) for p in rules.end):
+        if rules.any_end.search(line):
             break
         if (
-            any(p.search(line) for p in rules.furniture)
-            or line.casefold() in outlets
+            rules.any_furniture.search(line)
+            or line.casefold() in rules.outlet_names
             or _is_byline(line, rules)
         ):
             continue
@@ -355,10 +383,13 @@ def find_body(text: str, rules: Rules | None = None) -> tuple[tuple[int, int], .
     return tuple(spans)
 
 
+BYLINE = re.compile(r"([A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){1,3}),\s+(.+)")
+
+
 def _is_byline(line: str, rules: Rules) -> bool:
     """'Jim Bronskill, The Canadian Press': a name, a comma, a known outlet."""
-    m = re.fullmatch(r"([A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){1,3}),\s+(.+)", line)
-    return bool(m) and m.group(2).casefold() in {o.casefold() for o in rules.outlets}
+    m = BYLINE.fullmatch(line)
+    return bool(m) and m.group(2).casefold() in rules.outlet_names
 
 
 # --- metadata ----------------------------------------------------------------------------------
@@ -380,27 +411,28 @@ def _header_lines(text: str, rules: Rules) -> list[str]:
     lines = []
     for s, e in iter_lines(text):
         line = text[s:e]
-        if any(p.search(line) for p in rules.end):
+        if rules.any_end.search(line):
             break
         lines.append(line)
     return lines
 
 
 def _first_group(patterns: Iterable[re.Pattern], lines: list[str]) -> str:
+    """Group 1 of the first pattern (in order) that matches a line (patterns are line-anchored)."""
+    joined = "\n".join(lines)
     for pattern in patterns:
-        for line in lines:
-            m = pattern.search(line)
-            if m:
-                return m.group(1).strip()
+        m = pattern.search(joined)
+        if m:
+            return m.group(1).strip()
     return ""
 
 
 def detect_published(lines: list[str], rules: Rules) -> date | None:
     """The article's own date from header/credit lines; never a date that is merely in the story."""
+    joined = "\n".join(lines)
     for pattern in rules.published:
-        for line in lines:
-            m = pattern.search(line)
-            if m and (found := parse_date(m.group(1))):
+        for m in pattern.finditer(joined):
+            if found := parse_date(m.group(1)):
                 return found
     return None
 
@@ -410,19 +442,15 @@ def detect_outlet(lines: list[str], rules: Rules) -> str:
     found = _first_group(rules.outlet, lines)
     if found:
         return found
-    names = sorted(rules.outlets, key=len, reverse=True)
-    by_fold = {n.casefold(): n for n in names}
+    by_fold = rules.outlet_names
     for line in lines:
         if line.casefold() in by_fold:
             return by_fold[line.casefold()]
-        m = re.fullmatch(r"[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){1,3},\s+(.+)", line)
-        if m and m.group(1).casefold() in by_fold:
-            return by_fold[m.group(1).casefold()]
-    told = re.compile(r"\btold (" + "|".join(re.escape(n) for n in names) + r")\b") if names else None
-    for line in lines:
-        if told and (m := told.search(line)):
-            return m.group(1)
-    return ""
+        m = BYLINE.fullmatch(line)
+        if m and m.group(2).casefold() in by_fold:
+            return by_fold[m.group(2).casefold()]
+    told = rules.told_outlet.search("\n".join(lines)) if rules.told_outlet else None
+    return told.group(1) if told else ""
 
 
 def detect_author(lines: list[str], rules: Rules) -> str:
