@@ -148,12 +148,12 @@ class Rules:
     outlets: tuple[str, ...]
 
     @cached_property
-    def any_furniture(self) -> re.Pattern:
+    def any_furniture(self) -> _AnyOf:
         """All furniture patterns as one regex: one search a line instead of one per pattern."""
         return _union(self.furniture)
 
     @cached_property
-    def any_end(self) -> re.Pattern:
+    def any_end(self) -> _AnyOf:
         return _union(self.end)
 
     @cached_property
@@ -172,10 +172,22 @@ def _compile(patterns: Iterable[str], flags: int = 0) -> tuple[re.Pattern, ...]:
     return tuple(re.compile(p, re.IGNORECASE | flags) for p in patterns)
 
 
-def _union(patterns: tuple[re.Pattern, ...]) -> re.Pattern:
-    if not patterns:
-        return re.compile(r"(?!)")
-    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
+class _AnyOf:
+    """Several line patterns searched as two regexes: the ``^``-anchored ones matched only at the
+    start of the line, the rest searched through it."""
+
+    def __init__(self, patterns: tuple[re.Pattern, ...]) -> None:
+        anchored = [p.pattern for p in patterns if p.pattern.startswith("^")]
+        floating = [p.pattern for p in patterns if not p.pattern.startswith("^")]
+        self.anchored = re.compile("|".join(f"(?:{p})" for p in anchored) or "(?!)", re.IGNORECASE)
+        self.floating = re.compile("|".join(f"(?:{p})" for p in floating) or "(?!)", re.IGNORECASE)
+
+    def search(self, line: str) -> bool:
+        return bool(self.anchored.match(line) or self.floating.search(line))
+
+
+def _union(patterns: tuple[re.Pattern, ...]) -> _AnyOf:
+    return _AnyOf(patterns)
 
 
 @lru_cache(maxsize=4)
