@@ -975,6 +975,7 @@ def fact_rows(
         sentences = sentence_spans(text, para_start, para_end)
         last_end = para_start
         previous_subject: dict[tuple[int, str], str] = {}
+        periods: dict[int, str] = {}  # by sentence start: a sentence anchors one period
         for number in numbers:
             if number.start < last_end:
                 continue
@@ -995,6 +996,8 @@ def fact_rows(
                 previous_subject[key] = mention.subject
             subject = measured_subject(mention, sentence, s_start, previous_subject.get(key, ""))
             rel_start, rel_end = mention.start - s_start, min(mention.end, s_end) - s_start
+            if s_start not in periods:
+                periods[s_start] = find_period(sentence, published)
             kind = _unit_kind(mention)
             rows.append({
                 "fact_id": make_fact_id(doc_id, mention.start),
@@ -1013,7 +1016,7 @@ def fact_rows(
                 "subject": subject,
                 "category": categorize(kind, subject, sentence, max(rel_start, 0), max(rel_end, 0), taxonomy),
                 "location": locate(sentence, max(rel_start, 0), max(rel_end, 0), taxonomy),
-                "period": find_period(sentence, published),
+                "period": periods[s_start],
                 "sentence": sentence,
                 "overridden": False,
             })  # fmt: skip

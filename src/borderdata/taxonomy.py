@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -49,17 +50,17 @@ class Rule:
     require: str
     window: int
 
-    def fits(self, unit_kind: str, subject: str, context: str) -> bool:
+    def fits(self, unit_kind: str, subject: str, context: str | Callable[[int], str]) -> bool:
+        """Whether a fact fits; ``context`` is the window text or a function of the window size."""
         if unit_kind not in self.units and "any" not in self.units:
             return False
         in_subject = bool(self.subject and self.subject.search(subject))
-        in_context = bool(self.context and self.context.search(context))
-        return {
-            "subject": in_subject,
-            "context": in_context,
-            "subject+context": in_subject and in_context,
-            "any": in_subject or in_context,
-        }[self.require]
+        if self.require == "subject" or (in_subject and self.require == "any"):
+            return in_subject
+        if self.require == "subject+context" and not in_subject:
+            return False
+        window = context(self.window) if callable(context) else context
+        return bool(self.context and self.context.search(window))
 
 
 @dataclass(frozen=True)
@@ -137,8 +138,14 @@ def categorize(
     'asset'
     """
     taxonomy = taxonomy or load_taxonomy()
+    windows: dict[int, str] = {}
+
+    def context(words: int) -> str:  # computed only for rules that look at the context, once a size
+        if words not in windows:
+            windows[words] = _window(sentence, start, end, words)
+        return windows[words]
+
     for rule in taxonomy.rules:
-        context = _window(sentence, start, end, rule.window) if rule.context else ""
         if rule.fits(unit_kind, subject, context):
             return rule.category
     return "other"
