@@ -162,6 +162,11 @@ def render_html(nb: nbformat.NotebookNode, with_code: bool = False) -> str:
     return body
 
 
+# The kernel's own log (a TCP-transport warning at start, KeyboardInterrupt at shutdown) is noise
+# on the report's console; cell errors still reach the notebook and the progress lines.
+QUIET_KERNEL = ["--IPKernelApp.log_level=CRITICAL"]
+
+
 def execute_with_papermill(path: Path, out_path: Path, parameters: dict[str, Any]) -> nbformat.NotebookNode:
     """Run ``path`` with papermill into ``out_path``; raises on a failing cell (output still written)."""
     import papermill as pm
@@ -175,6 +180,7 @@ def execute_with_papermill(path: Path, out_path: Path, parameters: dict[str, Any
         progress_bar=False,
         log_output=False,
         execution_timeout=CELL_TIMEOUT,
+        extra_arguments=QUIET_KERNEL,
     )
 
 
@@ -250,6 +256,7 @@ def execute_baseline(path: Path) -> NotebookResult:
             kernel_name=KERNEL,
             timeout=CELL_TIMEOUT,
             record_timing=False,
+            extra_arguments=QUIET_KERNEL,
             resources={"metadata": {"path": str(path.parent)}},
         ).execute()
     except Exception as exc:
