@@ -14,9 +14,7 @@ import gzip
 import hashlib
 import html
 import json
-import os
 import re
-import tomllib
 import warnings
 import zlib
 from collections.abc import Iterable, Iterator
@@ -27,6 +25,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from dateutil import parser as dateparser
+
+from borderdata.config import read_toml
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PATHS = (PROJECT_ROOT / "seeds", PROJECT_ROOT / "data" / "raw")
@@ -193,9 +193,7 @@ def _union(patterns: tuple[re.Pattern, ...]) -> _AnyOf:
 @lru_cache(maxsize=4)
 def load_rules(path: str | None = None) -> Rules:
     """Read the corpus rules from ``path``, ``$BORDERDATA_CORPUS_RULES`` or the packaged file."""
-    path = path or os.environ.get(RULES_ENV) or str(Path(__file__).with_name("corpus.toml"))
-    with open(path, "rb") as fh:
-        raw = tomllib.load(fh)
+    raw = read_toml("corpus.toml", RULES_ENV, path)
     meta = raw.get("metadata", {})
     return Rules(
         furniture=_compile(raw.get("furniture", {}).get("lines", [])),

@@ -26,6 +26,7 @@ a drug or weight word; otherwise it is mass.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Callable, Iterable
@@ -101,7 +102,6 @@ UNIT_AFTER_PREFIXED = re.compile(
 )
 _SYMBOL_ALT = "|".join(re.escape(s) for s in sorted(CURRENCY_SYMBOLS, key=len, reverse=True))
 CURRENCY_BEFORE = re.compile(rf"(?:(?<![A-Za-z])({_SYMBOL_ALT})|(?<![\w])\$)\s?[-−]?\Z")
-BARE_DOLLAR_BEFORE = re.compile(r"(?<![A-Za-z])\$\s?\Z")
 US_BEFORE_DOLLAR = re.compile(r"(?<![A-Za-z])(U\.S\.|US|C|CA|Cdn|CDN|A|AU|NZ|HK|S)\s?\$\s?\Z")
 CODE_AFTER = re.compile(r"\s?(USD|CAD|EUR|GBP|MXN|CNY|JPY|AUD|INR|CHF|HKD|US\$|C\$)\b")
 
@@ -121,13 +121,10 @@ WEIGHT_CONTEXT = re.compile(
 DATE_BEFORE = re.compile(rf"\b(?:{MONTHS})\.?\s*\Z", re.IGNORECASE)
 DATE_AFTER = re.compile(rf"(?:st|nd|rd|th)?\s*(?:of\s+)?(?:{MONTHS})\b\.?(?!\w)", re.IGNORECASE)
 NUMERIC_DATE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b")
-YEAR_RANGE_AFTER = re.compile(r"[-–/]\d{2}(?:\d{2})?\b")
 TIME_AFTER = re.compile(r"(?::\d{2}|\s*(?:a\.?m\.?|p\.?m\.?)(?!\w)|\s*o[’']clock\b|h\d{2}\b)", re.IGNORECASE)
 TIME_ZONE_AFTER = re.compile(r"\s?(?:GMT|UTC|EDT|EST|CDT|CST|MDT|MST|PDT|PST|ET|PT|CT|MT|[AP]ST|h)\b")
 TIME_BEFORE = re.compile(r"\d:\Z")
 ORDINAL_AFTER = re.compile(r"(?:st|nd|rd|th)\b", re.IGNORECASE)
-CODE_BEFORE = re.compile(r"[A-Za-z][A-Za-z]*[-‑]?\Z")
-CODE_AFTER_LETTERS = re.compile(r"[A-Za-z]")
 LABEL_BEFORE = re.compile(
     r"\b(?:section|sections|article|chapter|title|rule|bill|highway|route|interstate|flight|row|page|pages|"
     r"room|gate|exit|channel|level|phase|stage|amendment|proposition|question|item|paragraph|clause|part|"
@@ -610,7 +607,6 @@ class Mention:
     kind: str
     qualifier: str
     subject: str
-    number_end: int
 
 
 def _currency_before(c: Candidate) -> tuple[str, int] | None:
@@ -877,7 +873,7 @@ def read_mention(c: Candidate, sentence: str, resolve_dollar: Callable[[str], st
     else:
         subject = measured_thing(c.text, r.start, r.end, r.kind, c.para_start, c.para_end)
     low, high = _interval(r)
-    return Mention(r.start, r.end, r.value, low, high, r.unit, r.kind, r.qualifier, subject, n.end)
+    return Mention(r.start, r.end, r.value, low, high, r.unit, r.kind, r.qualifier, subject)
 
 
 PREPOSITION_AFTER = re.compile(r"\s+(in|of|on|for)\s+(?:the\s+|its\s+|their\s+|all\s+)?", re.IGNORECASE)
@@ -947,6 +943,23 @@ def _unit_kind(mention: Mention) -> str:
     return mention.kind or "count"
 
 
+# A "sentence" longer than this is a run-on list or no prose at all (a 1 MB line, "1 1 1 ...");
+# a number in it reads only this many characters around it, so the work per number stays bounded.
+MAX_SENTENCE_CHARS = 2_000
+
+
+def sentence_of(
+    sentences: list[tuple[int, int]], starts: list[int], number: NumberMatch, default: tuple[int, int]
+) -> tuple[int, int]:
+    """The span of the sentence holding ``number`` (``default`` if none), cut to a window when too long."""
+    i = bisect.bisect_right(starts, number.start) - 1
+    start, end = sentences[i] if i >= 0 and number.start < sentences[i][1] else default
+    if end - start > MAX_SENTENCE_CHARS:
+        half = MAX_SENTENCE_CHARS // 2
+        start, end = max(start, number.start - half), min(end, max(number.end, number.start) + half)
+    return start, end
+
+
 def fact_rows(
     text: str,
     published: date | None = None,
@@ -973,6 +986,7 @@ def fact_rows(
         if not numbers:
             continue
         sentences = sentence_spans(text, para_start, para_end)
+        starts = [a for a, _ in sentences]
         last_end = para_start
         previous_subject: dict[tuple[int, str], str] = {}
         periods: dict[int, str] = {}  # by sentence start: a sentence anchors one period
@@ -984,9 +998,7 @@ def fact_rows(
                 # The rest of a rejected token ("20-24" after "Sept.", "2019-09-01T10:38") is no quantity.
                 last_end = TOKEN_REST.match(text, number.end, para_end).end()
                 continue
-            s_start, s_end = next(
-                ((a, b) for a, b in sentences if a <= number.start < b), (para_start, para_end)
-            )
+            s_start, s_end = sentence_of(sentences, starts, number, (para_start, para_end))
             sentence = text[s_start:s_end]
             mention = read_mention(candidate, sentence, resolve_dollar)
             if mention is None:

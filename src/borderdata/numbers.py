@@ -45,7 +45,6 @@ VAGUE_PLURALS = {
 
 _UNIT_WORDS = "|".join(sorted(UNITS, key=len, reverse=True))
 _TEN_WORDS = "|".join(TENS)
-_SMALL = f"{_UNIT_WORDS}|{_TEN_WORDS}"
 _SCALE = "|".join(SCALES)
 # The grammar of number words: "twenty-five", "one hundred and five", "fifty four",
 # "two thousand three hundred"; "one and two" is two numbers, not three.

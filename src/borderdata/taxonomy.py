@@ -9,13 +9,12 @@ at a copy), not code.
 
 from __future__ import annotations
 
-import os
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
+
+from borderdata.config import read_toml
 
 TAXONOMY_ENV = "BORDERDATA_TAXONOMY"
 CATEGORIES = (
@@ -98,9 +97,7 @@ def _rule(index: int, raw: dict) -> Rule:
 @lru_cache(maxsize=4)
 def load_taxonomy(path: str | None = None) -> Taxonomy:
     """Read and compile the taxonomy from ``path``, ``$BORDERDATA_TAXONOMY`` or the packaged file."""
-    path = path or os.environ.get(TAXONOMY_ENV) or str(Path(__file__).with_name("taxonomy.toml"))
-    with open(path, "rb") as fh:
-        raw = tomllib.load(fh)
+    raw = read_toml("taxonomy.toml", TAXONOMY_ENV, path)
     currency = raw.get("currency", {})
     synonyms = {
         variant.lower(): canonical.lower()
