@@ -894,7 +894,7 @@ def asset_counts_chart(latest: pd.DataFrame, note: str = "") -> Figure:
         title = f"Largest announced count: {format_number(top['count'])} {top['subject']}"
     else:
         first = changed.iloc[0]
-        title = f"Announced {first['subject']} went {first['change']}" + (
+        title = f"Announced {first['subject']} count went {first['change']}" + (
             f" (+{len(changed) - 1} more changed)" if len(changed) > 1 else ""
         )
     return _finish(fig, ax, title, note or sources_note(latest))
