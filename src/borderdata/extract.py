@@ -945,7 +945,7 @@ def _unit_kind(mention: Mention) -> str:
 
 # A "sentence" longer than this is a run-on list or no prose at all (a 1 MB line, "1 1 1 ...");
 # a number in it reads only this many characters around it, so the work per number stays bounded.
-MAX_SENTENCE_CHARS = 2_000
+MAX_SENTENCE_CHARS = 1_000
 
 
 def sentence_of(
