@@ -19,7 +19,7 @@ from borderdata.claims import build_claims
 from borderdata.corpus import DOCUMENT_COLUMNS, PROJECT_ROOT, Document, Problem, load_corpus
 from borderdata.engine import extract_documents
 from borderdata.overrides import apply_overrides
-from borderdata.tables import read_table, write_table
+from borderdata.tables import read_table, remove_stale_temps, write_tables
 
 PROCESSED = PROJECT_ROOT / "data" / "processed"
 OVERRIDES = PROJECT_ROOT / "data" / "overrides.csv"
@@ -109,6 +109,7 @@ def run_data(
     """Read the corpus, extract facts, apply overrides, build claims; write the tables atomically."""
     problems: list[Problem] = []
     with output_lock(out_dir):
+        remove_stale_temps(out_dir, [f"{name}.csv" for name in TABLE_NAMES])  # left by a killed run
         documents = load_corpus(paths, problems=problems)
         # Only changed documents are re-extracted (cache keyed by content and extractor version).
         facts = extract_documents(documents, jobs=jobs, cache=out_dir / CACHE_NAME)
@@ -116,9 +117,12 @@ def run_data(
         result = DataResult(documents=documents_table(documents), facts=corrected.facts, problems=problems)
         result.messages.extend(corrected.messages)
         result.claims = build_claims(result.facts)
-        write_table(result.documents, out_dir / "documents.csv")
-        write_table(result.facts, out_dir / "facts.csv")
-        write_table(result.claims, out_dir / "claims.csv")
+        # Renamed into place only when all three are written: never a new facts.csv beside an old claims.csv.
+        write_tables({
+            out_dir / "documents.csv": result.documents,
+            out_dir / "facts.csv": result.facts,
+            out_dir / "claims.csv": result.claims,
+        })  # fmt: skip
     return result
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -56,21 +56,35 @@ def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
     return df.assign(**{c: df[c].map(neutralise_cell) for c in text_columns})
 
 
+TEMP_PATTERN = ".{name}.*.tmp"
+
+
 @contextlib.contextmanager
-def atomic_path(path: Path | str) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; rename it over ``path`` only if the block succeeds."""
-    path = Path(path)
+def staged_path(path: Path) -> Iterator[Path]:
+    """Yield an empty temporary file beside ``path`` (named after it); it is removed unless renamed."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
         yield tmp
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as fh:
+        os.fsync(fh.fileno())
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path | str) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it over ``path`` only if the block succeeds."""
+    path = Path(path)
+    with staged_path(path) as tmp:
+        yield tmp
+        _fsync(tmp)
+        os.replace(tmp, path)
 
 
 def write_bytes_atomic(path: Path | str, writer: Callable[[Path], None]) -> Path:
@@ -78,6 +92,17 @@ def write_bytes_atomic(path: Path | str, writer: Callable[[Path], None]) -> Path
     with atomic_path(path) as tmp:
         writer(tmp)
     return Path(path)
+
+
+def _table_writer(df: pd.DataFrame, path: Path) -> Callable[[Path], None]:
+    """What writes ``df`` in the format of ``path``'s extension (CSV cells formula-guarded)."""
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        return lambda tmp: df.to_parquet(tmp, index=False)
+    if suffix != ".csv":
+        raise WriteError(f"{path}: unsupported table format {suffix!r} (use .csv or .parquet)")
+    safe = neutralise_formulas(df)
+    return lambda tmp: safe.to_csv(tmp, index=False, lineterminator="\n")
 
 
 def write_table(df: pd.DataFrame, path: Path | str) -> Path:
@@ -89,13 +114,37 @@ def write_table(df: pd.DataFrame, path: Path | str) -> Path:
     "a\\n'=1+1\\n"
     """
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        return write_bytes_atomic(path, lambda tmp: df.to_parquet(tmp, index=False))
-    if suffix != ".csv":
-        raise WriteError(f"{path}: unsupported table format {suffix!r} (use .csv or .parquet)")
-    safe = neutralise_formulas(df)
-    return write_bytes_atomic(path, lambda tmp: safe.to_csv(tmp, index=False, lineterminator="\n"))
+    return write_bytes_atomic(path, _table_writer(df, path))
+
+
+def write_tables(tables: Mapping[Path | str, pd.DataFrame]) -> list[Path]:
+    """Write several tables as one set: every table to a temporary file first, renamed into place
+    only when all are complete, so a failure leaves all the previous files as they were.
+
+    >>> import tempfile, pandas as pd
+    >>> out = Path(tempfile.mkdtemp())
+    >>> tables = {out / "a.csv": pd.DataFrame({"x": [1]}), out / "b.csv": pd.DataFrame({"y": [2]})}
+    >>> [p.name for p in write_tables(tables)]
+    ['a.csv', 'b.csv']
+    """
+    paths = [Path(p) for p in tables]
+    writers = [_table_writer(df, path) for path, df in zip(paths, tables.values(), strict=True)]
+    with contextlib.ExitStack() as stack:
+        staged = [stack.enter_context(staged_path(path)) for path in paths]
+        for writer, tmp in zip(writers, staged, strict=True):
+            writer(tmp)
+            _fsync(tmp)
+        for tmp, path in zip(staged, paths, strict=True):
+            os.replace(tmp, path)
+    return paths
+
+
+def remove_stale_temps(folder: Path, names: Iterable[str]) -> list[Path]:
+    """Delete temporary files a killed run left beside the tables ``names``; call only under the lock."""
+    stale = sorted(p for name in names for p in folder.glob(TEMP_PATTERN.format(name=name)) if p.is_file())
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale
 
 
 def read_table(path: Path | str, dtypes: dict[str, str] | None = None) -> pd.DataFrame:
