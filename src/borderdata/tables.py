@@ -5,20 +5,24 @@ temporary file in the destination folder, are flushed to disk, and only then
 renamed over the old file, so a crash or a kill never leaves a half-written
 table and the previous complete one survives. CSV cells of text columns that a
 spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a
-tab or a carriage return) get a leading ``'``; :func:`read_table` removes it.
+tab, a carriage return or a line feed; plain numbers such as ``-5`` excepted) get
+a leading ``'``; :func:`read_table` removes it. A carriage return inside a cell is
+written as a line feed (the CSV writer would not quote it and a reader would end
+the row there). :func:`write_tables` replaces several tables as one set.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 import pandas as pd
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 GUARD = "'"
 
 
@@ -26,24 +30,42 @@ class WriteError(Exception):
     """A table could not be written; the previous file, if any, is untouched."""
 
 
+# A plain number ("-5", "+1,000", "-0.45", "1e6") is safe in a spreadsheet; "-inf" and "-1_0" are not.
+PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9][0-9,]*)?\.?[0-9]+(?:[eE][+-]?[0-9]+)?")
+
+
 def _is_number(cell: str) -> bool:
-    try:
-        float(cell.replace(",", ""))
-    except ValueError:
-        return False
-    return True
+    return PLAIN_NUMBER.fullmatch(cell) is not None
+
+
+def _looks_guarded(cell: str) -> bool:
+    """True for ``'=...``, ``''-...``: quotes, then a formula character (what :func:`restore_cell` strips)."""
+    return cell.startswith(GUARD) and cell.lstrip(GUARD)[:1] in FORMULA_START
 
 
 def neutralise_cell(cell: object) -> object:
-    """Prefix ``'`` to a text cell a spreadsheet would evaluate as a formula; numbers pass."""
-    if isinstance(cell, str) and cell.startswith(FORMULA_START) and not _is_number(cell):
+    """Prefix ``'`` to a text cell a spreadsheet would evaluate as a formula; numbers pass.
+
+    A cell that already starts with ``'`` before such a character gets one more, so that
+    :func:`restore_cell` gives back exactly what was written.
+
+    >>> neutralise_cell("=1+1"), neutralise_cell("-5"), neutralise_cell("'=1")
+    ("'=1+1", '-5', "''=1")
+    """
+    if not isinstance(cell, str):
+        return cell
+    if "\r" in cell:
+        # A bare CR is not quoted by the CSV writer and ends the row on reading: a title with
+        # "\r=cmd|..." would start a forged row. Written as LF, as the corpus reads article text.
+        cell = cell.replace("\r\n", "\n").replace("\r", "\n")
+    if (cell.startswith(FORMULA_START) and not _is_number(cell)) or _looks_guarded(cell):
         return GUARD + cell
     return cell
 
 
 def restore_cell(cell: object) -> object:
-    """Undo :func:`neutralise_cell`."""
-    if isinstance(cell, str) and cell.startswith(GUARD) and cell[1:2] in FORMULA_START and cell[1:2]:
+    """Undo :func:`neutralise_cell`: ``restore_cell(neutralise_cell(x)) == x`` for a string without CR."""
+    if isinstance(cell, str) and _looks_guarded(cell):
         return cell[1:]
     return cell
 
