@@ -256,6 +256,9 @@ QUALIFIER_CASES = [
     ("at least 40 drones", "lower_bound", 40, None),
     ("tens of thousands of lives", "lower_bound", 10_000, None),
     ("hundreds of migrants", "lower_bound", 100, None),
+    ("lower than 8.9 kg", "upper_bound", None, 8.9),
+    ("sub-300 square metres", "upper_bound", None, 300),
+    ("averaging 15.9 percent", "approx", 15.9, 15.9),
     ("between 750,000 and 800,000 people", "range", 750_000, 800_000),
     ("15 to 22 miles", "range", 15, 22),
     ("15-22 mph", "range", 15, 22),
@@ -295,6 +298,12 @@ def test_qualifiers_and_intervals(text, qualifier, low, high):
 def test_subject_and_category(text, subject, category):
     fact = one(text)
     assert (fact["subject"], fact["category"]) == (subject, category)
+
+
+def test_a_conversion_in_parentheses_keeps_the_bound():
+    facts = extract_text("The moths fly more than 100 kilometres (60 miles) a night.")
+    assert list(facts["qualifier"]) == ["lower_bound", "lower_bound"]
+    assert math.isnan(facts["high"].iloc[1]) and facts["low"].iloc[1] == 60
 
 
 def test_measure_subject_carries_the_verb():

@@ -30,7 +30,7 @@ import bisect
 import math
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import pandas as pd
@@ -70,9 +70,15 @@ QUALIFIER_WORDS: dict[str, str] = {
     "not less than": "lower_bound", "no fewer than": "lower_bound", "well above": "lower_bound",
     "as few as": "lower_bound", "as little as": "lower_bound", "as low as": "lower_bound",
     "greater than": "lower_bound", "higher than": "lower_bound", "exceeding": "lower_bound",
+    "larger than": "lower_bound", "bigger than": "lower_bound", "lower than": "upper_bound",
+    "smaller than": "upper_bound", "shorter than": "upper_bound", "sub-": "upper_bound",
+    "averaging": "approx", "averaged": "approx",
 }  # fmt: skip
 _QUALIFIER_ALT = "|".join(re.escape(q) for q in sorted(QUALIFIER_WORDS, key=len, reverse=True))
 QUALIFIER_BEFORE = re.compile(rf"(?<![\w-])({_QUALIFIER_ALT})\s*(?:of\s+)?\Z", re.IGNORECASE)
+# "more than 100 kilometres (60 miles)", "under 296 hp (224 kW / 300 PS)": a conversion in
+# parentheses or after a slash states the same bound as the figure it converts.
+CONVERSION_BETWEEN = re.compile(r"\s*[(/]\s*\Z")
 OR_SO_AFTER = re.compile(r"\s+or\s+so\b", re.IGNORECASE)
 PLUS_AFTER = re.compile(r"\+|\s+or\s+more\b|\s+plus\b", re.IGNORECASE)
 
@@ -1003,6 +1009,8 @@ def fact_rows(
             mention = read_mention(candidate, sentence, resolve_dollar)
             if mention is None:
                 continue
+            if rows and mention.qualifier == "exact" and _converts(text, rows[-1], mention):
+                mention = _with_qualifier(mention, rows[-1]["qualifier"])
             key = (s_start, mention.kind)
             if mention.subject:
                 previous_subject[key] = mention.subject
@@ -1034,6 +1042,21 @@ def fact_rows(
             })  # fmt: skip
             last_end = max(mention.end, number.end)
     return rows
+
+
+def _converts(text: str, previous: dict, mention: Mention) -> bool:
+    """Whether ``mention`` restates ``previous`` in other units: "100 km (60 miles)", "296 hp (224 kW"."""
+    between = text[previous["end"] : mention.start]
+    return previous["qualifier"] in ("approx", "upper_bound", "lower_bound") and bool(
+        CONVERSION_BETWEEN.fullmatch(between) or re.fullmatch(r"\s*\(\s*[^()]{0,30}/\s*", between)
+    )
+
+
+def _with_qualifier(mention: Mention, qualifier: str) -> Mention:
+    """The same mention with the bound another wording of it states."""
+    low = math.nan if qualifier == "upper_bound" else mention.value
+    high = math.nan if qualifier == "lower_bound" else mention.value
+    return replace(mention, qualifier=qualifier, low=low, high=high)
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
