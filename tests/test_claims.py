@@ -5,16 +5,22 @@ from __future__ import annotations
 import math
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from borderdata.claims import (
     CLAIM_COLUMNS,
+    STATUSES,
     Tolerances,
+    _compatible,
+    _money_links,
     build_claims,
     compare_claims,
     normalise_subject,
+    prepare_mentions,
     subject_key,
+    summarise_claim,
     total_commitments,
 )
 from borderdata.corpus import load_corpus
@@ -474,3 +480,106 @@ def test_seed_claims_end_to_end(seed_docs):
     from borderdata import extract_facts
 
     check_seed_acceptance(extract_facts(list(seed_docs.values())))
+
+
+# --- many claims: the fast paths agree with the plain loops ---------------------------------
+
+
+def _plain_money_links(bucket: pd.DataFrame) -> set[tuple[int, int, int]]:
+    """The pairwise loop the vectorised money links must reproduce, pair for pair."""
+    links = set()
+    rows = bucket.sort_values(["t_low", "fact_id"]).to_dict("records")
+    for i, a in enumerate(rows):
+        for b in rows[i + 1 :]:
+            if b["t_low"] > a["t_high"]:
+                break
+            if a["doc_id"] == b["doc_id"] or b["t_high"] < a["t_low"]:
+                continue
+            if a["core"] and b["core"] and not (a["core"] & b["core"]):
+                continue
+            priority = _compatible(a, b)
+            if priority is not None:
+                links.add((priority, a["node"], b["node"]))
+    return links
+
+
+def test_money_links_match_the_pairwise_loop():
+    rng = np.random.default_rng(1)
+    n = 400
+    low = rng.choice([1.0, 2.0, 2.0, 3.0, -np.inf, np.nan], n)
+    width = rng.choice([0.0, 0.5, 1.5, np.inf, np.nan], n)
+    width[np.isinf(low)] = 0.0
+    words = [frozenset(), frozenset({"border"}), frozenset({"border", "plan"}), frozenset({"drone"})]
+    bucket = pd.DataFrame(
+        {
+            "fact_id": [f"f{i:04d}" for i in range(n)],
+            "doc_id": rng.choice(["a", "b", "c", "d"], n),
+            "t_low": low,
+            "t_high": low + width,
+            "core": [words[k] for k in rng.integers(0, len(words), n)],
+            "location": rng.choice(["", "northern border", "southern border"], n),
+            "period": rng.choice(["", "2024"], n),
+            "node": rng.integers(0, 50, n),
+        }
+    )
+    fast = {tuple(link) for link in _money_links(bucket).tolist()}
+    assert fast == _plain_money_links(bucket)
+
+
+def many_claims(n_facts: int, n_claims: int) -> pd.DataFrame:
+    """Perturbed copies of a few hand-made facts: a tag word per claim, values that agree or not."""
+    base = [
+        fact("x", 1, 1.3e9, "CAD", "border security package", "funding", location="northern border"),
+        fact("x", 2, 1.3e9, "CAD", "plan", "funding"),
+        fact("x", 3, 19.5, "kg", "fentanyl seized", "seizure", location="northern border", period="2024"),
+        fact("x", 4, 50, "lb", "fentanyl", "seizure", qualifier="approx", location="northern border"),
+        fact("x", 5, 2, "count", "leased black hawk helicopters", "asset"),
+        fact("x", 6, 1, "percent", "illegal crossings", "migration", qualifier="upper_bound"),
+        fact("x", 7, 1e4, "count", "lives", "casualty", qualifier="lower_bound"),
+    ]
+    factors = [1.0, 1.0, 1.002, 1.3, 2.0]
+    days = ["", "2025-01-29", "2025-02-01", "2025-03-04", "2025-03-04"]
+    rows = []
+    for i in range(n_facts):
+        claim = i % n_claims
+        row = dict(base[claim % len(base)])
+        tag = claim // len(base)
+        doc = f"m{i // 4:05d}"
+        factor = factors[(i // n_claims + claim) % len(factors)]
+        row.update(
+            fact_id=make_fact_id(doc, 10 + i % 4),
+            doc_id=doc,
+            source_file=f"{doc}.txt",
+            start=10 + i % 4,
+            end=15 + i % 4,
+            published=days[(2 * (i // n_claims) + claim) % len(days)],
+            subject=row["subject"]
+            + (f" zq{tag:x}".translate(str.maketrans("0123456789", "ghijklmnop")) if tag else ""),
+            value=row["value"] * factor,
+            low=row["low"] * factor,
+            high=row["high"] * factor,
+        )
+        rows.append(row)
+    return table(*rows)
+
+
+def test_many_claims_are_deterministic_and_account_for_every_fact():
+    facts = many_claims(6000, 3500)
+    claims = build_claims(facts)
+    assert len(claims) > 2000 and set(claims["status"]) == set(STATUSES)
+    pd.testing.assert_frame_equal(build_claims(facts.sample(frac=1, random_state=0)), claims)
+    fact_ids = claims["fact_ids"].str.split(";")
+    assert sorted(fact_ids.explode()) == sorted(facts["fact_id"])
+    assert fact_ids.map(len).tolist() == claims["n_mentions"].tolist()
+    assert claims["doc_ids"].str.split(";").map(len).tolist() == claims["n_documents"].tolist()
+    assert claims["claim_id"].is_unique
+
+
+def test_one_claim_summary_matches_its_slice_of_the_table():
+    facts = many_claims(6000, 2500)
+    claims = build_claims(facts)
+    mentions = prepare_mentions(facts)
+    for row in claims.loc[claims["n_mentions"].gt(2)].head(20).itertuples():
+        rows = mentions.loc[mentions["fact_id"].isin(row.fact_ids.split(";"))]
+        summary = summarise_claim(rows)
+        assert (summary["status"], summary["note"], summary["value"]) == (row.status, row.note, row.value)

@@ -52,6 +52,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -250,6 +252,12 @@ def _intervals(df: pd.DataFrame, tolerances: Tolerances) -> pd.DataFrame:
     )
 
 
+def _by_subject(subjects: pd.Series, function) -> pd.Series:
+    """``function`` of each subject, computed once per distinct subject."""
+    done = {s: function(s) for s in pd.unique(subjects)}
+    return subjects.map(done.__getitem__)
+
+
 def prepare_mentions(facts: pd.DataFrame, tolerances: Tolerances = DEFAULT_TOLERANCES) -> pd.DataFrame:
     """Facts with dimension, canonical unit and values, tolerance intervals and subject keys."""
     rules = subject_rules()
@@ -259,27 +267,30 @@ def prepare_mentions(facts: pd.DataFrame, tolerances: Tolerances = DEFAULT_TOLER
         .loc[lambda d: d["value"].notna() | d["low"].notna() | d["high"].notna()]
     )
     df = df.assign(unit=df["unit"].replace("", "count"))
-    df = df.assign(dimension=df["unit"].map(dimension_of))
+    df = df.assign(dimension=_by_subject(df["unit"], dimension_of))
     unit_of = {dim: _bucket_unit(dim, units) for dim, units in df.groupby("dimension")["unit"]}
     canonical = df["dimension"].map(unit_of).astype(object)
-    keys = df["subject"].map(lambda s: subject_key(s, rules))
+    keys = _by_subject(df["subject"], lambda s: subject_key(s, rules))
     core = keys.map(lambda k: k - rules.generic)
     df = df.assign(
         c_unit=canonical,
         c_value=_to_canonical(df["value"], df["unit"], canonical),
         c_low=_to_canonical(df["low"], df["unit"], canonical),
         c_high=_to_canonical(df["high"], df["unit"], canonical),
-        subject_norm=df["subject"].map(lambda s: normalise_subject(s, rules)),
+        subject_norm=_by_subject(df["subject"], lambda s: normalise_subject(s, rules)),
         key=keys,
         key_text=keys.map(_key_text),
         core=core,
-        money=df["unit"].map(is_currency).astype(bool),
+        money=_by_subject(df["unit"], is_currency).astype(bool),
     )
     df = df.assign(generic=df["money"] & df["core"].map(len).eq(0))
     return _intervals(df, tolerances).reset_index(drop=True)
 
 
 # --- grouping mentions into claims ------------------------------------------------------------
+
+# Money pairs are built in slices of about this many candidate pairs (bounds memory).
+PAIR_CHUNK = 2_000_000
 
 
 class _Groups:
@@ -321,45 +332,126 @@ def _compatible(a: Mapping, b: Mapping) -> int | None:
 def _node_table(df: pd.DataFrame) -> pd.Series:
     """A node label per mention: mentions sharing category, dimension, location, period and key."""
     own = df["fact_id"].where(df["generic"] | df["key"].map(len).eq(0), "")
-    return df[["category", "dimension", "location", "period", "key_text"]].agg("|".join, axis=1) + "|" + own
+    label = df["category"]
+    for column in ("dimension", "location", "period", "key_text"):
+        label = label + "|" + df[column]
+    return label + "|" + own
 
 
-def _key_links(nodes: pd.DataFrame) -> list[tuple[int, int, int]]:
-    """Links between nodes of one bucket whose keys are equal or uniquely nested."""
+def _key_links(nodes: Mapping[int, Mapping]) -> list[tuple[int, int, int]]:
+    """Links between nodes of one bucket (node number → node) whose keys are equal or uniquely nested."""
     links = []
-    keyed = nodes.loc[~nodes["generic"] & nodes["key"].map(len).gt(0)]
+    keyed = {i: node for i, node in nodes.items() if not node["generic"] and node["key"]}
     index: dict[str, set[int]] = {}
-    for i, key in keyed["key"].items():
-        for word in key:
+    for i, node in keyed.items():
+        for word in node["key"]:
             index.setdefault(word, set()).add(i)
-    for i, row in keyed.iterrows():
-        holders = set.intersection(*(index[w] for w in row["key"])) - {i}
-        compatible = {j: _compatible(row, nodes.loc[j]) for j in sorted(holders)}
+    for i, node in keyed.items():
+        key = node["key"]
+        holders = set.intersection(*(index[w] for w in key)) - {i}
+        compatible = {j: _compatible(node, nodes[j]) for j in sorted(holders)}
         compatible = {j: p for j, p in compatible.items() if p is not None}
-        equal = [j for j in compatible if nodes.at[j, "key"] == row["key"]]
-        larger = {nodes.at[j, "key"] for j in compatible if nodes.at[j, "key"] != row["key"]}
+        equal = [j for j in compatible if nodes[j]["key"] == key]
+        larger = {nodes[j]["key"] for j in compatible if nodes[j]["key"] != key}
         links += [(compatible[j], i, j) for j in equal if i < j]
         if len(larger) == 1:  # nested keys join only at the very same location and period
-            links += [(0, i, j) for j, p in compatible.items() if p == 0 and nodes.at[j, "key"] in larger]
+            links += [(0, i, j) for j, p in compatible.items() if p == 0 and nodes[j]["key"] in larger]
     return links
 
 
-def _money_links(bucket: pd.DataFrame) -> list[tuple[int, int, int]]:
-    """Links between equal amounts of money in different documents with compatible subjects."""
-    links = []
-    rows = bucket.sort_values(["t_low", "fact_id"]).to_dict("records")
-    for i, a in enumerate(rows):
-        for b in rows[i + 1 :]:
-            if b["t_low"] > a["t_high"]:
-                break
-            if a["doc_id"] == b["doc_id"] or b["t_high"] < a["t_low"]:
-                continue
-            if a["core"] and b["core"] and not (a["core"] & b["core"]):
-                continue
-            priority = _compatible(a, b)
-            if priority is not None:
-                links.append((priority, a["node"], b["node"]))
-    return links
+def _codes(values: pd.Series, empty: object = None) -> tuple[np.ndarray, int]:
+    """Integer codes of ``values`` and the code of ``empty`` (-2 when it does not occur)."""
+    codes, uniques = pd.factorize(values)
+    found = [n for n, u in enumerate(uniques) if u == empty]
+    return codes, found[0] if found else -2
+
+
+def _window_ends(low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Where the scan of each mention stops, ``low`` sorted ascending with NaN last.
+
+    The scan from mention ``i`` stops at the first later mention whose ``low`` is
+    above ``high[i]``; NaN compares false, so a NaN ``high`` or a run into the NaN
+    lows never stops it.
+    """
+    n = len(low)
+    n_sorted = int((~np.isnan(low)).sum())
+    first_above = np.searchsorted(low[:n_sorted], high, side="right")
+    ends = np.maximum(first_above, np.arange(n) + 1)
+    return np.where(np.isnan(high) | (ends >= n_sorted), n, ends)
+
+
+def _pairs(ends: np.ndarray, rows: slice) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair ``(i, j)`` with ``i`` in ``rows`` and ``i < j < ends[i]``."""
+    first = np.arange(rows.start, rows.stop)
+    counts = ends[rows] - first - 1
+    i = np.repeat(first, counts)
+    offsets = np.arange(len(i)) - np.repeat(np.cumsum(counts) - counts, counts)
+    return i, i + 1 + offsets
+
+
+def _row_slices(ends: np.ndarray) -> list[slice]:
+    """Consecutive slices of mentions with about :data:`PAIR_CHUNK` candidate pairs each."""
+    counts = np.cumsum(ends - np.arange(len(ends)) - 1)
+    cuts = np.searchsorted(counts, np.arange(PAIR_CHUNK, counts[-1] if len(counts) else 0, PAIR_CHUNK))
+    bounds = [0, *sorted(set(cuts.tolist()) - {0}), len(ends)]
+    return [slice(a, b) for a, b in pairwise(bounds) if b > a]
+
+
+def _cores_share(cores: list[frozenset[str]], a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Whether core ``a[k]`` and core ``b[k]`` share a word, decided once per distinct pair."""
+    if not len(a):
+        return np.zeros(0, dtype=bool)
+    pair = a.astype(np.int64) * len(cores) + b
+    distinct, inverse = np.unique(pair, return_inverse=True)
+    shares = [bool(cores[p // len(cores)] & cores[p % len(cores)]) for p in distinct.tolist()]
+    return np.asarray(shares, dtype=bool)[inverse]
+
+
+def _money_links(bucket: pd.DataFrame) -> np.ndarray:
+    """Links ``(priority, node, node)`` between equal amounts of money in different documents with
+    compatible subjects, one row per pair of mentions whose widened intervals overlap."""
+    rows = bucket.sort_values(["t_low", "fact_id"])
+    low, high = rows["t_low"].to_numpy(dtype="float64"), rows["t_high"].to_numpy(dtype="float64")
+    doc, _ = _codes(rows["doc_id"])
+    location, no_location = _codes(rows["location"], "")
+    period, no_period = _codes(rows["period"], "")
+    core_ids: dict[frozenset[str], int] = {}
+    core = np.array(
+        [core_ids.setdefault(k, len(core_ids)) if k else -1 for k in rows["core"]], dtype=np.int64
+    )
+    cores = list(core_ids)
+    node = rows["node"].to_numpy(dtype=np.int64)
+    ends = _window_ends(low, high)
+    links = [np.zeros((0, 3), dtype=np.int64)]
+    for part in _row_slices(ends):
+        i, j = _pairs(ends, part)
+        keep = (doc[i] != doc[j]) & ~(high[j] < low[i])
+        i, j = i[keep], j[keep]
+        same_location, same_period = location[i] == location[j], period[i] == period[j]
+        loose = (same_location | (location[i] == no_location) | (location[j] == no_location)) & (
+            same_period | (period[i] == no_period) | (period[j] == no_period)
+        )
+        keep = loose & ((core[i] < 0) | (core[j] < 0) | (core[i] == core[j]))
+        check = loose & ~keep
+        keep[check] = _cores_share(cores, core[i[check]], core[j[check]])
+        i, j = i[keep], j[keep]
+        priority = np.where(same_location[keep] & same_period[keep], 0, 1)
+        links.append(np.column_stack([priority, node[i], node[j]]))
+    return np.concatenate(links)
+
+
+def _link_order(links: np.ndarray, n_nodes: int) -> list[tuple[int, int]]:
+    """Distinct links in ``(priority, a, b)`` order, each pair of nodes at its first link only.
+
+    A later link between the same two nodes changes nothing: they are joined by then,
+    or their union was refused and stays refused (the sets only grow).
+    """
+    n = np.int64(max(n_nodes, 1))
+    code = np.unique((links[:, 0] * n + links[:, 1]) * n + links[:, 2])
+    a, b = (code // n) % n, code % n
+    _, first = np.unique(np.minimum(a, b) * n + np.maximum(a, b), return_index=True)
+    first.sort()
+    return list(zip(a[first].tolist(), b[first].tolist(), strict=True))
 
 
 def group_mentions(df: pd.DataFrame) -> pd.Series:
@@ -370,17 +462,26 @@ def group_mentions(df: pd.DataFrame) -> pd.Series:
     df = df.assign(node=labels.map(node_of))
     nodes = df.drop_duplicates("node").set_index("node").sort_index()
     groups = _Groups(nodes["location"].tolist(), nodes["period"].tolist())
-    links: list[tuple[int, int, int]] = []
-    for _, bucket in nodes.groupby(["category", "dimension"], sort=True):
-        links += _key_links(bucket)
+    links = [np.zeros((0, 3), dtype=np.int64)]
+    node_fields = nodes.loc[:, ["location", "period", "key", "generic"]]
+    for _, bucket in node_fields.groupby([nodes["category"], nodes["dimension"]], sort=True):
+        links.append(np.array(_key_links(bucket.to_dict("index")), dtype=np.int64).reshape(-1, 3))
     for _, bucket in df.loc[df["money"]].groupby(["category", "dimension"], sort=True):
-        links += _money_links(bucket)
-    for _, a, b in sorted(set(links)):
+        links.append(_money_links(bucket))
+    for a, b in _link_order(np.concatenate(links), len(nodes)):
         groups.union(a, b)
     return df["node"].map(groups.find)
 
 
 # --- one claim --------------------------------------------------------------------------------
+
+# What the notes and the summary read of a mention; a claim is a list of such dicts.
+MENTION_FIELDS = (
+    "fact_id", "doc_id", "published", "start", "category", "dimension", "location", "period",
+    "subject", "subject_norm", "key", "key_text", "generic", "qualifier", "value", "unit",
+    "c_unit", "c_value", "s_low", "s_high", "t_low", "t_high",
+)  # fmt: skip
+Mention = dict[str, Any]
 
 
 def _fmt(x: float) -> str:
@@ -414,72 +515,105 @@ def _mention(row: Mapping, with_subject: bool) -> str:
     return f"{_stated(row)} in {row['doc_id']} ({row['published'] or 'undated'}){subject}"
 
 
-def _listing(rows: pd.DataFrame | None, with_subject: bool = False) -> str:
+def _listing(rows: list[Mention] | None, with_subject: bool = False) -> str:
     """Mentions joined for a note, at most :data:`MAX_LISTED`."""
     if rows is None:
         return "…"
-    items = [_mention(r, with_subject) for r in rows.head(MAX_LISTED).to_dict("records")]
+    items = [_mention(r, with_subject) for r in rows[:MAX_LISTED]]
     extra = len(rows) - MAX_LISTED
     return "; ".join(items) + (f"; and {extra} more" if extra > 0 else "")
 
 
-def _agree(rows: pd.DataFrame) -> bool:
+def _number_key(x: float) -> tuple[bool, float]:
+    """Sort key of a number as pandas sorts it: NaN last."""
+    return (True, 0.0) if math.isnan(x) else (False, x)
+
+
+def _nan_max(values: list[float]) -> float:
+    """The largest value, NaN left out (NaN when there is none), as pandas' ``max``."""
+    kept = [v for v in values if not math.isnan(v)]
+    return max(kept) if kept else math.nan
+
+
+def _nan_min(values: list[float]) -> float:
+    """The smallest value, NaN left out (NaN when there is none), as pandas' ``min``."""
+    kept = [v for v in values if not math.isnan(v)]
+    return min(kept) if kept else math.nan
+
+
+def _nan_median(values: list[float]) -> float:
+    """The median, NaN left out (NaN when there is none), as pandas' ``median``."""
+    kept = [v for v in values if not math.isnan(v)]
+    return float(np.median(kept)) if kept else math.nan
+
+
+def _agree(rows: list[Mention]) -> bool:
     """True when every widened interval overlaps every other (they share a point)."""
-    return bool(rows["t_low"].max() <= rows["t_high"].min())
+    return bool(_nan_max([r["t_low"] for r in rows]) <= _nan_min([r["t_high"] for r in rows]))
 
 
-def _value_groups(rows: pd.DataFrame) -> list[pd.DataFrame]:
+def _value_groups(rows: list[Mention]) -> list[list[Mention]]:
     """Mentions split into runs that agree, lowest values first."""
-    ordered = rows.sort_values(["t_low", "t_high", "doc_id", "start"])
+    ordered = sorted(
+        rows, key=lambda r: (*_number_key(r["t_low"]), *_number_key(r["t_high"]), r["doc_id"], r["start"])
+    )
     groups, ceiling, current = [], math.inf, []
-    for i, row in ordered.iterrows():
+    for row in ordered:
         if current and row["t_low"] > ceiling:
-            groups.append(ordered.loc[current])
+            groups.append(current)
             ceiling, current = math.inf, []
-        current.append(i)
+        current.append(row)
         ceiling = min(ceiling, row["t_high"])
-    groups.append(ordered.loc[current])
+    groups.append(current)
     return groups
 
 
-def _steps(rows: pd.DataFrame) -> list[pd.DataFrame]:
+def _steps(rows: list[Mention]) -> list[list[Mention]]:
     """Mentions in publication order, a new step whenever the value stops agreeing."""
     steps, current, floor, ceiling = [], [], -math.inf, math.inf
-    for i, low, high in zip(rows.index, rows["t_low"], rows["t_high"], strict=True):
+    for row in rows:
+        low, high = row["t_low"], row["t_high"]
         if current and (max(floor, low) > min(ceiling, high)):
-            steps.append(rows.loc[current])
+            steps.append(current)
             current, floor, ceiling = [], -math.inf, math.inf
-        current.append(i)
+        current.append(row)
         floor, ceiling = max(floor, low), min(ceiling, high)
-    steps.append(rows.loc[current])
+    steps.append(current)
     return steps
 
 
-def _trim(steps: list[pd.DataFrame]) -> list[pd.DataFrame | None]:
+def _trim(steps: list[list[Mention]]) -> list[list[Mention] | None]:
     """At most :data:`MAX_LISTED` steps or value runs: the first two and the last ones."""
     if len(steps) <= MAX_LISTED:
         return steps
     return [*steps[:2], None, *steps[-(MAX_LISTED - 2) :]]
 
 
-def _representative(rows: pd.DataFrame) -> pd.Series:
+def _representative(rows: list[Mention]) -> Mention:
     """The mention that stands for the claim: the most precise, then the earliest."""
-    ranked = rows.assign(
-        _rank=rows["qualifier"].map(PRECISION).fillna(0), _undated=rows["published"].eq("")
-    ).sort_values(["_rank", "_undated", "published", "doc_id", "start"])
-    return ranked.iloc[0]
+    return min(
+        rows,
+        key=lambda r: (
+            PRECISION.get(r["qualifier"], 0),
+            r["published"] == "",
+            r["published"],
+            r["doc_id"],
+            r["start"],
+        ),
+    )
 
 
-def _spread(groups: list[pd.DataFrame]) -> str:
+def _spread(groups: list[list[Mention]]) -> str:
     """How far apart the lowest and highest agreeing runs are, as a percentage."""
-    low, high = groups[0]["c_value"].median(), groups[-1]["c_value"].median()
+    low = _nan_median([r["c_value"] for r in groups[0]])
+    high = _nan_median([r["c_value"] for r in groups[-1]])
     return f"{(high - low) / abs(low):.1%} apart" if low else "apart"
 
 
-def _judge(rows: pd.DataFrame, period: str, tolerances: Tolerances) -> tuple[str, pd.DataFrame, str]:
+def _judge(rows: list[Mention], period: str, tolerances: Tolerances) -> tuple[str, list[Mention], str]:
     """Status, the mentions that give the current value, and the note, for one claim."""
-    n_docs = rows["doc_id"].nunique()
-    several_subjects = rows["subject"].nunique() > 1
+    n_docs = len({r["doc_id"] for r in rows})
+    several_subjects = len({r["subject"] for r in rows}) > 1
     if _agree(rows):
         if n_docs == 1:
             return "single", rows, f"one document: {_listing(rows, several_subjects)}"
@@ -502,35 +636,38 @@ def _judge(rows: pd.DataFrame, period: str, tolerances: Tolerances) -> tuple[str
             rows,
             f"{disagreement}; same period {period}, so a later article does not update it",
         )
-    if rows["published"].eq("").any():
+    if any(r["published"] == "" for r in rows):
         return "conflicting", rows, f"{disagreement}; an undated mention, so neither is known to be later"
-    latest = rows["published"].max()
-    current = rows.loc[rows["published"].eq(latest)]
+    latest = max(r["published"] for r in rows)
+    current = [r for r in rows if r["published"] == latest]
     if not _agree(current):
         return "conflicting", rows, f"{disagreement}; published the same day ({latest}), neither is later"
     steps = [_listing(s, several_subjects) for s in _trim(_steps(rows))]
     return "updated", current, "updated: " + " → ".join(steps)
 
 
-def _bound(values: pd.Series, take: str) -> float:
+def _bound(values: list[float], take: str) -> float:
     """min/max of a stated side, NaN when any mention leaves that side open."""
-    if values.isna().any() or values.empty:
+    if not values or any(math.isnan(v) for v in values):
         return math.nan
-    return float(getattr(values, take)())
+    return float(min(values) if take == "min" else max(values))
 
 
-def summarise_claim(rows: pd.DataFrame, tolerances: Tolerances = DEFAULT_TOLERANCES) -> dict:
-    """One claims-table row (without ``claim_id``) from the mentions of one claim."""
-    rows = rows.assign(_undated=rows["published"].eq("")).sort_values(
-        ["_undated", "published", "doc_id", "start"]
-    )
-    location = next((x for x in sorted(rows["location"].unique()) if x), "")
-    period = next((x for x in sorted(rows["period"].unique()) if x), "")
+def _first_nonempty(values: list[str]) -> str:
+    """The smallest non-empty value, or ""."""
+    return min((x for x in values if x), default="")
+
+
+def _summarise(rows: list[Mention], tolerances: Tolerances) -> dict:
+    """One claims-table row (without ``claim_id``) from the mentions of one claim, in fact order."""
+    rows = sorted(rows, key=lambda r: (r["published"] == "", r["published"], r["doc_id"], r["start"]))
+    location = _first_nonempty([r["location"] for r in rows])
+    period = _first_nonempty([r["period"] for r in rows])
     status, current, note = _judge(rows, period, tolerances)
     rep = _representative(current)
-    dated = rows.loc[~rows["_undated"], "published"]
-    by_position = rows.sort_values(["doc_id", "start"])
-    keys = rows.loc[rows["key"].map(len).gt(0) & ~rows["generic"], "key_text"]
+    dated = [r["published"] for r in rows if r["published"] != ""]
+    keys = [r["key_text"] for r in rows if r["key"] and not r["generic"]]
+    doc_ids = sorted({r["doc_id"] for r in rows})
     return {
         "category": rep["category"],
         "subject": rep["subject_norm"],
@@ -538,14 +675,16 @@ def summarise_claim(rows: pd.DataFrame, tolerances: Tolerances = DEFAULT_TOLERAN
         "period": period,
         "unit": rep["c_unit"],
         "value": float(rep["c_value"]),
-        "low": _bound(current["s_low"], "min"),
-        "high": _bound(current["s_high"], "max"),
+        "low": _bound([r["s_low"] for r in current], "min"),
+        "high": _bound([r["s_high"] for r in current], "max"),
         "n_mentions": len(rows),
-        "n_documents": rows["doc_id"].nunique(),
-        "doc_ids": LIST_SEP.join(sorted(rows["doc_id"].unique())),
-        "fact_ids": LIST_SEP.join(by_position["fact_id"]),
-        "first_published": dated.min() if len(dated) else "",
-        "last_published": dated.max() if len(dated) else "",
+        "n_documents": len(doc_ids),
+        "doc_ids": LIST_SEP.join(doc_ids),
+        "fact_ids": LIST_SEP.join(
+            r["fact_id"] for r in sorted(rows, key=lambda r: (r["doc_id"], r["start"]))
+        ),
+        "first_published": min(dated) if dated else "",
+        "last_published": max(dated) if dated else "",
         "status": status,
         "note": note,
         "_identity": "|".join(
@@ -554,10 +693,24 @@ def summarise_claim(rows: pd.DataFrame, tolerances: Tolerances = DEFAULT_TOLERAN
                 rep["dimension"],
                 location,
                 period,
-                keys.min() if len(keys) else f"={rep['c_value']:.6g}",
+                min(keys) if keys else f"={rep['c_value']:.6g}",
             ]
         ),
     }
+
+
+def summarise_claim(rows: pd.DataFrame, tolerances: Tolerances = DEFAULT_TOLERANCES) -> dict:
+    """One claims-table row (without ``claim_id``) from the mentions of one claim."""
+    return _summarise(rows.to_dict("records"), tolerances)
+
+
+def _claims_of(mentions: pd.DataFrame, groups: pd.Series) -> list[list[Mention]]:
+    """The mentions of each claim, claims in group order, mentions in table order."""
+    claims: dict[int, list[Mention]] = {}
+    records = mentions.loc[:, list(MENTION_FIELDS)].to_dict("records")
+    for group, record in zip(groups.tolist(), records, strict=True):
+        claims.setdefault(group, []).append(record)
+    return [claims[g] for g in sorted(claims)]
 
 
 def _claim_ids(identities: pd.Series) -> pd.Series:
@@ -587,7 +740,7 @@ def build_claims(facts: pd.DataFrame, *, tolerances: Tolerances = DEFAULT_TOLERA
     if mentions.empty:
         return empty_claims()
     groups = group_mentions(mentions)
-    records = [summarise_claim(rows, tolerances) for _, rows in mentions.groupby(groups, sort=True)]
+    records = [_summarise(rows, tolerances) for rows in _claims_of(mentions, groups)]
     table = pd.DataFrame.from_records(records).sort_values(["_identity", "fact_ids"], kind="stable")
     table = table.assign(claim_id=_claim_ids(table["_identity"]))
     return (
