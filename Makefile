@@ -13,12 +13,12 @@ export SOURCE_DATE_EPOCH := 0
 export MPLBACKEND := Agg
 
 .DEFAULT_GOAL := help
-.PHONY: help install data report test test-unit test-notebooks lint format lab bench baseline browser fuzz clean
+.PHONY: help install data report test test-unit test-notebooks lint format lab bench bench-pathological baseline browser fuzz clean
 
 help: ## show this help
 	@echo "borderdata: numbers in border-security news, with receipts"
 	@echo
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-19s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	@echo "Building $(VENV) (pip install -e '.[$(EXTRAS)]'; log in $(VENV)/install.log)"
@@ -61,6 +61,9 @@ lab: $(STAMP) ## open JupyterLab on the notebooks
 
 bench: $(STAMP) ## throughput and memory benchmarks (writes benchmarks/results.md)
 	@if [ -f benchmarks/run.py ]; then $(BIN)/python benchmarks/run.py; else echo "bench: not yet built"; fi
+
+bench-pathological: $(STAMP) ## hostile inputs (50 MB article, 100,000 numbers, regex bait) at 1x/2x/4x (writes benchmarks/pathological.md)
+	$(BIN)/python benchmarks/pathological.py
 
 baseline: $(STAMP) ## re-execute the notebooks in place to refresh their stored outputs (the nbval baseline)
 	$(BIN)/borderdata report --baseline
