@@ -148,12 +148,16 @@ def failing_cell(nb: nbformat.NotebookNode) -> tuple[int | None, str]:
 # --------------------------------------------------------------------------- executing and rendering
 
 
+OFFLINE_TEMPLATE = Path(__file__).with_name("offline.html.j2")
+
+
 def render_html(nb: nbformat.NotebookNode, with_code: bool = False) -> str:
     """The notebook as a standalone HTML page (nbconvert lab template), code hidden by default."""
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
         template_name="lab",
+        template_file=str(OFFLINE_TEMPLATE),
         exclude_input=not with_code,
         exclude_input_prompt=not with_code,
         exclude_output_prompt=True,
