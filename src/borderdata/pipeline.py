@@ -8,6 +8,7 @@ lock file so that two runs at once never interleave their writes.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -34,9 +35,7 @@ INPUT_GLOBS = (
     "src/borderdata/*.py",
     "src/borderdata/*.toml",
 )
-MSG_LOCKED = (
-    "another `borderdata data` run holds {lock} (pid {pid}); wait for it or delete the file if it died"
-)
+MSG_LOCKED = "another `borderdata data` run holds {lock} (pid {pid}); wait for it to finish"
 
 
 class LockedError(Exception):
@@ -58,39 +57,48 @@ class DataResult:
         return [p for p in self.problems if p.severity == "error"]
 
 
-def _pid_alive(pid: int) -> bool:
+def _read_pid(fd: int) -> str:
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        return os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+    except OSError:
+        return "unknown"
+
+
+def _acquire(lock: Path) -> int:
+    """An open descriptor of ``lock`` holding an exclusive ``flock``; LockedError when another run has it.
+
+    The kernel drops the lock when its holder dies, so a killed run never blocks the next one;
+    the inode check makes sure the file locked is still the one at ``lock``.
+    """
+    while True:
+        fd = os.open(lock, os.O_CREAT | os.O_RDWR, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pid = _read_pid(fd)
+            os.close(fd)
+            raise LockedError(MSG_LOCKED.format(lock=lock, pid=pid)) from None
+        try:
+            if os.fstat(fd).st_ino == os.stat(lock).st_ino:
+                return fd
+        except FileNotFoundError:
+            pass
+        os.close(fd)  # the previous holder removed the file meanwhile: lock the new one
 
 
 @contextlib.contextmanager
 def output_lock(folder: Path) -> Iterator[Path]:
-    """Hold ``folder/.borderdata.lock`` for the block; a stale lock of a dead process is taken over."""
+    """Hold ``folder/.borderdata.lock`` (an ``flock``) for the block: one run at a time writes ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     lock = folder / LOCK_NAME
-    while True:
-        try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            break
-        except FileExistsError:
-            try:
-                pid = int(lock.read_text().strip() or 0)
-            except (OSError, ValueError):
-                pid = 0
-            if pid and _pid_alive(pid):
-                raise LockedError(MSG_LOCKED.format(lock=lock, pid=pid)) from None
-            lock.unlink(missing_ok=True)
+    fd = _acquire(lock)
     try:
+        os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
-        os.close(fd)
         yield lock
     finally:
         lock.unlink(missing_ok=True)
+        os.close(fd)
 
 
 def documents_table(documents: Iterable[Document]) -> pd.DataFrame:
