@@ -38,7 +38,14 @@ import pandas as pd
 from borderdata.corpus import Document
 from borderdata.numbers import SCALES, NumberMatch, find_numbers, read_number
 from borderdata.schema import FACT_COLUMNS, conform_facts, make_fact_id
-from borderdata.taxonomy import categorize, currency_cues, dollar_country, load_taxonomy, locate
+from borderdata.taxonomy import (
+    categorize,
+    currency_cues,
+    dollar_country,
+    load_taxonomy,
+    locate,
+    location_phrases,
+)
 from borderdata.units import (
     CURRENCIES,
     CURRENCY_SYMBOLS,
@@ -996,6 +1003,7 @@ def fact_rows(
         last_end = para_start
         previous_subject: dict[tuple[int, str], str] = {}
         periods: dict[int, str] = {}  # by sentence start: a sentence anchors one period
+        places: dict[int, list[tuple[str, int, int]]] = {}  # and has one set of location phrases
         for number in numbers:
             if number.start < last_end:
                 continue
@@ -1018,6 +1026,7 @@ def fact_rows(
             rel_start, rel_end = mention.start - s_start, min(mention.end, s_end) - s_start
             if s_start not in periods:
                 periods[s_start] = find_period(sentence, published)
+                places[s_start] = location_phrases(sentence, taxonomy)
             kind = _unit_kind(mention)
             rows.append({
                 "fact_id": make_fact_id(doc_id, mention.start),
@@ -1035,7 +1044,7 @@ def fact_rows(
                 "qualifier": mention.qualifier,
                 "subject": subject,
                 "category": categorize(kind, subject, sentence, max(rel_start, 0), max(rel_end, 0), taxonomy),
-                "location": locate(sentence, max(rel_start, 0), max(rel_end, 0), taxonomy),
+                "location": locate(sentence, max(rel_start, 0), max(rel_end, 0), taxonomy, places[s_start]),
                 "period": periods[s_start],
                 "sentence": sentence,
                 "overridden": False,

@@ -148,19 +148,40 @@ def categorize(
     return "other"
 
 
-def locate(sentence: str, start: int, end: int, taxonomy: Taxonomy | None = None) -> str:
-    """The border a fact is about: the location phrase nearest to it in its sentence, else ""."""
+def location_phrases(sentence: str, taxonomy: Taxonomy | None = None) -> list[tuple[str, int, int]]:
+    """Every location phrase of a sentence: ``(label, start, end)``."""
     taxonomy = taxonomy or load_taxonomy()
+    return [
+        (label, m.start(), m.end())
+        for label, pattern in taxonomy.locations
+        if pattern is not None
+        for m in pattern.finditer(sentence)
+    ]
+
+
+def locate(
+    sentence: str,
+    start: int,
+    end: int,
+    taxonomy: Taxonomy | None = None,
+    phrases: list[tuple[str, int, int]] | None = None,
+) -> str:
+    """The border a fact is about: the location phrase nearest to it in its sentence, else "".
+
+    ``phrases`` (from :func:`location_phrases`) saves finding them again for each fact of a sentence.
+
+    >>> locate("50 pounds at the Canada-US border, compared to 20,600 at the Mexico border", 47, 53)
+    'southern border'
+    """
+    if phrases is None:
+        phrases = location_phrases(sentence, taxonomy)
     best, best_distance = "", None
-    for label, pattern in taxonomy.locations:
-        if pattern is None:
-            continue
-        for m in pattern.finditer(sentence):
-            between = sentence[end : m.start()] if m.start() >= end else sentence[m.end() : start]
-            # A phrase in another clause ("..., compared to 20,600 pounds at the Mexico border") is farther.
-            distance = len(between) + CLAUSE_PENALTY * len(CLAUSE_BREAK.findall(between))
-            if best_distance is None or distance < best_distance:
-                best, best_distance = label, distance
+    for label, p_start, p_end in phrases:
+        between = sentence[end:p_start] if p_start >= end else sentence[p_end:start]
+        # A phrase in another clause ("..., compared to 20,600 pounds at the Mexico border") is farther.
+        distance = len(between) + CLAUSE_PENALTY * len(CLAUSE_BREAK.findall(between))
+        if best_distance is None or distance < best_distance:
+            best, best_distance = label, distance
     return best
 
 
