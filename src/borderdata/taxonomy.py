@@ -28,14 +28,21 @@ CLAUSE_PENALTY = 100
 
 
 def words_pattern(words: list[str]) -> re.Pattern | None:
-    """One regex for a word list: case-insensitive, whole words, trailing ``*`` for any ending."""
+    """One regex for a word list (lower case): whole words, trailing ``*`` for any ending."""
     if not words:
         return None
     parts = []
     for word in sorted(words, key=len, reverse=True):
-        stem = re.escape(word.rstrip("*")).replace(r"\ ", r"[\s-]+")
+        stem = re.escape(word.lower().rstrip("*")).replace(r"\ ", r"[\s-]+")
         parts.append(stem + (r"[\w'’-]*" if word.endswith("*") else ""))
-    return re.compile(r"(?<![\w'’])(?:" + "|".join(parts) + r")(?![\w'’])", re.IGNORECASE)
+    # Case-sensitive on lower-case words: callers fold the text first (much faster than IGNORECASE).
+    return re.compile(r"(?<![\w'’])(?:" + "|".join(parts) + r")(?![\w'’])")
+
+
+def fold(text: str) -> str:
+    """``text`` in lower case, character for character (so offsets still point into ``text``)."""
+    lower = text.lower()
+    return lower if len(lower) == len(text) else "".join(ch.lower()[:1] or ch for ch in text)
 
 
 @dataclass(frozen=True)
@@ -53,13 +60,13 @@ class Rule:
         """Whether a fact fits; ``context`` is the window text or a function of the window size."""
         if unit_kind not in self.units and "any" not in self.units:
             return False
-        in_subject = bool(self.subject and self.subject.search(subject))
+        in_subject = bool(self.subject and self.subject.search(fold(subject)))
         if self.require == "subject" or (in_subject and self.require == "any"):
             return in_subject
         if self.require == "subject+context" and not in_subject:
             return False
         window = context(self.window) if callable(context) else context
-        return bool(self.context and self.context.search(window))
+        return bool(self.context and self.context.search(fold(window)))
 
 
 @dataclass(frozen=True)
@@ -151,11 +158,12 @@ def categorize(
 def location_phrases(sentence: str, taxonomy: Taxonomy | None = None) -> list[tuple[str, int, int]]:
     """Every location phrase of a sentence: ``(label, start, end)``."""
     taxonomy = taxonomy or load_taxonomy()
+    folded = fold(sentence)
     return [
         (label, m.start(), m.end())
         for label, pattern in taxonomy.locations
         if pattern is not None
-        for m in pattern.finditer(sentence)
+        for m in pattern.finditer(folded)
     ]
 
 
@@ -188,8 +196,9 @@ def locate(
 def currency_cues(text: str, taxonomy: Taxonomy | None = None) -> tuple[int, int]:
     """How often ``text`` names the Canadian side and the American side: ``(cad, usd)``."""
     taxonomy = taxonomy or load_taxonomy()
-    cad = len(taxonomy.cad_cues.findall(text)) if taxonomy.cad_cues else 0
-    usd = len(taxonomy.usd_cues.findall(text)) if taxonomy.usd_cues else 0
+    folded = fold(text)
+    cad = len(taxonomy.cad_cues.findall(folded)) if taxonomy.cad_cues else 0
+    usd = len(taxonomy.usd_cues.findall(folded)) if taxonomy.usd_cues else 0
     return cad, usd
 
 
