@@ -59,8 +59,9 @@ format: $(STAMP) ## ruff format and autofix
 lab: $(STAMP) ## open JupyterLab on the notebooks
 	$(BIN)/jupyter lab --notebook-dir=notebooks $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
-bench: $(STAMP) ## throughput and memory benchmarks (writes benchmarks/results.md)
-	@if [ -f benchmarks/run.py ]; then $(BIN)/python benchmarks/run.py; else echo "bench: not yet built"; fi
+bench: $(STAMP) ## throughput and memory per engine, then extraction alone vs a bare scan (benchmarks/*.md)
+	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/extraction.py
 
 bench-pathological: $(STAMP) ## hostile inputs (50 MB article, 100,000 numbers, regex bait) at 1x/2x/4x (writes benchmarks/pathological.md)
 	$(BIN)/python benchmarks/pathological.py
