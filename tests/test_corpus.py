@@ -69,6 +69,22 @@ def test_outlet_from_told_outlet(seed_docs):
     assert seed_docs["000"].outlet == "CTV News"
 
 
+@pytest.mark.parametrize(
+    ("header", "outlet", "author"),
+    [
+        ("By Maria Lopez | Associated Press", "Associated Press", "Maria Lopez"),
+        ("Jim Bronskill, The Canadian Press", "The Canadian Press", "Jim Bronskill"),
+        ("WASHINGTON (AP) — Agents seized 11 pounds of fentanyl.", "The Associated Press", ""),
+        ("OTTAWA (CP) — The government earmarked $200 million.", "The Canadian Press", ""),
+    ],
+)
+def test_outlet_and_author_from_bylines_and_datelines(tmp_path, header, outlet, author):
+    (tmp_path / "a.txt").write_text(f"Border drones arrive in Manitoba\n{header}\nMore text follows here.\n")
+    doc = load_corpus([tmp_path])[0]
+    assert (doc.outlet, doc.author) == (outlet, author)
+    assert ("|" not in doc.body) and ("Jim Bronskill," not in doc.body)
+
+
 def test_date_in_story_is_not_publication_date(tmp_path):
     # A date that merely appears in the story (an embedded tweet's) is not the article's.
     (tmp_path / "a.txt").write_text("Talks went well.\n— Someone (@someone) August 27, 2025\nMore talks.\n")

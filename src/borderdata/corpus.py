@@ -146,6 +146,7 @@ class Rules:
     outlet: tuple[re.Pattern, ...]
     author: tuple[re.Pattern, ...]
     outlets: tuple[str, ...]
+    wire_services: dict = field(default_factory=dict)
 
     @cached_property
     def any_furniture(self) -> _AnyOf:
@@ -203,6 +204,7 @@ def load_rules(path: str | None = None) -> Rules:
         outlet=_compile(meta.get("outlet", []), re.MULTILINE),
         author=_compile(meta.get("author", []), re.MULTILINE),
         outlets=tuple(raw.get("outlets", {}).get("names", [])),
+        wire_services={k.upper(): v for k, v in raw.get("outlets", {}).get("datelines", {}).items()},
     )
 
 
@@ -393,7 +395,10 @@ def find_body(text: str, rules: Rules | None = None) -> tuple[tuple[int, int], .
     return tuple(spans)
 
 
-BYLINE = re.compile(r"([A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){1,3}),\s+(.+)")
+# "Jim Bronskill, The Canadian Press", "By Maria Lopez | Associated Press".
+BYLINE = re.compile(r"(?:By\s+)?([A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){1,3})\s*(?:,|\||—|–)\s+(.+)")
+# "WASHINGTON (AP) —", "OTTAWA (CP) --": a wire service's dateline.
+DATELINE = re.compile(r"^[A-Z][A-Z .,'’-]{2,40}\((\w{2,8})\)\s*(?:—|–|--|-)", re.MULTILINE)
 
 
 def _is_byline(line: str, rules: Rules) -> bool:
@@ -459,7 +464,11 @@ def detect_outlet(lines: list[str], rules: Rules) -> str:
         m = BYLINE.fullmatch(line)
         if m and m.group(2).casefold() in by_fold:
             return by_fold[m.group(2).casefold()]
-    told = rules.told_outlet.search("\n".join(lines)) if rules.told_outlet else None
+    joined = "\n".join(lines)
+    dateline = DATELINE.search(joined)
+    if dateline and dateline.group(1).upper() in rules.wire_services:
+        return rules.wire_services[dateline.group(1).upper()]
+    told = rules.told_outlet.search(joined) if rules.told_outlet else None
     return told.group(1) if told else ""
 
 

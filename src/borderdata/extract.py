@@ -495,6 +495,7 @@ STOP_WORDS = {
     "months", "week", "weeks", "day", "days", "percent", "cent",
     "january", "february", "march", "april", "june", "july", "august", "september", "october", "november",
     "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "them", "us", "him", "me", "itself", "themselves", "one", "ones",
 }  # fmt: skip
 LEADING_OK = {"more", "other", "additional", "new", "extra", "further", "fewer"}
 IRREGULAR_PLURALS = {"children", "people", "men", "women", "police", "personnel", "staff", "aircraft", "feet",
@@ -915,7 +916,8 @@ def measured_thing(text: str, start: int, end: int, kind: str, para_start: int, 
             subject, _ = noun_phrase_after(text, purpose.end(), para_end)
             if subject:
                 return subject
-    return noun_before_of(text, start, para_start)
+    # "tariffs of up to 25 percent": only shares and amounts take their subject from before.
+    return noun_before_of(text, start, para_start) if kind in ("percent", "money") else ""
 
 
 def _plain(number: NumberMatch, text: str) -> float:
