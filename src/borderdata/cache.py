@@ -7,6 +7,27 @@ manifest row or metadata); entries live under a folder named after
 :data:`EXTRACTOR_VERSION`, a hash of the extractor's own source files and TOML data
 computed when this module is imported, so any change to the code or the taxonomy
 starts a fresh cache (older versions' folders are deleted when a cache is opened).
+
+Layout of ``facts-<version>/``, made for a warm run to open a handful of files, not one per
+document:
+
+- ``pack-*.pack``: pickled :class:`Entry` objects end to end; a run appends the entries it
+  extracts to one new pack (a pack is sealed at :data:`PACK_BYTES` and a new one started).
+- ``index.pkl``: where each key's entry is (pack, offset, length) and the *stat index*, the
+  sha256 of each article file's bytes with the ``os.stat`` it had when hashed. Written
+  atomically (temp file, fsync, rename) at the end of a run and whenever a pack is sealed,
+  so a killed run leaves the previous index (or the last checkpoint) and an unreferenced
+  pack, deleted later; a missing, damaged or foreign index or pack just means misses.
+
+The stat rule (git's index): a file whose size, mtime, ctime, inode and device all equal the
+recorded ones is taken to hold the recorded bytes and is not read; any difference (a write,
+a ``touch``, a copy, a restored mtime, which still changes the ctime) means it is read and
+hashed again. A file changed less than :data:`RACY_NS` before it was hashed is not recorded
+("racily clean"), since a later write in the same clock tick could keep its stat unchanged.
+
+Bounds: an entry or stat record that none of the last :data:`KEEP_RUNS` runs used is dropped,
+and a pack less than :data:`COMPACT_BELOW` live has its live entries copied into the run's new
+pack and is deleted, so the cache stays within about twice the live entries of recent runs.
 """
 
 from __future__ import annotations
@@ -14,33 +35,64 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import logging
 import os
 import pickle
 import shutil
-import tempfile
-from dataclasses import dataclass, replace
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from borderdata.corpus import RULES_ENV, Document
+from borderdata.tables import atomic_path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PACKAGE = "borderdata"
 # Where the import walk starts: the modules that turn bytes into documents and documents into facts.
 ROOT_MODULES = ("extract", "corpus")
 # Bump when the layout of a cache entry changes.
-CACHE_FORMAT = "1"
+CACHE_FORMAT = "2"
 VERSION_PREFIX = "facts-"
-MSG_BAD_ENTRY = "ignoring unreadable cache entry {path}: {error}"
+INDEX_NAME = "index.pkl"
+PACK_GLOB = "pack-*.pack"
+PACK_BYTES = 64_000_000  # a pack is sealed, and the index saved, once this big
+KEEP_RUNS = 5  # an entry or stat record unused by this many latest runs is dropped
+COMPACT_BELOW = 0.5  # a pack with less than this share of live bytes is copied forward
+RACY_NS = 2_000_000_000  # a file changed this recently is hashed again next run
+ORPHAN_SECONDS = 3600  # an unreferenced pack (a killed or concurrent run's) is deleted once this old
+MSG_BAD_INDEX = "ignoring unreadable cache index %s (%s): every document is looked up afresh"
+
+log = logging.getLogger(__name__)
+
+# size, mtime_ns, ctime_ns, inode, device: what must be unchanged for a file to be trusted unread.
+StatKey = tuple[int, int, int, int, int]
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One document's extraction result: its id, size, fact rows and the same rows as CSV lines."""
+    """One document's extraction result: its id and size, its fact rows (pickled) and the same rows as CSV.
+
+    The rows stay pickled until a DataFrame or Parquet file needs them (:attr:`rows`): a warm
+    run that writes CSV only copies the ready-made lines in :attr:`csv`.
+    """
 
     doc_id: str
     n_chars: int
-    rows: tuple[tuple, ...]
+    n_rows: int
     csv: str
+    packed_rows: bytes
+
+    @classmethod
+    def of(cls, doc_id: str, n_chars: int, rows: tuple[tuple, ...], csv: str) -> Entry:
+        """An entry for ``rows`` (pickled here, once, in the worker that extracted them)."""
+        return cls(doc_id, n_chars, len(rows), csv, pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL))
+
+    @property
+    def rows(self) -> tuple[tuple, ...]:
+        """The fact rows, in :data:`borderdata.schema.FACT_COLUMNS` order."""
+        return pickle.loads(self.packed_rows)
 
 
 def _imported_modules(path: Path) -> set[str]:
@@ -97,9 +149,25 @@ def _sha256(*parts: str | bytes) -> str:
     return digest.hexdigest()
 
 
+def content_digest(data: bytes) -> str:
+    """sha256 of a file's bytes: what the stat index remembers."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def digest_key(name: str, digest: str, manifest_row: dict[str, str] | None) -> str:
+    """Key of an article file from its name, the sha256 of its bytes and its manifest row."""
+    row = json.dumps(manifest_row, sort_keys=True) if manifest_row else "{}"
+    return _sha256("file", name, row, digest)
+
+
 def file_key(path: Path, data: bytes, manifest_row: dict[str, str] | None) -> str:
     """Key of an article file: its bytes, its name and its manifest row."""
-    return _sha256("file", path.name, json.dumps(manifest_row or {}, sort_keys=True), data)
+    return digest_key(path.name, content_digest(data), manifest_row)
+
+
+def stat_key(st: os.stat_result) -> StatKey:
+    """The parts of a file's stat that the stat index compares."""
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
 
 
 def jsonl_key(path: Path, line: bytes) -> str:
@@ -113,14 +181,86 @@ def document_key(doc: Document) -> str:
     return _sha256("doc", repr(meta), doc.text)
 
 
+# Where an entry is: (pack file name, offset, length, last run that used it).
+Location = tuple[str, int, int, int]
+
+
+@dataclass
+class Index:
+    """What ``index.pkl`` holds: entry locations and the stat index, each stamped with its last run."""
+
+    run: int = 0
+    entries: dict[str, Location] = field(default_factory=dict)
+    stats: dict[str, tuple[StatKey, str, int]] = field(default_factory=dict)  # path -> stat, digest, run
+    format: str = CACHE_FORMAT
+
+
+def load_index(path: Path) -> Index:
+    """The index saved at ``path``; an empty one if there is none or it cannot be read."""
+    try:
+        with open(path, "rb") as fh:
+            index = pickle.load(fh)
+    except FileNotFoundError:
+        return Index()
+    except Exception as exc:  # any damage to the index just means a full run
+        log.warning(MSG_BAD_INDEX, path, exc)
+        return Index()
+    if not isinstance(index, Index) or index.format != CACHE_FORMAT:
+        log.warning(MSG_BAD_INDEX, path, "not an index of this format")
+        return Index()
+    return index
+
+
+class PackWriter:
+    """A new pack file that entries are appended to, unbuffered (readable as soon as written)."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.name = f"pack-{time.time_ns():x}-{uuid.uuid4().hex[:8]}.pack"
+        self.fd = os.open(folder / self.name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        self.size = 0
+
+    def write(self, blob: bytes) -> int:
+        """Append ``blob``; returns its offset."""
+        offset = self.size
+        view = memoryview(blob)
+        while view:
+            view = view[os.write(self.fd, view) :]
+        self.size += len(blob)
+        return offset
+
+    def seal(self) -> None:
+        """Flush the pack to disk and close it (before an index may refer to it)."""
+        os.fsync(self.fd)
+        os.close(self.fd)
+
+
 class FactCache:
-    """Facts of documents on disk, one small pickle per key under ``folder/facts-<version>/``."""
+    """Facts of documents on disk under ``folder/facts-<version>/``: packs of entries and an index.
+
+    One run: :meth:`get` and :meth:`put` entries, :meth:`known_digest` and :meth:`remember`
+    file hashes, then :meth:`commit` (which saves the index). Until then, the run's new
+    entries are in a pack that no index refers to.
+    """
 
     def __init__(self, folder: Path | str, version: str = EXTRACTOR_VERSION) -> None:
         self.root = Path(folder)
         self.folder = self.root / f"{VERSION_PREFIX}{version[:24]}"
         self.hits = 0
         self.misses = 0
+        self._index: Index | None = None
+        self._loaded_packs: set[str] = set()
+        self._readers: dict[str, int] = {}
+        self._writer: PackWriter | None = None
+
+    @property
+    def index(self) -> Index:
+        """The index, loaded at the first use in a run (which then gets the next run number)."""
+        if self._index is None:
+            self._index = load_index(self.folder / INDEX_NAME)
+            self._index.run += 1
+            self._loaded_packs = {loc[0] for loc in self._index.entries.values()}
+        return self._index
 
     def prune(self) -> None:
         """Delete the entries of other extractor versions."""
@@ -129,37 +269,144 @@ class FactCache:
                 if old != self.folder and old.is_dir():
                     shutil.rmtree(old, ignore_errors=True)
 
-    def path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.pkl"
+    # --- entries
 
     def get(self, key: str) -> Entry | None:
-        """The entry stored under ``key``, or None (a damaged entry counts as missing)."""
-        try:
-            with open(self.path(key), "rb") as fh:
-                entry = pickle.load(fh)
-        except FileNotFoundError:
+        """The entry stored under ``key``, or None (a damaged or missing pack counts as missing)."""
+        index = self.index
+        loc = index.entries.get(key)
+        entry = self._read(loc) if loc is not None else None
+        if entry is None:
+            index.entries.pop(key, None)
             self.misses += 1
             return None
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError):
-            self.misses += 1
-            return None
+        index.entries[key] = (loc[0], loc[1], loc[2], index.run)
         self.hits += 1
         return entry
 
     def put(self, key: str, entry: Entry) -> None:
-        """Store ``entry`` atomically (temp file, then rename), so readers never see half an entry."""
-        put_entry(self.folder, key, entry)
+        """Append ``entry`` to this run's pack; it is found by later runs once the index is saved."""
+        self._append(key, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL), self.index.run)
+
+    def _append(self, key: str, blob: bytes, run: int) -> None:
+        if self._writer is None:
+            self._writer = PackWriter(self.folder)
+        offset = self._writer.write(blob)
+        self.index.entries[key] = (self._writer.name, offset, len(blob), run)
+        if self._writer.size >= PACK_BYTES:
+            self._seal()
+            self._save_index()
+
+    def _blob(self, loc: Location) -> bytes | None:
+        """The raw bytes at ``loc``, or None if the pack is gone or too short."""
+        name, offset, length, _ = loc
+        try:
+            fd = self._readers.get(name)
+            if fd is None:
+                fd = self._readers[name] = os.open(self.folder / name, os.O_RDONLY)
+            blob = os.pread(fd, length, offset)
+        except OSError:
+            return None
+        return blob if len(blob) == length else None
+
+    def _read(self, loc: Location) -> Entry | None:
+        blob = self._blob(loc)
+        try:
+            entry = pickle.loads(blob) if blob is not None else None
+        except Exception:  # a damaged entry is a miss, never a crash
+            return None
+        return entry if isinstance(entry, Entry) else None
+
+    # --- the stat index
+
+    def known_digest(self, path: str, st: os.stat_result) -> str | None:
+        """The recorded sha256 of the file at ``path`` if its stat is unchanged, else None."""
+        index = self.index
+        record = index.stats.get(path)
+        if record is None or record[0] != stat_key(st):
+            return None
+        index.stats[path] = (record[0], record[1], index.run)
+        return record[1]
+
+    def remember(self, path: str, st: os.stat_result, digest: str) -> None:
+        """Record that the file at ``path``, stat'ed as ``st`` before it was read, hashes to ``digest``."""
+        index = self.index
+        if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) < RACY_NS:
+            index.stats.pop(path, None)
+        else:
+            index.stats[path] = (stat_key(st), digest, index.run)
+
+    # --- end of a run
+
+    def commit(self) -> None:
+        """Save what this run used and added; drop stale records, compact packs, delete dead ones."""
+        if self._index is None:
+            return
+        index = self._index
+        oldest = index.run - KEEP_RUNS + 1
+        index.entries = {k: loc for k, loc in index.entries.items() if loc[3] >= oldest}
+        index.stats = {p: rec for p, rec in index.stats.items() if rec[2] >= oldest}
+        self._compact()
+        self._seal()
+        self._save_index()
+        self._delete_dead_packs()
+        self.close()
+
+    def close(self) -> None:
+        """Close open packs; an uncommitted run's index changes are forgotten."""
+        if self._writer is not None:
+            self._writer.seal()
+            self._writer = None
+        for fd in self._readers.values():
+            os.close(fd)
+        self._readers.clear()
+        self._index = None
+
+    def _seal(self) -> None:
+        if self._writer is not None:
+            self._writer.seal()
+            self._writer = None
+
+    def _save_index(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with atomic_path(self.folder / INDEX_NAME) as tmp, open(tmp, "wb") as fh:
+            pickle.dump(self.index, fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def _compact(self) -> None:
+        """Copy the live entries of mostly-dead packs into this run's pack (raw bytes, no unpickling)."""
+        by_pack: dict[str, list[str]] = defaultdict(list)
+        live: dict[str, int] = defaultdict(int)
+        entries = self.index.entries
+        for key, loc in entries.items():
+            by_pack[loc[0]].append(key)
+            live[loc[0]] += loc[2]
+        current = self._writer.name if self._writer is not None else None
+        for name, keys in by_pack.items():
+            if name != current and live[name] < COMPACT_BELOW * _size(self.folder / name):
+                for key in keys:
+                    loc = entries.pop(key)
+                    if (blob := self._blob(loc)) is not None:
+                        self._append(key, blob, loc[3])
+
+    def _delete_dead_packs(self) -> None:
+        """Delete packs the saved index does not refer to: the ones this run dropped, and old orphans."""
+        referenced = {loc[0] for loc in self.index.entries.values()}
+        for path in self.folder.glob(PACK_GLOB):
+            if path.name in referenced:
+                continue
+            if path.name in self._loaded_packs or time.time() - _mtime(path) > ORPHAN_SECONDS:
+                path.unlink(missing_ok=True)
 
 
-def put_entry(folder: Path, key: str, entry: Entry) -> None:
-    """Write one entry under ``folder`` (a function, so worker processes can call it too)."""
-    target = folder / key[:2] / f"{key}.pkl"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=target.parent)
+def _size(path: Path) -> int:
     try:
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(entry, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return time.time()
