@@ -813,6 +813,28 @@ def write_facts(
     sink: list[Problem] = [] if problems is None else problems
     stats = RunStats(problems=sink)
     start = time.perf_counter()
+    options = {"engine": engine, "jobs": jobs, "scheduler": scheduler, "cache": cache, "max_bytes": max_bytes}
+    with _corpus_entries(paths, sink, progress, stats, **options) as entries:
+        WRITERS[kind](entries, Path(out))
+    stats.seconds = time.perf_counter() - start
+    _warn_unless_collected(problems, sink)
+    return stats
+
+
+@contextlib.contextmanager
+def _corpus_entries(
+    paths: Iterable[Path | str] | None,
+    sink: list[Problem],
+    progress: bool | None,
+    stats: RunStats | None,
+    *,
+    engine: str,
+    jobs: int | None,
+    scheduler: str | None,
+    cache: Path | str | FactCache | None,
+    max_bytes: int,
+) -> Iterator[Iterator[Entry]]:
+    """The entries of every article under ``paths``, sorted by doc_id (what both front ends consume)."""
     fact_cache = _open_cache(cache)
     sources, bar = _path_sources(paths, sink, max_bytes, progress, fact_cache)
     with sorted_entries(
@@ -826,10 +848,7 @@ def write_facts(
         max_bytes=max_bytes,
         stats=stats,
     ) as entries:
-        WRITERS[kind](entries, Path(out))
-    stats.seconds = time.perf_counter() - start
-    _warn_unless_collected(problems, sink)
-    return stats
+        yield entries
 
 
 def extract_corpus(
@@ -849,18 +868,8 @@ def extract_corpus(
     to stream a large corpus straight to disk instead.
     """
     sink: list[Problem] = [] if problems is None else problems
-    fact_cache = _open_cache(cache)
-    sources, bar = _path_sources(paths, sink, max_bytes, progress, fact_cache)
-    with sorted_entries(
-        sources,
-        problems=sink,
-        engine=engine,
-        jobs=jobs,
-        scheduler=scheduler,
-        cache=fact_cache,
-        progress=bar,
-        max_bytes=max_bytes,
-    ) as entries:
+    options = {"engine": engine, "jobs": jobs, "scheduler": scheduler, "cache": cache, "max_bytes": max_bytes}
+    with _corpus_entries(paths, sink, progress, None, **options) as entries:
         facts = collect(entries)
     _warn_unless_collected(problems, sink)
     return facts
