@@ -14,6 +14,7 @@ import gzip
 import hashlib
 import html
 import json
+import os
 import re
 import warnings
 import zlib
@@ -681,6 +682,27 @@ def iter_jsonl_documents(
         problems.append(Problem(exc.path, exc.reason))
 
 
+def files_under(folder: Path) -> list[Path]:
+    """Every regular file below ``folder`` (symlinked folders not followed), in sorted-path order.
+
+    ``os.scandir`` (file types without a stat each) and string sorting: listing a
+    10,000-file archive is a large part of an incremental run, and ``Path.rglob`` plus
+    sorting ``Path`` objects costs several times more.
+    """
+    found: list[tuple[tuple[str, ...], str]] = []
+    pending: list[tuple[tuple[str, ...], str]] = [((), str(folder))]
+    while pending:
+        parts, directory = pending.pop()
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(((*parts, entry.name), entry.path))
+                elif entry.is_file():
+                    found.append(((*parts, entry.name), entry.path))
+    found.sort()
+    return [Path(full) for _, full in found]
+
+
 def iter_paths(paths: Iterable[Path | str], problems: list[Problem]) -> Iterator[Path]:
     """Article files under ``paths`` (folders searched recursively), sorted; notes what is skipped."""
     for raw in paths:
@@ -688,7 +710,7 @@ def iter_paths(paths: Iterable[Path | str], problems: list[Problem]) -> Iterator
         if not path.exists():
             problems.append(Problem(path, MSG_MISSING))
             continue
-        candidates = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        candidates = files_under(path) if path.is_dir() else [path]
         for candidate in candidates:
             if candidate.name in IGNORED_NAMES or any(part.startswith(".") for part in candidate.parts[-1:]):
                 continue
