@@ -634,19 +634,8 @@ def _currency_before(c: Candidate) -> tuple[str, int] | None:
     if symbol == "$":
         prefixed = US_BEFORE_DOLLAR.search(before)
         if prefixed:
-            code = {
-                "U.S.": "USD",
-                "US": "USD",
-                "C": "CAD",
-                "CA": "CAD",
-                "CDN": "CAD",
-                "Cdn": "CAD",
-                "A": "AUD",
-                "AU": "AUD",
-                "NZ": "NZD",
-                "HK": "HKD",
-                "S": "SGD",
-            }.get(prefixed.group(1), "$")
+            # "US $5", "HK $3.7 billion": the same codes as the glued forms ("US$", "HK$").
+            code = CURRENCY_SYMBOLS.get(prefixed.group(1).upper() + "$", "$")
             return code, c.number.start - (len(before) - prefixed.start())
         code = "$"
     return code, c.number.start - (len(before) - m.start())
@@ -677,15 +666,7 @@ def _read_unit(c: Candidate, end: int) -> tuple[str, str, int]:
     prefixed = UNIT_AFTER_PREFIXED.match(c.text, end, c.para_end)
     if prefixed:
         country = prefixed.group("country").lower().replace(".", "")
-        code = {
-            "us": "USD",
-            "american": "USD",
-            "canadian": "CAD",
-            "australian": "AUD",
-            "hong kong": "HKD",
-            "new zealand": "NZD",
-            "singapore": "SGD",
-        }.get(country, "$")
+        code = CURRENCY_WORDS.get(f"{country} dollars", "$")
         return code, "money", prefixed.end()
     return unit, kind, m.end()
 

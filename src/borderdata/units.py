@@ -221,7 +221,8 @@ CURRENCY_WORDS = {
     "swedish kronor": "SEK", "norwegian kroner": "NOK", "lira": "TRY", "dirhams": "AED", "riyals": "SAR",
     "baht": "THB", "naira": "NGN",
     "canadian dollars": "CAD", "u.s. dollars": "USD", "us dollars": "USD", "american dollars": "USD",
-    "australian dollars": "AUD", "hong kong dollars": "HKD",
+    "australian dollars": "AUD", "hong kong dollars": "HKD", "new zealand dollars": "NZD",
+    "singapore dollars": "SGD",
 }  # fmt: skip
 
 
