@@ -682,6 +682,10 @@ def iter_jsonl_documents(
         problems.append(Problem(exc.path, exc.reason))
 
 
+# Each supported suffix has one dot: endswith agrees with Path.suffix for a name not starting with ".".
+ACCEPTED_ENDINGS = (*sorted(SUPPORTED_SUFFIXES), *JSONL_SUFFIXES)
+
+
 def files_under(folder: Path) -> list[Path]:
     """Every regular file below ``folder`` (symlinked folders not followed), in sorted-path order.
 
@@ -712,9 +716,10 @@ def iter_paths(paths: Iterable[Path | str], problems: list[Problem]) -> Iterator
             continue
         candidates = files_under(path) if path.is_dir() else [path]
         for candidate in candidates:
-            if candidate.name in IGNORED_NAMES or any(part.startswith(".") for part in candidate.parts[-1:]):
+            name = candidate.name  # string tests: this loop runs once per file of an archive
+            if name in IGNORED_NAMES or name.startswith("."):
                 continue
-            if candidate.suffix.lower() not in SUPPORTED_SUFFIXES and not is_jsonl(candidate):
+            if not name.lower().endswith(ACCEPTED_ENDINGS):
                 problems.append(
                     Problem(candidate, MSG_UNSUPPORTED.format(suffix=candidate.suffix), "skipped")
                 )
