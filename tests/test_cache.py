@@ -55,10 +55,12 @@ def test_entries_survive_in_packs_and_the_index(tmp_path):
     entry = Entry.of("a", 3, (("row", 1),), "a,1\n")
     first = FactCache(tmp_path)
     first.put("k" * 64, entry)
-    assert first.get("k" * 64) == entry  # readable before the run is committed
+    assert first.load(first.get("k" * 64)) == entry  # readable before the run is committed
     first.commit()
     second = FactCache(tmp_path)
-    assert second.get("k" * 64) == entry
+    stored = second.get("k" * 64)
+    assert (stored.doc_id, stored.n_chars, stored.n_rows) == ("a", 3, 1)  # known without reading the pack
+    assert second.load(stored) == entry
     assert second.get("x" * 64) is None
     assert (second.hits, second.misses) == (1, 1)
     assert entry.rows == (("row", 1),)
@@ -182,3 +184,46 @@ def test_a_file_that_vanishes_after_listing_is_a_problem(corpus, tmp_path, trust
     fact_cache.index  # noqa: B018 - load it
     outcomes = list(engine.run_sources(sources, jobs=1, cache=fact_cache))
     assert sum(o.problem is not None for _, o in outcomes) == 1
+
+
+def test_a_warm_csv_run_copies_stored_lines_without_unpickling(corpus, tmp_path, trusting, monkeypatch):
+    run(corpus, tmp_path)
+
+    def no_unpickling(self):
+        raise AssertionError("a cached entry's rows were unpickled for a CSV output")
+
+    monkeypatch.setattr(Entry, "rows", property(no_unpickling))
+    assert run(corpus, tmp_path, "warm.csv").cached == N_DOCS
+    assert (tmp_path / "warm.csv").read_bytes() == full_run(corpus, tmp_path)
+
+
+def test_an_entry_found_at_look_up_is_read_even_if_its_pack_is_deleted_meanwhile(tmp_path):
+    first = FactCache(tmp_path)
+    entry = Entry.of("a", 3, (("row", 1),), "a,1\n")
+    first.put("k" * 64, entry)
+    first.commit()
+    reader = FactCache(tmp_path)
+    stored = reader.get("k" * 64)
+    for pack in reader.folder.glob("pack-*.pack"):
+        pack.unlink()  # what a concurrent run's compaction could do
+    assert reader.load(stored) == entry
+
+
+def test_an_entry_cut_short_after_look_up_is_a_clear_error(tmp_path):
+    first = FactCache(tmp_path)
+    first.put("k" * 64, Entry.of("a", 3, (("row", 1),), "a,1\n"))
+    first.commit()
+    reader = FactCache(tmp_path)
+    stored = reader.get("k" * 64)
+    (pack,) = reader.folder.glob("pack-*.pack")
+    os.truncate(pack, 2)
+    with pytest.raises(cache_mod.CacheError, match=r"pack-.*'a'.*--no-cache"):
+        reader.load(stored)
+
+
+def test_entries_put_in_this_run_are_found_again(tmp_path):
+    cache = FactCache(tmp_path)
+    entries = [Entry.of(doc_id, 3, (("row", i),), f"{doc_id},{i}\n") for i, doc_id in enumerate("abc")]
+    for i, entry in enumerate(entries):
+        cache.put(str(i) * 64, entry)
+        assert cache.load(cache.get(str(i) * 64)) == entry  # the pack grows after it is first read

@@ -11,13 +11,20 @@ starts a fresh cache (older versions' folders are deleted when a cache is opened
 Layout of ``facts-<version>/``, made for a warm run to open a handful of files, not one per
 document:
 
-- ``pack-*.pack``: pickled :class:`Entry` objects end to end; a run appends the entries it
-  extracts to one new pack (a pack is sealed at :data:`PACK_BYTES` and a new one started).
-- ``index.pkl``: where each key's entry is (pack, offset, length) and the *stat index*, the
-  sha256 of each article file's bytes with the ``os.stat`` it had when hashed. Written
+- ``pack-*.pack``: entries end to end, each its CSV lines (UTF-8) then its pickled rows; a
+  run appends the entries it extracts to one new pack (a pack is sealed at
+  :data:`PACK_BYTES` and a new one started).
+- ``index.pkl``: where each key's entry is and what a run needs to sort and count it without
+  reading it (:class:`Location`: pack, offset, lengths, doc_id, characters, rows), and the
+  *stat index*, the sha256 of each article file's bytes with the ``os.stat`` it had when hashed. Written
   atomically (temp file, fsync, rename) at the end of a run and whenever a pack is sealed,
   so a killed run leaves the previous index (or the last checkpoint) and an unreferenced
   pack, deleted later; a missing, damaged or foreign index or pack just means misses.
+
+A warm run reads no entry while it looks documents up: :meth:`FactCache.get` checks that the
+entry's pack is there and long enough and returns a :class:`Stored` handle; the entry's bytes
+are read (:meth:`FactCache.load`) only when the output is written, in ``doc_id`` order, and the
+packs stay open until then, so a concurrent run's compaction cannot pull them away.
 
 The stat rule (git's index): a file whose size, mtime, ctime, inode and device all equal the
 recorded ones is taken to hold the recorded bytes and is not read; any difference (a write,
@@ -44,6 +51,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from borderdata.corpus import RULES_ENV, Document
 from borderdata.tables import atomic_path
@@ -53,7 +61,7 @@ PACKAGE = "borderdata"
 # Where the import walk starts: the modules that turn bytes into documents and documents into facts.
 ROOT_MODULES = ("extract", "corpus")
 # Bump when the layout of a cache entry changes.
-CACHE_FORMAT = "2"
+CACHE_FORMAT = "3"
 VERSION_PREFIX = "facts-"
 INDEX_NAME = "index.pkl"
 PACK_GLOB = "pack-*.pack"
@@ -63,6 +71,15 @@ COMPACT_BELOW = 0.5  # a pack with less than this share of live bytes is copied 
 RACY_NS = 2_000_000_000  # a file changed this recently is hashed again next run
 ORPHAN_SECONDS = 3600  # an unreferenced pack (a killed or concurrent run's) is deleted once this old
 MSG_BAD_INDEX = "ignoring unreadable cache index %s (%s): every document is looked up afresh"
+MSG_BAD_ENTRY = (
+    "{pack}: a cache entry of {doc_id!r} could not be read back ({reason}); "
+    "delete {folder} or run again with --no-cache"
+)
+
+
+class CacheError(Exception):
+    """A cache entry that was found at look-up could not be read when the output was written."""
+
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +110,11 @@ class Entry:
     def rows(self) -> tuple[tuple, ...]:
         """The fact rows, in :data:`borderdata.schema.FACT_COLUMNS` order."""
         return pickle.loads(self.packed_rows)
+
+    def blob(self) -> tuple[bytes, int]:
+        """The bytes stored in a pack (CSV lines, then the pickled rows) and the CSV part's length."""
+        csv = self.csv.encode("utf-8")
+        return csv + self.packed_rows, len(csv)
 
 
 def _imported_modules(path: Path) -> set[str]:
@@ -142,11 +164,9 @@ EXTRACTOR_VERSION = extractor_version()
 
 
 def _sha256(*parts: str | bytes) -> str:
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(part.encode("utf-8") if isinstance(part, str) else part)
-        digest.update(b"\0")
-    return digest.hexdigest()
+    """sha256 of the parts, each followed by a NUL byte (one hash call: it runs once per document)."""
+    data = [part.encode("utf-8") if isinstance(part, str) else part for part in parts]
+    return hashlib.sha256(b"\0".join(data) + b"\0").hexdigest()
 
 
 def content_digest(data: bytes) -> str:
@@ -181,8 +201,27 @@ def document_key(doc: Document) -> str:
     return _sha256("doc", repr(meta), doc.text)
 
 
-# Where an entry is: (pack file name, offset, length, last run that used it).
-Location = tuple[str, int, int, int]
+class Location(NamedTuple):
+    """Where an entry is in the packs, the last run that used it, and what a run needs unread."""
+
+    pack: str
+    offset: int
+    length: int
+    run: int
+    csv_length: int
+    doc_id: str
+    n_chars: int
+    n_rows: int
+
+
+@dataclass(frozen=True)
+class Stored:
+    """An entry found in the cache but not read yet: sorted and counted as it is, read when written."""
+
+    doc_id: str
+    n_chars: int
+    n_rows: int
+    location: Location
 
 
 @dataclass
@@ -251,6 +290,7 @@ class FactCache:
         self._index: Index | None = None
         self._loaded_packs: set[str] = set()
         self._readers: dict[str, int] = {}
+        self._pack_sizes: dict[str, int] = {}  # of the packs opened for reading; -1: missing
         self._writer: PackWriter | None = None
 
     @property
@@ -259,7 +299,7 @@ class FactCache:
         if self._index is None:
             self._index = load_index(self.folder / INDEX_NAME)
             self._index.run += 1
-            self._loaded_packs = {loc[0] for loc in self._index.entries.values()}
+            self._loaded_packs = {loc.pack for loc in self._index.entries.values()}
         return self._index
 
     def prune(self) -> None:
@@ -271,51 +311,74 @@ class FactCache:
 
     # --- entries
 
-    def get(self, key: str) -> Entry | None:
-        """The entry stored under ``key``, or None (a damaged or missing pack counts as missing)."""
+    def get(self, key: str) -> Stored | None:
+        """The entry stored under ``key``, unread, or None (a missing or short pack counts as missing)."""
         index = self.index
         loc = index.entries.get(key)
-        entry = self._read(loc) if loc is not None else None
-        if entry is None:
+        if loc is None or not self._holds(loc):
             index.entries.pop(key, None)
             self.misses += 1
             return None
-        index.entries[key] = (loc[0], loc[1], loc[2], index.run)
+        loc = index.entries[key] = loc._replace(run=index.run)
         self.hits += 1
-        return entry
+        return Stored(loc.doc_id, loc.n_chars, loc.n_rows, loc)
+
+    def load(self, stored: Stored) -> Entry:
+        """The entry behind ``stored`` (CacheError if its pack no longer holds it)."""
+        loc = stored.location
+        blob = self._blob(loc)
+        try:
+            if blob is None:
+                raise ValueError("the pack is gone or shorter")
+            csv = blob[: loc.csv_length].decode("utf-8")
+            if loc.n_rows and not csv.endswith("\n"):
+                raise ValueError("the CSV lines are cut short")
+        except ValueError as exc:
+            message = MSG_BAD_ENTRY.format(pack=self.folder / loc.pack, doc_id=loc.doc_id, reason=exc,
+                                           folder=self.root)  # fmt: skip
+            raise CacheError(message) from exc
+        return Entry(loc.doc_id, loc.n_chars, loc.n_rows, csv, blob[loc.csv_length :])
 
     def put(self, key: str, entry: Entry) -> None:
         """Append ``entry`` to this run's pack; it is found by later runs once the index is saved."""
-        self._append(key, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL), self.index.run)
+        blob, csv_length = entry.blob()
+        meta = (csv_length, entry.doc_id, entry.n_chars, entry.n_rows)
+        self._append(key, blob, self.index.run, meta)
 
-    def _append(self, key: str, blob: bytes, run: int) -> None:
+    def _append(self, key: str, blob: bytes, run: int, meta: tuple[int, str, int, int]) -> None:
         if self._writer is None:
             self._writer = PackWriter(self.folder)
         offset = self._writer.write(blob)
-        self.index.entries[key] = (self._writer.name, offset, len(blob), run)
+        self.index.entries[key] = Location(self._writer.name, offset, len(blob), run, *meta)
         if self._writer.size >= PACK_BYTES:
             self._seal()
             self._save_index()
 
+    def _reader(self, name: str) -> int | None:
+        """An open descriptor of pack ``name`` (kept for the run), or None if it cannot be opened."""
+        fd = self._readers.get(name)
+        if fd is None and self._pack_sizes.get(name) != -1:
+            try:
+                fd = self._readers[name] = os.open(self.folder / name, os.O_RDONLY)
+                self._pack_sizes[name] = os.fstat(fd).st_size
+            except OSError:
+                self._pack_sizes[name] = -1
+        return fd
+
+    def _holds(self, loc: Location) -> bool:
+        """True if ``loc``'s pack exists and is long enough (as it was when opened in this run)."""
+        if self._writer is not None and loc.pack == self._writer.name:
+            return loc.offset + loc.length <= self._writer.size
+        return self._reader(loc.pack) is not None and loc.offset + loc.length <= self._pack_sizes[loc.pack]
+
     def _blob(self, loc: Location) -> bytes | None:
         """The raw bytes at ``loc``, or None if the pack is gone or too short."""
-        name, offset, length, _ = loc
+        fd = self._reader(loc.pack)
         try:
-            fd = self._readers.get(name)
-            if fd is None:
-                fd = self._readers[name] = os.open(self.folder / name, os.O_RDONLY)
-            blob = os.pread(fd, length, offset)
+            blob = os.pread(fd, loc.length, loc.offset) if fd is not None else None
         except OSError:
             return None
-        return blob if len(blob) == length else None
-
-    def _read(self, loc: Location) -> Entry | None:
-        blob = self._blob(loc)
-        try:
-            entry = pickle.loads(blob) if blob is not None else None
-        except Exception:  # a damaged entry is a miss, never a crash
-            return None
-        return entry if isinstance(entry, Entry) else None
+        return blob if blob is not None and len(blob) == loc.length else None
 
     # --- the stat index
 
@@ -344,7 +407,7 @@ class FactCache:
             return
         index = self._index
         oldest = index.run - KEEP_RUNS + 1
-        index.entries = {k: loc for k, loc in index.entries.items() if loc[3] >= oldest}
+        index.entries = {k: loc for k, loc in index.entries.items() if loc.run >= oldest}
         index.stats = {p: rec for p, rec in index.stats.items() if rec[2] >= oldest}
         self._compact()
         self._seal()
@@ -360,6 +423,7 @@ class FactCache:
         for fd in self._readers.values():
             os.close(fd)
         self._readers.clear()
+        self._pack_sizes.clear()
         self._index = None
 
     def _seal(self) -> None:
@@ -378,19 +442,21 @@ class FactCache:
         live: dict[str, int] = defaultdict(int)
         entries = self.index.entries
         for key, loc in entries.items():
-            by_pack[loc[0]].append(key)
-            live[loc[0]] += loc[2]
+            by_pack[loc.pack].append(key)
+            live[loc.pack] += loc.length
         current = self._writer.name if self._writer is not None else None
         for name, keys in by_pack.items():
             if name != current and live[name] < COMPACT_BELOW * _size(self.folder / name):
                 for key in keys:
                     loc = entries.pop(key)
                     if (blob := self._blob(loc)) is not None:
-                        self._append(key, blob, loc[3])
+                        self._append(
+                            key, blob, loc.run, (loc.csv_length, loc.doc_id, loc.n_chars, loc.n_rows)
+                        )
 
     def _delete_dead_packs(self) -> None:
         """Delete packs the saved index does not refer to: the ones this run dropped, and old orphans."""
-        referenced = {loc[0] for loc in self.index.entries.values()}
+        referenced = {loc.pack for loc in self.index.entries.values()}
         for path in self.folder.glob(PACK_GLOB):
             if path.name in referenced:
                 continue

@@ -27,6 +27,7 @@ process) and ``dask`` (a ``distributed.Client`` on ``scheduler``, or a two-worke
 from __future__ import annotations
 
 import contextlib
+import gc
 import heapq
 import logging
 import os
@@ -44,7 +45,15 @@ from typing import Any
 
 import pandas as pd
 
-from borderdata.cache import Entry, FactCache, content_digest, digest_key, document_key, jsonl_key
+from borderdata.cache import (
+    Entry,
+    FactCache,
+    Stored,
+    content_digest,
+    digest_key,
+    document_key,
+    jsonl_key,
+)
 from borderdata.corpus import (
     DEFAULT_MAX_BYTES,
     DEFAULT_PATHS,
@@ -70,11 +79,13 @@ from borderdata.tables import atomic_path, neutralise_formulas, write_table
 ENGINES = ("local", "dask")
 DEFAULT_CACHE = PROJECT_ROOT / "data" / "processed" / ".cache"
 DEFAULT_DASK_WORKERS = 2
+DASK_DEFAULT_START = "spawn"  # distributed's own default start method for worker processes
 CHUNK_BYTES = 256_000  # text sent to a worker at a time
 CHUNK_SOURCES = 256
 IN_FLIGHT_PER_WORKER = 2  # chunks queued per worker: bounds the texts held in memory
 SPILL_BYTES = 16_000_000  # results held in memory before a sorted run goes to disk
 WRITE_BLOCK = 256  # entries joined into one write of the CSV
+STORED_BYTES = 150  # what an unread cache entry's location costs in the spool, roughly
 SPILL_BLOCK = 256  # entries pickled together in a spilled run (one pickle call per block, not per entry)
 BATCH_ROWS = 50_000  # rows per DataFrame batch when writing Parquet (one dataset part each)
 PROGRESS_MIN_FILES = 5
@@ -125,9 +136,9 @@ class Source:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a worker made of one source: an entry (the document's facts) or a problem."""
+    """What became of one source: an entry (the document's facts; unread if from the cache) or a problem."""
 
-    entry: Entry | None = None
+    entry: Entry | Stored | None = None
     problem: Problem | None = None
 
 
@@ -351,13 +362,15 @@ class DaskRunner:
         if scheduler:
             self.client = Client(scheduler)
         else:
-            self.cluster = LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )
-            self.client = Client(self.cluster)
+            with local_worker_start():
+                self.cluster = LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
+            # Results come straight from the worker, not relayed through the scheduler (this process).
+            self.client = Client(self.cluster, direct_to_workers=True)
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})) or workers)
 
     def submit(self, chunk: list[Source], max_bytes: int) -> Any:
@@ -367,6 +380,24 @@ class DaskRunner:
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+
+
+@contextlib.contextmanager
+def local_worker_start() -> Iterator[None]:
+    """Start LocalCluster workers by fork where that is the platform's way (Linux), unless configured.
+
+    Dask's default, spawn, makes every worker import pandas, pint and the extractor afresh
+    (about 1 s on two cores); a forked worker has them already, as the local pool's do.
+    """
+    import dask
+
+    key = "distributed.worker.multiprocessing-method"
+    configured = dask.config.get(key)
+    if sys.platform != "linux" or configured != DASK_DEFAULT_START:
+        yield
+        return
+    with dask.config.set({key: "fork"}):
+        yield
 
 
 def make_runner_check(engine: str, jobs: int | None) -> None:
@@ -507,18 +538,27 @@ def run_sources(
 
 
 class Spool:
-    """Entries gathered in input order, given back sorted by doc_id; sorted runs spill to disk."""
+    """Entries gathered in input order, given back sorted by doc_id; sorted runs spill to disk.
 
-    def __init__(self, folder: Path, limit: int = SPILL_BYTES) -> None:
+    Entries still in the cache (:class:`~borderdata.cache.Stored`) are held as their location
+    and read with ``load`` as they are given back.
+    """
+
+    def __init__(
+        self, folder: Path, limit: int = SPILL_BYTES, load: Callable[[Stored], Entry] | None = None
+    ) -> None:
         self.folder = folder
         self.limit = limit
-        self.buffer: list[Entry] = []
+        self.load = load
+        self.buffer: list[Entry | Stored] = []
         self.size = 0
         self.runs: list[Path] = []
 
-    def add(self, entry: Entry) -> None:
+    def add(self, entry: Entry | Stored) -> None:
         self.buffer.append(entry)
-        self.size += len(entry.csv) + len(entry.packed_rows) + 200
+        self.size += (
+            STORED_BYTES if isinstance(entry, Stored) else len(entry.csv) + len(entry.packed_rows) + 200
+        )
         if self.size >= self.limit:
             self._spill()
 
@@ -533,14 +573,17 @@ class Spool:
 
     def __iter__(self) -> Iterator[Entry]:
         if not self.runs:
-            yield from sorted(self.buffer, key=_doc_id)
-            return
-        if self.buffer:
-            self._spill()
-        yield from heapq.merge(*(_read_run(run) for run in self.runs), key=_doc_id)
+            merged: Iterable[Entry | Stored] = sorted(self.buffer, key=_doc_id)
+        else:
+            if self.buffer:
+                self._spill()
+            merged = heapq.merge(*(_read_run(run) for run in self.runs), key=_doc_id)
+        load = self.load
+        for entry in merged:
+            yield load(entry) if load is not None and isinstance(entry, Stored) else entry
 
 
-def _doc_id(entry: Entry) -> str:
+def _doc_id(entry: Entry | Stored) -> str:
     return entry.doc_id
 
 
@@ -591,6 +634,22 @@ def _want_progress(progress: bool | None, n_files: int, has_archive: bool) -> bo
 # --- the whole run ------------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def imports_frozen() -> Iterator[None]:
+    """Leave the objects that exist before a run (modules, registries, pandas) out of the cyclic GC's scans.
+
+    A run makes tens of thousands of long-lived objects (sources, index records), which set off
+    full collections; each would walk every object imported so far. ``gc.freeze`` sets those
+    aside until the run ends (worker processes forked meanwhile inherit the frozen set);
+    ``gc.unfreeze`` hands them back, so nothing is kept from collection for good.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def _open_cache(cache: Path | str | FactCache | None) -> FactCache | None:
     if cache is None or isinstance(cache, FactCache):
         return cache
@@ -616,8 +675,8 @@ def sorted_entries(
     stats = stats if stats is not None else RunStats()
     progress = progress or Progress(None, enabled=False)
     fact_cache = _open_cache(cache)
-    with tempfile.TemporaryDirectory(prefix="borderdata-spool-") as tmp:
-        spool = Spool(Path(tmp))
+    with imports_frozen(), tempfile.TemporaryDirectory(prefix="borderdata-spool-") as tmp:
+        spool = Spool(Path(tmp), load=fact_cache.load if fact_cache is not None else None)
         outcomes = run_sources(
             sources,
             engine=engine,
@@ -633,10 +692,13 @@ def sorted_entries(
             if fact_cache is not None:
                 fact_cache.close()
             raise
-        if fact_cache is not None:
-            fact_cache.commit()
         progress.close()
-        yield iter(spool)
+        try:
+            yield iter(spool)
+        finally:
+            # After the output is written: the cached entries were read from the packs until then.
+            if fact_cache is not None:
+                fact_cache.commit()
 
 
 def _gather(
