@@ -194,3 +194,26 @@ def test_a_warm_run_starts_no_pool_or_cluster(corpus, small_chunks, tmp_path, mo
     stats = engine.write_facts(corpus, tmp_path / "b.csv", engine="dask", jobs=2, cache=cache, problems=[])
     assert stats.extracted == 0
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+
+
+def test_a_run_leaves_nothing_frozen_from_the_garbage_collector(corpus, tmp_path):
+    import gc
+
+    engine.write_facts(corpus, tmp_path / "a.csv", jobs=1, cache=None, problems=[])
+    assert gc.get_freeze_count() == 0
+    gc.freeze()  # a caller's own freeze stays
+    try:
+        frozen = gc.get_freeze_count()
+        engine.write_facts(corpus, tmp_path / "b.csv", jobs=1, cache=None, problems=[])
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+
+
+@pytest.mark.parametrize(("configured", "expected"), [(None, "fork"), ("forkserver", "forkserver")])
+def test_local_cluster_workers_are_forked_unless_configured(configured, expected, monkeypatch):
+    dask = pytest.importorskip("dask")
+    monkeypatch.setattr(engine.sys, "platform", "linux")
+    key = "distributed.worker.multiprocessing-method"
+    with dask.config.set({key: configured or engine.DASK_DEFAULT_START}), engine.local_worker_start():
+        assert dask.config.get(key) == expected

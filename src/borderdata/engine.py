@@ -641,8 +641,12 @@ def imports_frozen() -> Iterator[None]:
     A run makes tens of thousands of long-lived objects (sources, index records), which set off
     full collections; each would walk every object imported so far. ``gc.freeze`` sets those
     aside until the run ends (worker processes forked meanwhile inherit the frozen set);
-    ``gc.unfreeze`` hands them back, so nothing is kept from collection for good.
+    ``gc.unfreeze`` hands them back, so nothing is kept from collection for good. A caller's
+    own freeze is left as it is.
     """
+    if gc.get_freeze_count():
+        yield
+        return
     gc.freeze()
     try:
         yield
