@@ -215,5 +215,6 @@ def test_local_cluster_workers_are_forked_unless_configured(configured, expected
     dask = pytest.importorskip("dask")
     monkeypatch.setattr(engine.sys, "platform", "linux")
     key = "distributed.worker.multiprocessing-method"
-    with dask.config.set({key: configured or engine.DASK_DEFAULT_START}), engine.local_worker_start():
+    with dask.config.set({key: configured or engine.DASK_DEFAULT_START}), engine.local_cluster_config():
         assert dask.config.get(key) == expected
+        assert dask.config.get("distributed.worker.profile.enabled") is False

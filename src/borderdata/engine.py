@@ -350,6 +350,22 @@ class PoolRunner:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
+def extract_pickled_chunk(blob: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """Dask task: :func:`extract_chunk` on a pickled chunk, its outcomes pickled."""
+    outcomes = extract_chunk(pickle.loads(blob), max_bytes)
+    return pickle.dumps(outcomes, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+class _Unpickling:
+    """A Dask future whose result is pickled outcomes, unpickled when asked for."""
+
+    def __init__(self, future: Any) -> None:
+        self.future = future
+
+    def result(self) -> list[Outcome]:
+        return pickle.loads(self.future.result())
+
+
 class DaskRunner:
     """Extract on a Dask cluster: the one at ``scheduler``, or a local one with ``workers`` workers."""
 
@@ -362,7 +378,7 @@ class DaskRunner:
         if scheduler:
             self.client = Client(scheduler)
         else:
-            with local_worker_start():
+            with local_cluster_config():
                 self.cluster = LocalCluster(
                     n_workers=workers,
                     threads_per_worker=1,
@@ -373,8 +389,11 @@ class DaskRunner:
             self.client = Client(self.cluster, direct_to_workers=True)
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})) or workers)
 
-    def submit(self, chunk: list[Source], max_bytes: int) -> Any:
-        return self.client.submit(extract_chunk, chunk, max_bytes, pure=False)
+    def submit(self, chunk: list[Source], max_bytes: int) -> _Unpickling:
+        # One pickle each way: Dask would otherwise serialise (and its scheduler, in this process
+        # for a LocalCluster, deserialise) the chunk's sources and outcomes one by one.
+        blob = pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL)
+        return _Unpickling(self.client.submit(extract_pickled_chunk, blob, max_bytes, pure=False))
 
     def close(self) -> None:
         self.client.close()
@@ -383,20 +402,23 @@ class DaskRunner:
 
 
 @contextlib.contextmanager
-def local_worker_start() -> Iterator[None]:
-    """Start LocalCluster workers by fork where that is the platform's way (Linux), unless configured.
+def local_cluster_config() -> Iterator[None]:
+    """Dask settings for the workers of a LocalCluster that borderdata starts itself.
 
-    Dask's default, spawn, makes every worker import pandas, pint and the extractor afresh
-    (about 1 s on two cores); a forked worker has them already, as the local pool's do.
+    Workers start by fork where that is the platform's way (Linux), unless another method is
+    configured: dask's default, spawn, makes every worker import pandas, pint and the
+    extractor afresh (about 1 s on two cores), while a forked worker has them already, as
+    the local pool's workers do. The workers' statistical profiler is off: it only feeds the
+    dashboard, which this cluster does not start, and sampling the extractor's stacks every
+    10 ms cost about a tenth of the workers' time.
     """
     import dask
 
+    settings: dict[str, Any] = {"distributed.worker.profile.enabled": False}
     key = "distributed.worker.multiprocessing-method"
-    configured = dask.config.get(key)
-    if sys.platform != "linux" or configured != DASK_DEFAULT_START:
-        yield
-        return
-    with dask.config.set({key: "fork"}):
+    if sys.platform == "linux" and dask.config.get(key) == DASK_DEFAULT_START:
+        settings[key] = "fork"
+    with dask.config.set(settings):
         yield
 
 
