@@ -263,7 +263,21 @@ QUALIFIER_CASES = [
     ("15 to 22 miles", "range", 15, 22),
     ("15-22 mph", "range", 15, 22),
     ("$3 billion to $5 billion", "range", 3e9, 5e9),
+    ("10- to 15-year sentences", "range", 10, 15),  # a suspended hyphen
 ]
+
+
+@pytest.mark.parametrize(
+    ("text", "units"),
+    [
+        ("a 7- or 8-inch screen", ["inch", "inch"]),
+        ("eight or nine euros", ["EUR", "EUR"]),
+        ("It costs about 8 or $9.", ["USD", "USD"]),
+        ("She is 5 or 6.", ["count", "count"]),
+    ],
+)
+def test_the_unit_of_an_alternative_applies_to_both(text, units):
+    assert extract_text(text)["unit"].tolist() == units
 
 
 @pytest.mark.parametrize(("text", "qualifier", "low", "high"), QUALIFIER_CASES)

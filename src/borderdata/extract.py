@@ -679,8 +679,9 @@ def _pounds_are_money(c: Candidate, sentence: str) -> bool:
 
 
 SIGN_BEFORE = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=\$)|(?<=\())[-−]\Z|\bminus[\s-]\Z", re.IGNORECASE)
-RANGE_JOINER = re.compile(r"(\s*[-–—]\s*|\s+to\s+|\s+and\s+)((?:US|C|A|HK)?\$(?:US|A|C)?|€|£)?\s?")
-OR_NEXT = re.compile(r"\s+or\s+")
+# "-?" before "to"/"or": a suspended hyphen, "10- to 15-year terms", "a 7- or 8-inch screen".
+RANGE_JOINER = re.compile(r"(-?\s+to\s+|\s*[-–—]\s*|\s+and\s+)((?:US|C|A|HK)?\$(?:US|A|C)?|€|£)?\s?")
+OR_NEXT = re.compile(r"-?\s+or\s+(?:(?:US|C|A|HK)?\$|€|£)?")
 
 
 @dataclass
@@ -729,7 +730,11 @@ def read_unit_around(c: Candidate, r: Reading, sentence: str, resolve_dollar: Ca
         nxt = OR_NEXT.match(c.text, r.end, c.para_end)
         second = read_number(c.text, nxt.end(), c.para_end) if nxt else None
         if second:
-            unit, kind, _ = _read_unit(Candidate(c.text, second, c.para_start, c.para_end), second.end)
+            other = Candidate(c.text, second, c.para_start, c.para_end)
+            unit, kind, _ = _read_unit(other, second.end)
+            currency = _currency_before(other)
+            if currency and currency[1] >= nxt.start():  # "8 or $9": the symbol of the next number
+                unit, kind = currency[0], "money"
             if kind:
                 r.unit, r.kind = unit, kind
     r.unit, r.kind = _resolve_unit(c, r.unit, r.kind, sentence, resolve_dollar)
@@ -751,7 +756,7 @@ def read_range(c: Candidate, r: Reading, sentence: str, resolve_dollar: Callable
     m = RANGE_JOINER.match(c.text, r.end, c.para_end)
     if not m or re.fullmatch(r"\d{4}", c.surface) or n.lower_bound:
         return
-    joiner = m.group(1).strip()
+    joiner = m.group(1).strip().removeprefix("-").strip() or m.group(1).strip()
     before = c.text[max(c.para_start, r.start - 14) : r.start].lower().rstrip()
     after_from = before.endswith("from")
     if joiner == "and" and not before.endswith("between"):
