@@ -14,6 +14,7 @@ from borderdata.synth import paragraph_pool, write_corpus
 from tests.conftest import SEEDS
 
 N_DOCS = 12
+SAVE_INDEX = FactCache._save_index
 
 
 @pytest.fixture(scope="module")
@@ -217,8 +218,9 @@ def test_an_entry_cut_short_after_look_up_is_a_clear_error(tmp_path):
     stored = reader.get("k" * 64)
     (pack,) = reader.folder.glob("pack-*.pack")
     os.truncate(pack, 2)
-    with pytest.raises(cache_mod.CacheError, match=r"pack-.*'a'.*--no-cache"):
+    with pytest.raises(cache_mod.CacheError, match=r"pack-.*'a' is damaged \(the pack is gone or shorter\)"):
         reader.load(stored)
+    assert reader.get("k" * 64) is None  # dropped from the index
 
 
 def test_entries_put_in_this_run_are_found_again(tmp_path):
@@ -227,3 +229,37 @@ def test_entries_put_in_this_run_are_found_again(tmp_path):
     for i, entry in enumerate(entries):
         cache.put(str(i) * 64, entry)
         assert cache.load(cache.get(str(i) * 64)) == entry  # the pack grows after it is first read
+
+
+def test_an_entry_damaged_inside_its_pack_is_extracted_again(corpus, tmp_path, trusting, caplog):
+    run(corpus, tmp_path)
+    (pack,) = cache_folder(tmp_path).glob("pack-*.pack")
+    data = bytearray(pack.read_bytes())
+    data[len(data) // 2] ^= 0x01  # one flipped bit, same length: only the checksum can tell
+    pack.write_bytes(bytes(data))
+    stats = run(corpus, tmp_path, "warm.csv")
+    assert stats.cached == N_DOCS
+    assert (tmp_path / "warm.csv").read_bytes() == full_run(corpus, tmp_path)
+    assert "is damaged (checksum mismatch): extracted again" in caplog.text
+    assert run(corpus, tmp_path).extracted == 0  # stored anew
+
+
+def test_a_failing_writer_is_the_error_reported_and_the_cache_is_kept(
+    corpus, tmp_path, trusting, monkeypatch
+):
+    def full_disk(entries, out):
+        list(entries)
+        raise OSError(28, "No space left on device")
+
+    def index_fails(self):
+        raise OSError(28, "No space left for the index")
+
+    monkeypatch.setitem(engine.WRITERS, "csv", full_disk)
+    with pytest.raises(OSError, match="device"):
+        run(corpus, tmp_path)
+    monkeypatch.setattr(FactCache, "_save_index", index_fails)
+    with pytest.raises(OSError, match="device"):  # the writer's error, not the index's
+        run(corpus, tmp_path)
+    monkeypatch.setattr(FactCache, "_save_index", SAVE_INDEX)
+    monkeypatch.setitem(engine.WRITERS, "csv", engine.write_csv)
+    assert run(corpus, tmp_path).extracted == 0  # what the first run extracted was kept

@@ -213,7 +213,7 @@ def test_a_run_leaves_nothing_frozen_from_the_garbage_collector(corpus, tmp_path
 @pytest.mark.parametrize(("configured", "expected"), [(None, "fork"), ("forkserver", "forkserver")])
 def test_local_cluster_workers_are_forked_unless_configured(configured, expected, monkeypatch):
     dask = pytest.importorskip("dask")
-    monkeypatch.setattr(engine.sys, "platform", "linux")
+    monkeypatch.setattr(engine, "fork_is_safe", lambda: True)
     key = "distributed.worker.multiprocessing-method"
     with dask.config.set({key: configured or engine.DASK_DEFAULT_START}), engine.local_cluster_config():
         assert dask.config.get(key) == expected

@@ -20,11 +20,14 @@ document:
   atomically (temp file, fsync, rename) at the end of a run and whenever a pack is sealed,
   so a killed run leaves the previous index (or the last checkpoint) and an unreferenced
   pack, deleted later; a missing, damaged or foreign index or pack just means misses.
+  Each entry carries a CRC-32 of its bytes, checked when it is read.
 
 A warm run reads no entry while it looks documents up: :meth:`FactCache.get` checks that the
 entry's pack is there and long enough and returns a :class:`Stored` handle; the entry's bytes
 are read (:meth:`FactCache.load`) only when the output is written, in ``doc_id`` order, and the
-packs stay open until then, so a concurrent run's compaction cannot pull them away.
+packs stay open until then, so a concurrent run's compaction cannot pull them away. An entry
+found damaged then is dropped from the index and reported as :class:`CacheError`, which the
+engine answers by extracting that document again.
 
 The stat rule (git's index): a file whose size, mtime, ctime, inode and device all equal the
 recorded ones is taken to hold the recorded bytes and is not read; any difference (a write,
@@ -48,10 +51,11 @@ import pickle
 import shutil
 import time
 import uuid
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from borderdata.corpus import RULES_ENV, Document
 from borderdata.tables import atomic_path
@@ -71,14 +75,11 @@ COMPACT_BELOW = 0.5  # a pack with less than this share of live bytes is copied 
 RACY_NS = 2_000_000_000  # a file changed this recently is hashed again next run
 ORPHAN_SECONDS = 3600  # an unreferenced pack (a killed or concurrent run's) is deleted once this old
 MSG_BAD_INDEX = "ignoring unreadable cache index %s (%s): every document is looked up afresh"
-MSG_BAD_ENTRY = (
-    "{pack}: a cache entry of {doc_id!r} could not be read back ({reason}); "
-    "delete {folder} or run again with --no-cache"
-)
+MSG_BAD_ENTRY = "{pack}: the cache entry of {doc_id!r} is damaged ({reason})"
 
 
 class CacheError(Exception):
-    """A cache entry that was found at look-up could not be read when the output was written."""
+    """A cache entry that was found at look-up could not be read back when the output was written."""
 
 
 log = logging.getLogger(__name__)
@@ -212,16 +213,22 @@ class Location(NamedTuple):
     doc_id: str
     n_chars: int
     n_rows: int
+    crc: int
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Stored:
-    """An entry found in the cache but not read yet: sorted and counted as it is, read when written."""
+    """An entry found in the cache but not read yet: sorted and counted as it is, read when written.
+
+    ``origin`` is for the caller: what to extract again should the entry turn out damaged.
+    """
 
     doc_id: str
     n_chars: int
     n_rows: int
+    key: str
     location: Location
+    origin: Any = None
 
 
 @dataclass
@@ -321,31 +328,33 @@ class FactCache:
             return None
         loc = index.entries[key] = loc._replace(run=index.run)
         self.hits += 1
-        return Stored(loc.doc_id, loc.n_chars, loc.n_rows, loc)
+        return Stored(loc.doc_id, loc.n_chars, loc.n_rows, key, loc)
 
     def load(self, stored: Stored) -> Entry:
-        """The entry behind ``stored`` (CacheError if its pack no longer holds it)."""
+        """The entry behind ``stored``; CacheError (and the entry dropped) if it cannot be read intact."""
         loc = stored.location
         blob = self._blob(loc)
         try:
             if blob is None:
                 raise ValueError("the pack is gone or shorter")
+            if zlib.crc32(blob) != loc.crc:
+                raise ValueError("checksum mismatch")
             csv = blob[: loc.csv_length].decode("utf-8")
-            if loc.n_rows and not csv.endswith("\n"):
-                raise ValueError("the CSV lines are cut short")
         except ValueError as exc:
-            message = MSG_BAD_ENTRY.format(pack=self.folder / loc.pack, doc_id=loc.doc_id, reason=exc,
-                                           folder=self.root)  # fmt: skip
+            if self._index is not None and self._index.entries.get(stored.key) == loc:
+                del self._index.entries[stored.key]
+            reason = "its text is not UTF-8" if isinstance(exc, UnicodeDecodeError) else exc
+            message = MSG_BAD_ENTRY.format(pack=self.folder / loc.pack, doc_id=loc.doc_id, reason=reason)
             raise CacheError(message) from exc
         return Entry(loc.doc_id, loc.n_chars, loc.n_rows, csv, blob[loc.csv_length :])
 
     def put(self, key: str, entry: Entry) -> None:
         """Append ``entry`` to this run's pack; it is found by later runs once the index is saved."""
         blob, csv_length = entry.blob()
-        meta = (csv_length, entry.doc_id, entry.n_chars, entry.n_rows)
+        meta = (csv_length, entry.doc_id, entry.n_chars, entry.n_rows, zlib.crc32(blob))
         self._append(key, blob, self.index.run, meta)
 
-    def _append(self, key: str, blob: bytes, run: int, meta: tuple[int, str, int, int]) -> None:
+    def _append(self, key: str, blob: bytes, run: int, meta: tuple[int, str, int, int, int]) -> None:
         if self._writer is None:
             self._writer = PackWriter(self.folder)
         offset = self._writer.write(blob)
@@ -369,7 +378,12 @@ class FactCache:
         """True if ``loc``'s pack exists and is long enough (as it was when opened in this run)."""
         if self._writer is not None and loc.pack == self._writer.name:
             return loc.offset + loc.length <= self._writer.size
-        return self._reader(loc.pack) is not None and loc.offset + loc.length <= self._pack_sizes[loc.pack]
+        fd = self._reader(loc.pack)
+        if fd is None:
+            return False
+        if loc.offset + loc.length > self._pack_sizes[loc.pack]:
+            self._pack_sizes[loc.pack] = os.fstat(fd).st_size  # it may have grown since it was opened
+        return loc.offset + loc.length <= self._pack_sizes[loc.pack]
 
     def _blob(self, loc: Location) -> bytes | None:
         """The raw bytes at ``loc``, or None if the pack is gone or too short."""
@@ -409,11 +423,13 @@ class FactCache:
         oldest = index.run - KEEP_RUNS + 1
         index.entries = {k: loc for k, loc in index.entries.items() if loc.run >= oldest}
         index.stats = {p: rec for p, rec in index.stats.items() if rec[2] >= oldest}
-        self._compact()
-        self._seal()
-        self._save_index()
-        self._delete_dead_packs()
-        self.close()
+        try:
+            self._compact()
+            self._seal()
+            self._save_index()
+            self._delete_dead_packs()
+        finally:
+            self.close()
 
     def close(self) -> None:
         """Close open packs; an uncommitted run's index changes are forgotten."""
@@ -450,9 +466,7 @@ class FactCache:
                 for key in keys:
                     loc = entries.pop(key)
                     if (blob := self._blob(loc)) is not None:
-                        self._append(
-                            key, blob, loc.run, (loc.csv_length, loc.doc_id, loc.n_chars, loc.n_rows)
-                        )
+                        self._append(key, blob, loc.run, loc[4:])
 
     def _delete_dead_packs(self) -> None:
         """Delete packs the saved index does not refer to: the ones this run dropped, and old orphans."""

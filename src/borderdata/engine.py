@@ -46,6 +46,7 @@ from typing import Any
 import pandas as pd
 
 from borderdata.cache import (
+    CacheError,
     Entry,
     FactCache,
     Stored,
@@ -85,12 +86,14 @@ CHUNK_SOURCES = 256
 IN_FLIGHT_PER_WORKER = 2  # chunks queued per worker: bounds the texts held in memory
 SPILL_BYTES = 16_000_000  # results held in memory before a sorted run goes to disk
 WRITE_BLOCK = 256  # entries joined into one write of the CSV
-STORED_BYTES = 150  # what an unread cache entry's location costs in the spool, roughly
+STORED_BYTES = 600  # what an unread cache entry (its location and source) costs in the spool, roughly
 SPILL_BLOCK = 256  # entries pickled together in a spilled run (one pickle call per block, not per entry)
 BATCH_ROWS = 50_000  # rows per DataFrame batch when writing Parquet (one dataset part each)
 PROGRESS_MIN_FILES = 5
 PART_NAME = "part-{index:05d}.parquet"
 
+MSG_CACHE_NOT_SAVED = "the cache index in %s was not saved (%s): the next run extracts anew"
+MSG_EXTRACTED_AGAIN = "%s: extracted again"
 MSG_ENGINE = "unknown engine {engine!r} (use one of: {engines})"
 MSG_JOBS = "jobs must be at least 1, got {jobs}"
 MSG_NO_DASK = (
@@ -101,6 +104,9 @@ MSG_NO_PYARROW = "Parquet output needs pyarrow: pip install -e '.[scale]'"
 MSG_OUT_FORMAT = (
     "{out}: unsupported output (use FILE.csv, FILE.parquet or a folder DIR/ for a Parquet dataset)"
 )
+
+
+log = logging.getLogger(__name__)
 
 
 class EngineError(Exception):
@@ -401,14 +407,20 @@ class DaskRunner:
             self.cluster.close()
 
 
+def fork_is_safe() -> bool:
+    """Linux, and a Python older than 3.12 (which deprecates fork in a process with threads)."""
+    return sys.platform == "linux" and sys.version_info < (3, 12)
+
+
 @contextlib.contextmanager
 def local_cluster_config() -> Iterator[None]:
     """Dask settings for the workers of a LocalCluster that borderdata starts itself.
 
-    Workers start by fork where that is the platform's way (Linux), unless another method is
-    configured: dask's default, spawn, makes every worker import pandas, pint and the
-    extractor afresh (about 1 s on two cores), while a forked worker has them already, as
-    the local pool's workers do. The workers' statistical profiler is off: it only feeds the
+    Workers start by fork where that is the platform's way (Linux) and Python does not warn
+    against forking a threaded process (before 3.12), unless another method is configured:
+    dask's default, spawn, makes every worker import pandas, pint and the extractor afresh
+    (about 1 s on two cores), while a forked worker has them already, as the local pool's
+    workers do. The workers' statistical profiler is off: it only feeds the
     dashboard, which this cluster does not start, and sampling the extractor's stacks every
     10 ms cost about a tenth of the workers' time.
     """
@@ -416,7 +428,7 @@ def local_cluster_config() -> Iterator[None]:
 
     settings: dict[str, Any] = {"distributed.worker.profile.enabled": False}
     key = "distributed.worker.multiprocessing-method"
-    if sys.platform == "linux" and dask.config.get(key) == DASK_DEFAULT_START:
+    if fork_is_safe() and dask.config.get(key) == DASK_DEFAULT_START:
         settings[key] = "fork"
     with dask.config.set(settings):
         yield
@@ -478,6 +490,8 @@ def _lookup(chunk: list[Source], cache: FactCache | None, max_bytes: int) -> _Pe
     if cache is not None:
         for i, source in enumerate(keyed):
             if (entry := cache.get(source.key)) is not None:
+                # What to extract again should the entry turn out damaged when it is read.
+                entry.origin = replace(source, data=None) if source.kind == "file" and source.data else source
                 known[i] = Outcome(entry=entry)
             elif source.data is None:
                 try:
@@ -578,9 +592,7 @@ class Spool:
 
     def add(self, entry: Entry | Stored) -> None:
         self.buffer.append(entry)
-        self.size += (
-            STORED_BYTES if isinstance(entry, Stored) else len(entry.csv) + len(entry.packed_rows) + 200
-        )
+        self.size += _spool_bytes(entry)
         if self.size >= self.limit:
             self._spill()
 
@@ -603,6 +615,14 @@ class Spool:
         load = self.load
         for entry in merged:
             yield load(entry) if load is not None and isinstance(entry, Stored) else entry
+
+
+def _spool_bytes(entry: Entry | Stored) -> int:
+    """Roughly what an entry costs in memory while it waits in the spool."""
+    if not isinstance(entry, Stored):
+        return len(entry.csv) + len(entry.packed_rows) + 200
+    origin = entry.origin.data if entry.origin is not None else None
+    return STORED_BYTES + (len(origin) if isinstance(origin, bytes) else 0)
 
 
 def _doc_id(entry: Entry | Stored) -> str:
@@ -702,7 +722,9 @@ def sorted_entries(
     progress = progress or Progress(None, enabled=False)
     fact_cache = _open_cache(cache)
     with imports_frozen(), tempfile.TemporaryDirectory(prefix="borderdata-spool-") as tmp:
-        spool = Spool(Path(tmp), load=fact_cache.load if fact_cache is not None else None)
+        spool = Spool(
+            Path(tmp), load=_cache_loader(fact_cache, max_bytes) if fact_cache is not None else None
+        )
         outcomes = run_sources(
             sources,
             engine=engine,
@@ -719,12 +741,57 @@ def sorted_entries(
                 fact_cache.close()
             raise
         progress.close()
+        # The cache is committed after the output is written: cached entries are read until then.
         try:
             yield iter(spool)
-        finally:
-            # After the output is written: the cached entries were read from the packs until then.
+        except Exception:
             if fact_cache is not None:
-                fact_cache.commit()
+                _commit_quietly(fact_cache)  # keep what was extracted; the writer's error is the news
+            raise
+        except BaseException:
+            if fact_cache is not None:
+                fact_cache.close()
+            raise
+        if fact_cache is not None:
+            fact_cache.commit()
+
+
+def _commit_quietly(cache: FactCache) -> None:
+    try:
+        cache.commit()
+    except Exception as exc:
+        log.warning(MSG_CACHE_NOT_SAVED, cache.folder, exc)
+
+
+def _cache_loader(cache: FactCache, max_bytes: int) -> Callable[[Stored], Entry]:
+    """Read a cached entry; one found damaged is extracted again from its source (and stored anew)."""
+
+    def load(stored: Stored) -> Entry:
+        try:
+            return cache.load(stored)
+        except CacheError as exc:
+            if stored.origin is None:
+                raise
+            entry = _extract_again(stored, max_bytes)
+            if entry is None:
+                raise CacheError(f"{exc}; its source changed since it was looked up: run again") from exc
+            log.warning(MSG_EXTRACTED_AGAIN, exc)
+            cache.put(stored.key, entry)
+            return entry
+
+    return load
+
+
+def _extract_again(stored: Stored, max_bytes: int) -> Entry | None:
+    """The entry of ``stored``'s source, extracted now; None if the source no longer gives that key."""
+    try:
+        source = read_source(stored.origin, max_bytes)
+    except CorpusError:
+        return None
+    if source_key(source) != stored.key:
+        return None
+    entry = extract_chunk([source], max_bytes)[0].entry
+    return entry if entry is not None and entry.doc_id == stored.doc_id else None
 
 
 def _gather(
