@@ -54,6 +54,23 @@ def conform_facts(df: pd.DataFrame) -> pd.DataFrame:
             df[column] = False if dtype == "bool" else ("" if dtype == "str" else float("nan"))
     df = df.loc[:, list(FACT_COLUMNS)]
     for column in TEXT_COLUMNS:
-        df[column] = df[column].astype(object).where(df[column].notna(), "").map(str).astype("str")
+        df[column] = _text_column(df[column])
     df = df.astype({c: t for c, t in FACT_DTYPES.items() if t != "str"})
     return df.sort_values(["doc_id", "start", "end"], kind="stable").reset_index(drop=True)
+
+
+def _text(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None or value is pd.NA or value != value:  # None, NA, NaN, NaT
+        return ""
+    return str(value)
+
+
+def _text_column(values: pd.Series) -> pd.Series:
+    """A text column: missing values as "", everything else ``str()``.
+
+    One pass in Python: pandas' ``where``/``map``/``astype`` chain costs a fixed ~0.3 ms a
+    column, which a worker pays for every chunk it extracts.
+    """
+    return pd.Series([_text(v) for v in values], index=values.index, dtype="str")
