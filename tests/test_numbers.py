@@ -46,9 +46,19 @@ VALID = [
 ]
 LOWER_BOUNDS = [
     ("tens of thousands", 10_000), ("hundreds of", 100), ("thousands of", 1000), ("dozens of", 12),
-    ("millions of", 1e6), ("hundreds of thousands", 100_000),
+    ("millions of", 1e6), ("hundreds of thousands", 100_000), ("scores of", 20), ("dozens", 12),
 ]  # fmt: skip
-NOT_NUMBERS = ["someone", "none", "tens", "alone", "phone", "often", "lonely"]
+NOT_NUMBERS = [
+    "someone",
+    "none",
+    "tens",
+    "alone",
+    "phone",
+    "often",
+    "lonely",
+    "Scores were high",
+    "test scores",
+]
 
 
 @pytest.mark.parametrize(("text", "value"), VALID)

@@ -174,6 +174,9 @@ def read_words(text: str, pos: int, end: int | None = None) -> NumberMatch | Non
     return NumberMatch(pos, end, value, from_words=True, has_scale=has_scale)
 
 
+SCORES_OF = re.compile(r"\s+of\b", re.IGNORECASE)
+
+
 def read_vague(text: str, pos: int, end: int | None = None) -> NumberMatch | None:
     """A floor from vague plurals: "tens of thousands" >= 10,000, "hundreds of" >= 100."""
     m = VAGUE.match(text, pos, len(text) if end is None else end)
@@ -182,6 +185,8 @@ def read_vague(text: str, pos: int, end: int | None = None) -> NumberMatch | Non
     head, tail = m.group(1).lower(), (m.group(2) or "").lower()
     if head == "tens" and not tail:
         return None
+    if head == "scores" and not tail and not SCORES_OF.match(text, m.end()):
+        return None  # "Scores were high", "test scores": the noun, not twenty
     value = VAGUE_PLURALS[head] * (SCALES[tail[:-1]] if tail else 1)
     if head == "tens":
         value = 10 * SCALES[tail[:-1]]
