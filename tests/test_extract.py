@@ -400,3 +400,17 @@ def test_quantities_helpers(seed_facts):
     assert len(masses) == (seed_facts["unit"].isin(["kg", "lb"])).sum()
     row = seed_facts.loc[seed_facts["unit"] == "lb"].iloc[0]
     assert math.isclose(to_quantity(row).to("kg").magnitude, row["value"] * 0.45359237)
+
+
+@pytest.mark.parametrize(
+    ("text", "units"),
+    [
+        ("Jamie Armstrong, 25, said she left.", ["year_of_age"]),
+        ("Mr. Smith, 45, of Windsor, was charged.", ["year_of_age"]),
+        ("Officers from Ontario, 12, and Quebec, 9, took part.", ["count", "count"]),  # one word: a place
+        ("Jamie Armstrong, 2.5, said", ["count"]),  # not a whole number
+        ("Jamie Armstrong, 250, said", ["count"]),  # no one is 250
+    ],
+)
+def test_a_number_in_commas_after_a_name_is_an_age(text, units):
+    assert extract_text(text)["unit"].tolist() == units

@@ -737,7 +737,29 @@ def read_unit_around(c: Candidate, r: Reading, sentence: str, resolve_dollar: Ca
                 unit, kind = currency[0], "money"
             if kind:
                 r.unit, r.kind = unit, kind
+    if not r.unit and is_age_apposition(c):
+        r.unit, r.kind = UNIT_WORDS["year old"]
     r.unit, r.kind = _resolve_unit(c, r.unit, r.kind, sentence, resolve_dollar)
+
+
+# "John Smith, 45, of Windsor": a whole number set off by commas right after a name (two
+# capitalised words: "Ontario, 12, and Quebec, 9" are no ages).
+AGE_NAME_BEFORE = re.compile(r"(?<![\w.])[A-Z][\w'’-]*\.?\s+[A-Z][\w'’-]*,\s\Z")
+AGE_COMMA_AFTER = re.compile(r",\s")
+MAX_AGE = 120
+
+
+def is_age_apposition(c: Candidate) -> bool:
+    """True for the age after a name: "Jamie Armstrong, 25, said", "Mr. Smith, 45, of Windsor"."""
+    n = c.number
+    if n.from_words or n.has_scale or n.fraction or not c.surface.isdigit():
+        return False
+    if not 1 <= n.value <= MAX_AGE:
+        return False
+    name = AGE_NAME_BEFORE.search(c.before)
+    if not name or DATE_BEFORE.search(c.before[: name.end() - 2]):
+        return False
+    return AGE_COMMA_AFTER.match(c.text, n.end, c.para_end) is not None
 
 
 def read_sign(c: Candidate, r: Reading) -> None:
