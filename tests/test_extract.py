@@ -274,10 +274,22 @@ QUALIFIER_CASES = [
         ("eight or nine euros", ["EUR", "EUR"]),
         ("It costs about 8 or $9.", ["USD", "USD"]),
         ("She is 5 or 6.", ["count", "count"]),
+        ("It gave 40 or $50,000.", ["count", "USD"]),  # not two guesses at one amount
     ],
 )
 def test_the_unit_of_an_alternative_applies_to_both(text, units):
     assert extract_text(text)["unit"].tolist() == units
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("The wall will cost 8 or $9 billion.", [8e9, 9e9]),
+        ("3 or 4 million people crossed.", [3e6, 4e6]),
+    ],
+)
+def test_the_scale_of_an_alternative_applies_to_both(text, values):
+    assert extract_text(text)["value"].tolist() == values
 
 
 @pytest.mark.parametrize(("text", "qualifier", "low", "high"), QUALIFIER_CASES)
@@ -407,7 +419,12 @@ def test_quantities_helpers(seed_facts):
     [
         ("Jamie Armstrong, 25, said she left.", ["year_of_age"]),
         ("Mr. Smith, 45, of Windsor, was charged.", ["year_of_age"]),
+        ("John Smith, 45, and his wife Mary Smith, 43, of Windsor, were charged.", ["year_of_age"] * 2),
         ("Officers from Ontario, 12, and Quebec, 9, took part.", ["count", "count"]),  # one word: a place
+        ("Seizures were highest in New York, 12, New Jersey, 9, and Vermont, 4.", ["count"] * 3),
+        ("Crossings at Niagara Falls, 12, and Fort Erie, 8, were closed.", ["count", "count"]),
+        ("In Ontario, 12, and in Quebec, 9, officers were hurt.", ["count", "count"]),
+        ("The Detroit Red Wings, 3, beat Toronto.", ["count"]),
         ("Jamie Armstrong, 2.5, said", ["count"]),  # not a whole number
         ("Jamie Armstrong, 250, said", ["count"]),  # no one is 250
     ],

@@ -726,26 +726,21 @@ def read_unit_around(c: Candidate, r: Reading, sentence: str, resolve_dollar: Ca
         elif after_kind == "money" and after_unit not in ("$", "cent"):
             r.unit, r.end = after_unit, after_end
     if not r.unit:
-        # "eight or nine euros": the unit of the next number applies to this one too.
-        nxt = OR_NEXT.match(c.text, r.end, c.para_end)
-        second = read_number(c.text, nxt.end(), c.para_end) if nxt else None
-        if second:
-            other = Candidate(c.text, second, c.para_start, c.para_end)
-            unit, kind, _ = _read_unit(other, second.end)
-            currency = _currency_before(other)
-            if currency and currency[1] >= nxt.start():  # "8 or $9": the symbol of the next number
-                unit, kind = currency[0], "money"
-            if kind:
-                r.unit, r.kind = unit, kind
+        read_alternative(c, r)
     if not r.unit and is_age_apposition(c):
         r.unit, r.kind = UNIT_WORDS["year old"]
     r.unit, r.kind = _resolve_unit(c, r.unit, r.kind, sentence, resolve_dollar)
 
 
-# "John Smith, 45, of Windsor": a whole number set off by commas right after a name (two
-# capitalised words: "Ontario, 12, and Quebec, 9" are no ages).
-AGE_NAME_BEFORE = re.compile(r"(?<![\w.])[A-Z][\w'’-]*\.?\s+[A-Z][\w'’-]*,\s\Z")
-AGE_COMMA_AFTER = re.compile(r",\s")
+# "John Smith, 45, of Windsor, was charged": a whole number set off by commas right after a
+# name (two capitalised words) and followed by what follows an age. "Ontario, 12, and Quebec,
+# 9", "Niagara Falls, 12, and Fort Erie, 8", "The Detroit Red Wings, 3, beat" are no ages.
+AGE_NAME_BEFORE = re.compile(r"(?<![\w.])([A-Z][\w'’-]*)\.?\s+[A-Z][\w'’-]*,\s\Z")
+AGE_AFTER = re.compile(
+    r",\s+(?:of|from|who|was|is|has|had|said|says|told|faces|died|remains|pleaded|appeared|"
+    r"and\s+(?:his|her|their)|a|an)\b"
+)
+NOT_NAME_STARTS = {"In", "At", "The", "From", "For", "On", "By", "To", "Team", "Near", "Across", "Of"}
 MAX_AGE = 120
 
 
@@ -757,9 +752,35 @@ def is_age_apposition(c: Candidate) -> bool:
     if not 1 <= n.value <= MAX_AGE:
         return False
     name = AGE_NAME_BEFORE.search(c.before)
-    if not name or DATE_BEFORE.search(c.before[: name.end() - 2]):
+    if not name or name.group(1) in NOT_NAME_STARTS or DATE_BEFORE.search(c.before[: name.end() - 2]):
         return False
-    return AGE_COMMA_AFTER.match(c.text, n.end, c.para_end) is not None
+    return AGE_AFTER.match(c.text, n.end, c.para_end) is not None
+
+
+def read_alternative(c: Candidate, r: Reading) -> None:
+    """ "eight or nine euros", "8 or $9 billion": the next number's unit (and scale) apply to this one."""
+    nxt = OR_NEXT.match(c.text, r.end, c.para_end)
+    second = read_number(c.text, nxt.end(), c.para_end) if nxt else None
+    if second is None or second.lower_bound or second.value <= 0:
+        return
+    value = r.value
+    if second.has_scale and not c.number.has_scale:
+        scale = second.value / _plain(second, c.text)
+        if scale > 1 and value * scale <= second.value * 1.0001:
+            value *= scale
+    if not second.value / MAX_ALTERNATIVE_RATIO <= value <= second.value * MAX_ALTERNATIVE_RATIO:
+        return  # "40 or $50,000": not two guesses at one amount
+    other = Candidate(c.text, second, c.para_start, c.para_end)
+    unit, kind, _ = _read_unit(other, second.end)
+    currency = _currency_before(other)
+    if currency and currency[1] >= nxt.start():  # "8 or $9": the symbol of the next number
+        unit, kind = currency[0], "money"
+    r.value = value
+    if kind:
+        r.unit, r.kind = unit, kind
+
+
+MAX_ALTERNATIVE_RATIO = 10
 
 
 def read_sign(c: Candidate, r: Reading) -> None:

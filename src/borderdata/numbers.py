@@ -185,7 +185,11 @@ def read_vague(text: str, pos: int, end: int | None = None) -> NumberMatch | Non
     head, tail = m.group(1).lower(), (m.group(2) or "").lower()
     if head == "tens" and not tail:
         return None
-    if head == "scores" and not tail and not SCORES_OF.match(text, m.end()):
+    if (
+        head == "scores"
+        and not tail
+        and not SCORES_OF.match(text, m.end(), len(text) if end is None else end)
+    ):
         return None  # "Scores were high", "test scores": the noun, not twenty
     value = VAGUE_PLURALS[head] * (SCALES[tail[:-1]] if tail else 1)
     if head == "tens":
