@@ -55,10 +55,11 @@ def check_facts(text: str, facts: pd.DataFrame) -> None:
         assert text[row.start : row.end] == row.surface
         assert math.isfinite(row.value), row
         low, high = row.low, row.high
+        slack = 1e-12 * max(1.0, abs(row.value))  # relative, and right for negative values too
         if not math.isnan(low):
-            assert math.isfinite(low) and low <= row.value * (1 + 1e-12) + 1e-12, row
+            assert math.isfinite(low) and low <= row.value + slack, row
         if not math.isnan(high):
-            assert math.isfinite(high) and row.value <= high * (1 + 1e-12) + 1e-12, row
+            assert math.isfinite(high) and row.value <= high + slack, row
         ureg.Unit(row.unit)  # parseable by the one registry
         assert row.category in CATEGORIES, row
         assert row.sentence and row.surface.strip() in text
