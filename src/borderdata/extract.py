@@ -763,11 +763,7 @@ def read_alternative(c: Candidate, r: Reading) -> None:
     second = read_number(c.text, nxt.end(), c.para_end) if nxt else None
     if second is None or second.lower_bound or second.value <= 0:
         return
-    value = r.value
-    if second.has_scale and not c.number.has_scale:
-        scale = second.value / _plain(second, c.text)
-        if scale > 1 and value * scale <= second.value * 1.0001:
-            value *= scale
+    value = scaled_like(r.value, c.number, second, c.text)
     if not second.value / MAX_ALTERNATIVE_RATIO <= value <= second.value * MAX_ALTERNATIVE_RATIO:
         return  # "40 or $50,000": not two guesses at one amount
     other = Candidate(c.text, second, c.para_start, c.para_end)
@@ -781,6 +777,14 @@ def read_alternative(c: Candidate, r: Reading) -> None:
 
 
 MAX_ALTERNATIVE_RATIO = 10
+
+
+def scaled_like(value: float, number: NumberMatch, other: NumberMatch, text: str) -> float:
+    """``value`` times the scale word only ``other`` has: "3 to 5 million", "8 or $9 billion"."""
+    if number.has_scale or not other.has_scale:
+        return value
+    scale = other.value / _plain(other, text)
+    return value * scale if scale > 1 and value * scale <= other.value * 1.0001 else value
 
 
 def read_sign(c: Candidate, r: Reading) -> None:
@@ -823,11 +827,7 @@ def read_range(c: Candidate, r: Reading, sentence: str, resolve_dollar: Callable
         return
     if r.kind and r.kind != "money" and not kind and joiner == "to" and not after_from:
         return  # "rose 6.5% to 164": a change, not a range
-    low, high = r.value, second.value
-    if not n.has_scale and second.has_scale:
-        scale = second.value / _plain(second, c.text)
-        if scale > 1 and low * scale <= high * 1.0001:
-            low *= scale
+    low, high = scaled_like(r.value, n, second, c.text), second.value
     if low > high and not after_from:
         return
     if not r.kind and kind:
