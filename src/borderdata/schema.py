@@ -29,6 +29,9 @@ FACT_DTYPES: dict[str, str] = {
     "category": "str",
     "location": "str",
     "period": "str",
+    "period_start": "str",
+    "period_end": "str",
+    "restates": "str",
     "sentence": "str",
     "overridden": "bool",
 }
