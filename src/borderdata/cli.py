@@ -4,6 +4,8 @@ borderdata extract [PATH ...] [--out FILE|DIR/] [--jobs N] [--engine local|dask]
                                                facts of the given articles to CSV or Parquet
 borderdata data [--jobs N]                     documents, facts and claims into data/processed/
 borderdata report [-p NAME VALUE ...]          run the notebooks and render reports/index.html
+borderdata check ARTICLE ... [--corpus PATH ...] [--out FILE]
+                                               each figure of the articles against the corpus's claims
 """
 
 from __future__ import annotations
@@ -78,6 +80,32 @@ def cmd_report(args: argparse.Namespace) -> int:
     return report.main(args)
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from borderdata.check import run_command
+
+    return run_command(args.articles, args.corpus, args.out, cache=args.cache)
+
+
+def add_check_parser(sub: argparse._SubParsersAction) -> None:
+    """The ``check`` subcommand (fact-check articles against the corpus; see :mod:`borderdata.check`)."""
+    check = sub.add_parser("check", help="fact-check articles against the claims of the corpus")
+    check.add_argument(
+        "articles", nargs="+", type=Path, metavar="ARTICLE", help="article files (.txt, .md, .html, .jsonl)"
+    )
+    check.add_argument(
+        "--corpus",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="files or folders to check against (default: seeds/ data/raw/, through the fact cache)",
+    )
+    check.add_argument("--out", type=Path, help="also write the verdicts to FILE.csv, FILE.json or FILE.html")
+    check.add_argument(
+        "--cache", type=Path, default=None, help="fact cache folder (default: data/processed/.cache)"
+    )
+    check.set_defaults(func=cmd_check)
+
+
 def _add_jobs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--jobs", "-j", type=int, default=None, metavar="N", help="worker processes (default: all cores)"
@@ -141,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="re-execute the notebooks in place (refresh the nbval baseline)",
     )
     rep.set_defaults(func=cmd_report)
+    add_check_parser(sub)
     return parser
 
 

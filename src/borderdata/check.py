@@ -1,0 +1,873 @@
+"""Fact-check an article against the corpus: each of its figures corroborated, updated, conflicting or new.
+
+:func:`check_article` extracts the article's facts, adds them to the facts of the
+corpus (the article itself taken out of the corpus when it is already there, so it
+is compared with the others, never with itself) and lets
+:func:`borderdata.claims.build_claims` group them. Each figure of the article then
+reads its verdict off the claim it landed in (:func:`verdict`):
+
+- ``corroborated``: other documents state the same claim (``sources`` names them);
+- ``updated``: other documents state this quantity for an earlier or later date;
+- ``conflicting``: other documents state this claim with a value beyond tolerance;
+- ``new``: no other document states anything the claims logic groups with it;
+- ``review``: the claims logic is unsure of the match (its ``review`` column says why).
+
+The verdict rules are the claims' rules: nothing here decides what "the same claim"
+is. A large corpus is first cut down (:func:`candidate_facts`) to the facts that can
+share a claim with the article, and mentions that differ only by document are
+represented by a few of them (earliest, latest, undated), so a check against tens of
+thousands of cached facts stays fast.
+
+>>> from borderdata.schema import conform_facts
+>>> corpus = conform_facts(pd.DataFrame({
+...     "fact_id": ["a:1"], "doc_id": ["a"], "start": [1], "end": [2], "published": ["2025-01-15"],
+...     "outlet": ["CBC News"], "surface": ["two"], "value": [2.0], "unit": ["count"],
+...     "qualifier": ["exact"], "subject": ["leased Black Hawk helicopters"], "category": ["asset"]}))
+>>> text = "Canada deployed four Black Hawk helicopters to the border."
+>>> table = check_article(text, facts=corpus, published="2025-03-04")
+>>> table[["surface", "verdict", "other_value"]].to_dict("records")
+[{'surface': 'four Black Hawk helicopters', 'verdict': 'updated', 'other_value': 2.0}]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from borderdata.claims import LIST_SEP, build_claims
+from borderdata.corpus import (
+    DEFAULT_PATHS,
+    Document,
+    Problem,
+    build_document,
+    is_jsonl,
+    iter_paths,
+    load_corpus,
+    parse_date,
+)
+from borderdata.extract import extract_facts
+from borderdata.schema import FACT_COLUMNS, conform_facts
+
+VERDICTS = ("corroborated", "updated", "conflicting", "new", "review")
+CHECK_DTYPES: dict[str, str] = {
+    "fact_id": "str",
+    "start": "int64",
+    "end": "int64",
+    "surface": "str",
+    "value": "float64",
+    "unit": "str",
+    "subject": "str",
+    "location": "str",
+    "period": "str",
+    "verdict": "str",
+    "claim_id": "str",
+    "other_value": "float64",
+    "sources": "str",
+    "why": "str",
+}
+CHECK_COLUMNS = tuple(CHECK_DTYPES)
+ARTICLE_ID = "article"
+MAX_SOURCES = 5  # documents named per figure (the rest are counted)
+# Above this many candidate facts, mentions that differ only by document are represented by a few.
+REDUCE_ABOVE = 5_000
+# Columns that may tell two mentions apart for the claims logic, besides which document they are in.
+DOCUMENT_COLUMNS = ("fact_id", "doc_id", "source_file", "start", "end", "published")
+CLAIM_STATUS_VERDICT = {"corroborated": "corroborated", "updated": "updated", "conflicting": "conflicting"}
+# Two values this close (relative) are shown as agreeing when choosing which other value to report.
+SAME_VALUE = 0.01
+SAFE_SCHEMES = ("http://", "https://")
+
+MSG_NO_FIGURES = "{name}: no figures found: nothing to check"
+
+
+# --- the article ---------------------------------------------------------------------------------
+
+
+def as_document(document_or_text: Document | str | Path, published: Any = None) -> Document:
+    """A Document from a Document, a path to an article file, or the text of one.
+
+    A path is read like any input (CorpusError naming the file if it cannot be read);
+    ``published`` (date, datetime or ISO string) overrides the detected date.
+    """
+    if isinstance(document_or_text, Document):
+        doc = document_or_text
+    elif isinstance(document_or_text, Path):
+        docs = load_corpus([document_or_text])
+        if not docs:
+            raise ValueError(f"{document_or_text}: no article could be read")
+        doc = docs[0]
+    else:
+        doc = build_document(ARTICLE_ID, Path(f"{ARTICLE_ID}.txt"), str(document_or_text))
+    if published is not None:
+        doc = _with_published(doc, published)
+    return doc
+
+
+def _with_published(doc: Document, published: Any) -> Document:
+    from dataclasses import replace
+
+    if isinstance(published, dt.datetime):
+        day = published.date()
+    elif isinstance(published, dt.date):
+        day = published
+    else:
+        day = parse_date(str(published)) if str(published).strip() else None
+    return replace(doc, published=day)
+
+
+# --- the corpus side -----------------------------------------------------------------------------
+
+
+def corpus_facts(
+    paths: Iterable[Path | str] | None = None,
+    *,
+    cache: Path | str | None = None,
+    problems: list[Problem] | None = None,
+    jobs: int | None = None,
+) -> pd.DataFrame:
+    """The facts of the corpus under ``paths`` (default seeds/ and data/raw/), from the engine's cache.
+
+    Only documents the cache does not hold yet are extracted (and then stored in it).
+    """
+    from borderdata.engine import DEFAULT_CACHE, extract_corpus
+
+    return extract_corpus(
+        list(paths) if paths is not None else DEFAULT_PATHS,
+        cache=DEFAULT_CACHE if cache is None else cache,
+        problems=problems,
+        jobs=jobs,
+    )
+
+
+def signature(facts: pd.DataFrame) -> tuple:
+    """What a document's extraction looks like (offsets and surfaces): equal for equal texts."""
+    return tuple(zip(facts["start"].tolist(), facts["end"].tolist(), facts["surface"].tolist(), strict=True))
+
+
+def without_article(corpus: pd.DataFrame, article: pd.DataFrame, doc_id: str) -> pd.DataFrame:
+    """``corpus`` without the article: its own doc_id, and any document with the same extraction."""
+    corpus = corpus.loc[corpus["doc_id"] != doc_id]
+    if article.empty or corpus.empty:
+        return corpus
+    mine = signature(article)
+    same_size = corpus.groupby("doc_id", sort=False)["start"].transform("size").eq(len(article))
+    twins = [
+        d
+        for d, rows in corpus.loc[same_size].groupby("doc_id", sort=False)
+        if signature(rows.sort_values("start", kind="stable")) == mine
+    ]
+    return corpus.loc[~corpus["doc_id"].isin(twins)]
+
+
+def _dimension(units: pd.Series) -> pd.Series:
+    from borderdata.units import dimension_of
+
+    known = {u: dimension_of(u or "count") for u in pd.unique(units)}
+    return units.map(known)
+
+
+def candidate_facts(corpus: pd.DataFrame, article: pd.DataFrame) -> pd.DataFrame:
+    """The corpus facts that can share a claim with a figure of the article: same category and dimension.
+
+    A claim is one quantity about one thing (:mod:`borderdata.claims`): mentions of
+    different categories or dimensions (mass, a currency, percent, count) never meet.
+    """
+    if corpus.empty or article.empty:
+        return corpus.iloc[:0]
+    wanted = set(zip(article["category"], _dimension(article["unit"]), strict=True))
+    keys = pd.Series(
+        list(zip(corpus["category"], _dimension(corpus["unit"]), strict=True)), index=corpus.index
+    )
+    return corpus.loc[keys.isin(wanted)]
+
+
+def representatives(corpus: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """A few mentions for each set that differs only by document, and who each one stands for.
+
+    Mentions with equal text columns (value, unit, qualifier, subject, sentence, outlet...)
+    are the same statement to the claims logic except for their date: the earliest and
+    latest dated one and one undated are kept. Returns the kept facts and, for every
+    corpus fact_id, the fact_id that represents it.
+    """
+    columns = [c for c in FACT_COLUMNS if c not in DOCUMENT_COLUMNS and c in corpus]
+    frame = corpus.assign(
+        _group=corpus.groupby(columns, sort=False, dropna=False).ngroup(),
+        _undated=corpus["published"].eq(""),
+    ).sort_values(["_group", "_undated", "published", "doc_id", "start"], kind="stable")
+    dated = frame.loc[~frame["_undated"]]
+    keep = pd.concat([
+        dated.drop_duplicates("_group", keep="first"),
+        dated.drop_duplicates("_group", keep="last"),
+        frame.loc[frame["_undated"]].drop_duplicates("_group", keep="first"),
+    ]).drop_duplicates("fact_id")  # fmt: skip
+    first_kept = keep.drop_duplicates("_group").set_index("_group")["fact_id"]
+    stands_for = frame["_group"].map(first_kept)
+    stands_for = stands_for.where(~frame["fact_id"].isin(keep["fact_id"]), frame["fact_id"])
+    return corpus.loc[corpus["fact_id"].isin(keep["fact_id"])], pd.Series(
+        stands_for.to_numpy(), index=frame["fact_id"].to_numpy()
+    )
+
+
+# --- verdicts ------------------------------------------------------------------------------------
+
+
+def verdict(status: str, other_documents: int, review: str = "") -> str:
+    """The verdict of one figure from the claim it is in.
+
+    =====================  ===============  ===============  ==============
+    claim status           other documents  review reason    verdict
+    =====================  ===============  ===============  ==============
+    any                    any              given            review
+    any                    none             none             new
+    corroborated           some             none             corroborated
+    updated                some             none             updated
+    conflicting            some             none             conflicting
+    anything else          some             none             review
+    =====================  ===============  ===============  ==============
+
+    >>> verdict("corroborated", 2), verdict("single", 0), verdict("updated", 1, "unknown period")
+    ('corroborated', 'new', 'review')
+    """
+    if review:
+        return "review"
+    if other_documents == 0:
+        return "new"
+    return CLAIM_STATUS_VERDICT.get(status, "review")
+
+
+@dataclass
+class Figure:
+    """One figure of the article, its claim, and the other documents' mentions in that claim."""
+
+    fact: Mapping[str, Any]
+    claim: Mapping[str, Any]
+    others: pd.DataFrame  # corpus facts of the claim, one row per mention (every document)
+
+
+@dataclass
+class CheckResult:
+    """The check of one article: its document, one row per figure, and the receipts behind them."""
+
+    document: Document
+    table: pd.DataFrame
+    receipts: pd.DataFrame  # one row per (article fact_id, other document): outlet, date, title, url...
+
+    def counts(self) -> dict[str, int]:
+        """Figures per verdict, every verdict listed."""
+        found = self.table["verdict"].value_counts()
+        return {v: int(found.get(v, 0)) for v in VERDICTS}
+
+    def summary(self) -> str:
+        """``12 figures: 5 corroborated, 1 updated, 1 conflicting, 5 new`` (verdicts with none left out)."""
+        return summary_line(self.table)
+
+
+def summary_line(table: pd.DataFrame) -> str:
+    """One line: how many figures and how many of each verdict.
+
+    >>> summary_line(pd.DataFrame({"verdict": ["new", "corroborated", "new"]}))
+    '3 figures: 1 corroborated, 2 new'
+    """
+    n = len(table)
+    found = table["verdict"].value_counts() if n else pd.Series(dtype="int64")
+    parts = [f"{int(found[v])} {v}" for v in VERDICTS if found.get(v, 0)]
+    noun = "figure" if n == 1 else "figures"
+    return f"{n} {noun}: " + ", ".join(parts) if parts else f"{n} {noun}"
+
+
+# --- the check -----------------------------------------------------------------------------------
+
+
+def check_article(
+    document_or_text: Document | str | Path,
+    claims: pd.DataFrame | None = None,
+    facts: pd.DataFrame | None = None,
+    *,
+    documents: pd.DataFrame | None = None,
+    published: Any = None,
+) -> pd.DataFrame:
+    """One row per figure of the article (:data:`CHECK_COLUMNS`) with its verdict against the corpus.
+
+    Parameters: ``document_or_text``, a Document, a path or the article's text;
+    ``facts``, the corpus's facts table (default: seeds/ and data/raw/ through the
+    engine's cache); ``claims``, the corpus's claims table if at hand (its claim ids are
+    then reported instead of the ids of the combined claims); ``documents``, the
+    corpus's documents table (titles and URLs of the sources); ``published``, the
+    article's date when the text does not give it. See the module docstring.
+    """
+    return check_document(
+        document_or_text, claims=claims, facts=facts, documents=documents, published=published
+    ).table
+
+
+def check_document(
+    document_or_text: Document | str | Path,
+    *,
+    claims: pd.DataFrame | None = None,
+    facts: pd.DataFrame | None = None,
+    documents: pd.DataFrame | Callable[[set[str]], pd.DataFrame] | None = None,
+    published: Any = None,
+    reduce_above: int = REDUCE_ABOVE,
+) -> CheckResult:
+    """The full check of one article: the table of :func:`check_article` plus the receipts.
+
+    ``documents`` may also be a function from a set of doc_ids to their documents table
+    (the command line reads only the cited files, see :func:`source_documents`).
+    """
+    doc = as_document(document_or_text, published)
+    article = extract_facts([doc])
+    corpus = conform_facts(corpus_facts() if facts is None else facts)
+    corpus = without_article(corpus, article, doc.doc_id)
+    candidates = candidate_facts(corpus, article)
+    stands_for = pd.Series(candidates["fact_id"].to_numpy(), index=candidates["fact_id"].to_numpy())
+    if len(candidates) > reduce_above:
+        candidates, stands_for = representatives(candidates)
+    combined = build_claims(pd.concat([candidates, article], ignore_index=True)) if len(article) else None
+    figures = _figures(article, combined, corpus, stands_for)
+    cited = {d for f in figures for d in f.others["doc_id"].drop_duplicates().head(MAX_SOURCES)}
+    known = _documents_of(documents(cited) if callable(documents) else documents)
+    corpus_claim = _claim_of_fact(claims) if claims is not None else None
+    table = _table([_row(f, corpus_claim, known) for f in figures])
+    return CheckResult(document=doc, table=table, receipts=_receipts(figures, known))
+
+
+def _claim_of_fact(claims: pd.DataFrame) -> pd.Series:
+    """claim_id by fact_id, from a claims table's ``fact_ids`` lists."""
+    exploded = claims.assign(fact_id=claims["fact_ids"].astype(str).str.split(LIST_SEP)).explode("fact_id")
+    return exploded.drop_duplicates("fact_id").set_index("fact_id")["claim_id"]
+
+
+def _figures(
+    article: pd.DataFrame, combined: pd.DataFrame | None, corpus: pd.DataFrame, stands_for: pd.Series
+) -> list[Figure]:
+    """Each article fact with its combined claim and every corpus mention that claim stands for."""
+    if combined is None or article.empty:
+        return []
+    claim_rows = combined.to_dict("records")
+    claim_of: dict[str, int] = {}
+    for i, claim in enumerate(claim_rows):
+        for fact_id in str(claim["fact_ids"]).split(LIST_SEP):
+            claim_of.setdefault(fact_id, i)
+    represented_by = stands_for.groupby(stands_for.to_numpy()).groups  # kept fact_id -> all it stands for
+    by_id = corpus.set_index("fact_id", drop=False)
+    figures = []
+    for fact in article.to_dict("records"):
+        index = claim_of.get(fact["fact_id"])
+        claim = claim_rows[index] if index is not None else {}
+        members = str(claim.get("fact_ids", "")).split(LIST_SEP) if claim else []
+        other_ids = [m for m in members if m in represented_by]
+        every = [fid for kept in other_ids for fid in represented_by[kept]]
+        others = by_id.loc[by_id.index.isin(every)].sort_values(
+            ["published", "doc_id", "start"], kind="stable"
+        )
+        figures.append(Figure(fact=fact, claim=claim, others=others.reset_index(drop=True)))
+    return figures
+
+
+def _row(figure: Figure, corpus_claim: pd.Series | None, documents: pd.DataFrame) -> dict[str, Any]:
+    fact, claim, others = figure.fact, figure.claim, figure.others
+    review = str(claim.get("review", "") or "")
+    n_docs = others["doc_id"].nunique() if len(others) else 0
+    outcome = verdict(str(claim.get("status", "")), n_docs, review)
+    claim_id = str(claim.get("claim_id", ""))
+    if corpus_claim is not None and len(others):
+        known = others["fact_id"].map(corpus_claim).dropna()
+        claim_id = str(known.mode().iloc[0]) if len(known) else claim_id
+    return {
+        "fact_id": fact["fact_id"],
+        "start": fact["start"],
+        "end": fact["end"],
+        "surface": fact["surface"],
+        "value": fact["value"],
+        "unit": fact["unit"],
+        "subject": fact["subject"],
+        "location": fact["location"],
+        "period": fact["period"],
+        "verdict": outcome,
+        "claim_id": claim_id if n_docs or review else "",
+        "other_value": other_value(fact, others, outcome),
+        "sources": sources_text(others, documents),
+        "why": why_text(fact, claim, others, outcome, review),
+    }
+
+
+def _table(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    if not rows:
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in CHECK_DTYPES.items()})
+    return pd.DataFrame.from_records(rows, columns=list(CHECK_COLUMNS)).astype(CHECK_DTYPES)
+
+
+# --- values, sources and reasons -----------------------------------------------------------------
+
+
+def converted(value: float, unit: str, target: str) -> float:
+    """``value`` in ``unit`` expressed in ``target`` (NaN when they do not convert)."""
+    from borderdata.units import Q_
+
+    unit, target = unit or "count", target or "count"
+    if unit == target or math.isnan(value):
+        return float(value)
+    try:
+        return float(Q_(value, unit).to(target).magnitude)
+    except Exception:  # pint raises several unrelated types for units it cannot relate
+        return math.nan
+
+
+def _agrees(a: float, b: float) -> bool:
+    return not (math.isnan(a) or math.isnan(b)) and abs(a - b) <= SAME_VALUE * max(abs(a), abs(b))
+
+
+def other_value(fact: Mapping[str, Any], others: pd.DataFrame, outcome: str) -> float:
+    """The other documents' value, in the figure's unit, that the verdict is about.
+
+    ``corroborated``: the latest other mention's; ``updated`` / ``conflicting``: the
+    latest other mention whose value differs from the figure's; ``new``: NaN.
+    """
+    if others.empty or outcome == "new":
+        return math.nan
+    values = [converted(v, u, fact["unit"]) for v, u in zip(others["value"], others["unit"], strict=True)]
+    mine = float(fact["value"])
+    if outcome in ("updated", "conflicting"):
+        differing = [v for v in values if not math.isnan(v) and not _agrees(v, mine)]
+        if differing:
+            return differing[-1]
+    kept = [v for v in values if not math.isnan(v)]
+    return kept[-1] if kept else math.nan
+
+
+def _outlet(row: Mapping[str, Any]) -> str:
+    return str(row.get("outlet") or "") or str(row.get("source_file") or row.get("doc_id") or "")
+
+
+def sources_text(
+    others: pd.DataFrame, documents: pd.DataFrame | None = None, limit: int = MAX_SOURCES
+) -> str:
+    """The other documents as ``outlet, date, “title”, url`` separated by `` | ``, the rest counted.
+
+    >>> sources_text(pd.DataFrame({"doc_id": ["a", "b"], "outlet": ["CBC News", ""],
+    ...     "source_file": ["a.txt", "b.txt"], "published": ["2025-01-15", ""]}))
+    'CBC News, 2025-01-15 | b.txt, undated'
+    """
+    if others.empty:
+        return ""
+    docs = others.drop_duplicates("doc_id")
+    if documents is not None and len(documents):
+        docs = docs.drop(columns=["title", "url"], errors="ignore").merge(documents, on="doc_id", how="left")
+    named = []
+    for d in docs.head(limit).to_dict("records"):
+        title = f"“{d['title']}”" if isinstance(d.get("title"), str) and d["title"] else ""
+        url = safe_url(d.get("url", "")) if isinstance(d.get("url"), str) else ""
+        named.append(", ".join(x for x in (_outlet(d), d["published"] or "undated", title, url) if x))
+    more = f" | and {len(docs) - limit:,} more" if len(docs) > limit else ""
+    return " | ".join(named) + more
+
+
+def _stated(value: float, unit: str) -> str:
+    if math.isnan(value):
+        return "?"
+    number = f"{value:,.0f}" if abs(value) >= 100 or float(value).is_integer() else f"{value:,.3g}"
+    return number if unit in ("", "count") else f"{number} {unit}"
+
+
+def why_text(
+    fact: Mapping[str, Any], claim: Mapping[str, Any], others: pd.DataFrame, outcome: str, review: str
+) -> str:
+    """Why the figure got its verdict, in words: who said what, and the claims logic's own note."""
+    what = ", ".join(x for x in (fact["subject"], fact["location"], fact["period"]) if x) or "this quantity"
+    if outcome == "new":
+        return f"no other document states {what} ({fact['category']})"
+    said = "; ".join(
+        f"{_outlet(r)} ({r['published'] or 'undated'}): {r['surface']}"
+        for r in others.drop_duplicates("doc_id").head(MAX_SOURCES).to_dict("records")
+    )
+    lead = {
+        "corroborated": f"{said} state the same claim",
+        "updated": f"the figure changes over time: {said}",
+        "conflicting": f"values disagree beyond tolerance: {said}",
+        "review": f"unsure match ({review}): {said}" if review else f"unsure match: {said}",
+    }[outcome]
+    note = str(claim.get("why", "") or claim.get("note", "") or "")
+    return f"{lead}. Claims: {note}" if note else lead
+
+
+# --- receipts: the other documents' sentences ---------------------------------------------------
+
+
+RECEIPT_COLUMNS = ("fact_id", "other_fact_id", "doc_id", "outlet", "published", "title", "url", "sentence",
+                   "surface", "value", "unit")  # fmt: skip
+
+
+def _documents_of(documents: pd.DataFrame | None) -> pd.DataFrame:
+    if documents is None or documents.empty:
+        return pd.DataFrame(columns=["doc_id", "title", "url"])
+    frame = documents.copy()
+    for column in ("title", "url"):
+        if column not in frame:
+            frame[column] = ""
+    return frame.loc[:, ["doc_id", "title", "url"]].fillna("").astype(str).drop_duplicates("doc_id")
+
+
+def _receipts(figures: Sequence[Figure], documents: pd.DataFrame) -> pd.DataFrame:
+    """One row per figure and other document (at most :data:`MAX_SOURCES` each), titles and URLs joined."""
+    frames = []
+    for figure in figures:
+        if figure.others.empty:
+            continue
+        first = figure.others.drop_duplicates("doc_id").head(MAX_SOURCES)
+        frames.append(first.assign(other_fact_id=first["fact_id"], fact_id=figure.fact["fact_id"]))
+    if not frames:
+        return pd.DataFrame(columns=list(RECEIPT_COLUMNS))
+    receipts = pd.concat(frames, ignore_index=True).merge(documents, on="doc_id", how="left")
+    return receipts.fillna({"title": "", "url": ""}).loc[:, list(RECEIPT_COLUMNS)]
+
+
+def source_documents(paths: Iterable[Path | str] | None, doc_ids: Iterable[str]) -> pd.DataFrame:
+    """Title, outlet, date and URL of the named corpus documents, read from their files.
+
+    Only files whose name matches a wanted doc_id are read; archives (``.jsonl``) are
+    read only when some wanted id is not a file's.
+    """
+    wanted = set(doc_ids)
+    if not wanted:
+        return pd.DataFrame(columns=["doc_id", "title", "url"])
+    problems: list[Problem] = []
+    listed = list(iter_paths(list(paths) if paths is not None else DEFAULT_PATHS, problems))
+    files = [p for p in listed if not is_jsonl(p) and p.name.rsplit(".", 1)[0] in wanted]
+    docs = load_corpus(files, problems=problems)
+    missing = wanted - {d.doc_id for d in docs}
+    archives = [p for p in listed if is_jsonl(p)] if missing else []
+    if archives:
+        docs += [d for d in load_corpus(archives, problems=problems) if d.doc_id in missing]
+    records = [d.to_record() for d in docs if d.doc_id in wanted]
+    return pd.DataFrame(records, columns=["doc_id", "title", "outlet", "published", "url"]).drop_duplicates(
+        "doc_id"
+    )
+
+
+# --- the page ------------------------------------------------------------------------------------
+
+
+VERDICT_STYLE = {  # colour, and the words a reader without colour gets
+    "corroborated": ("#1b7837", "corroborated"),
+    "updated": ("#2166ac", "updated"),
+    "conflicting": ("#b2182b", "conflicting"),
+    "new": ("#6b6b6b", "new"),
+    "review": ("#b35806", "review"),
+}
+VERDICT_MEANING = {
+    "corroborated": "other outlets state the same claim",
+    "updated": "other outlets state this quantity for an earlier or later date",
+    "conflicting": "other outlets state this claim with a different value",
+    "new": "no other outlet in the corpus states it",
+    "review": "the match is uncertain: read the reason",
+}
+PAGE_CSS = """
+.bdc { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; color: #222; line-height: 1.6;
+       max-width: 60em; }
+.bdc .meta { color: #555; margin-top: 0; }
+.bdc .article p { margin: 0 0 0.8em; }
+.bdc a.fig { color: inherit; text-decoration: none; border-bottom: 3px solid; padding: 0 0.1em; }
+.bdc a.fig:focus, .bdc a.fig:hover { outline: 2px solid #222; }
+.bdc .tag { font-size: 0.72em; font-variant: small-caps; font-weight: bold; margin-left: 0.2em; }
+.bdc .receipt { border-left: 4px solid; padding: 0.3em 0.8em; margin: 0.8em 0; }
+.bdc .receipt:target { background: #fff7d6; outline: 2px solid #222; }
+.bdc .receipt h3 { font-size: 1em; margin: 0 0 0.3em; }
+.bdc .receipt blockquote { margin: 0.3em 0 0.3em 1em; }
+.bdc .receipt .src { color: #444; font-size: 0.9em; }
+.bdc mark { background: #ffe08a; color: #000; }
+.bdc .why { color: #444; font-size: 0.9em; }
+.bdc dl.legend dt { display: inline; font-weight: bold; }
+.bdc dl.legend dd { display: inline; margin: 0 1em 0 0.3em; }
+"""
+PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+
+def safe_url(url: str) -> str:
+    """``url`` if it is http(s), else "" (no ``javascript:`` or ``data:`` link from an article).
+
+    >>> safe_url("https://cbc.ca/x"), safe_url("javascript:alert(1)")
+    ('https://cbc.ca/x', '')
+    """
+    url = str(url or "").strip()
+    return url if url.lower().startswith(SAFE_SCHEMES) and not re.search(r"\s", url) else ""
+
+
+def highlight(sentence: str, surface: str) -> str:
+    """The escaped sentence with the escaped ``surface`` in ``<mark>``.
+
+    >>> highlight("Seized <b>19.5 kg</b>.", "19.5 kg")
+    'Seized &lt;b&gt;<mark>19.5 kg</mark>&lt;/b&gt;.'
+    """
+    at = sentence.find(surface) if surface else -1
+    if at < 0:
+        return html.escape(sentence) if sentence else f"<mark>{html.escape(surface)}</mark>"
+    end = at + len(surface)
+    return f"{html.escape(sentence[:at])}<mark>{html.escape(surface)}</mark>{html.escape(sentence[end:])}"
+
+
+def _mark(number: int, row: Mapping[str, Any], text: str) -> str:
+    colour, label = VERDICT_STYLE[row["verdict"]]
+    tip = html.escape(f"{label}: {row['why']}", quote=True)
+    return (
+        f'<a class="fig v-{label}" id="bdc-f{number}" href="#bdc-r{number}" style="border-color: {colour}" '
+        f'title="{tip}">{html.escape(text)}<span class="tag" style="color: {colour}">[{label}]</span></a>'
+    )
+
+
+def _marked_span(text: str, start: int, end: int, marks: list[tuple[int, int, int, Mapping]]) -> str:
+    """``text[start:end]`` escaped, with the figures inside it marked, paragraphs as ``<p>``."""
+    pieces, at = [], start
+    for number, s, e, row in marks:
+        if s < at or e > end or s < start:
+            continue  # overlapping or outside the body: listed in the receipts only
+        pieces += [html.escape(text[at:s]), _mark(number, row, text[s:e])]
+        at = e
+    pieces.append(html.escape(text[at:end]))
+    paragraphs = re.split(r"\n\s*\n|\n", "".join(pieces))
+    return "\n".join(f"<p>{p.strip()}</p>" for p in paragraphs if p.strip())
+
+
+def _article_body(result: CheckResult) -> str:
+    doc, table = result.document, result.table
+    rows = table.sort_values(["start", "end"], kind="stable").to_dict("records")
+    marks = [(i, int(r["start"]), int(r["end"]), r) for i, r in enumerate(rows, start=1)]
+    spans = doc.body_spans or ((0, len(doc.text)),)
+    return "\n".join(_marked_span(doc.text, s, e, marks) for s, e in spans)
+
+
+def _receipt(number: int, row: Mapping[str, Any], receipts: pd.DataFrame) -> str:
+    colour, label = VERDICT_STYLE[row["verdict"]]
+    mine = receipts.loc[receipts["fact_id"] == row["fact_id"]].to_dict("records")
+    quotes = []
+    for other in mine:
+        url = safe_url(other.get("url", ""))
+        title = html.escape(str(other.get("title") or "untitled"))
+        title = (
+            f'<a href="{html.escape(url, quote=True)}" rel="noopener noreferrer">{title}</a>'
+            if url
+            else title
+        )
+        where = html.escape(f"{_outlet(other)}, {other['published'] or 'undated'}")
+        quotes.append(
+            f'<li><span class="src">{where}: {title}</span>'
+            f"<blockquote>{highlight(str(other['sentence']), str(other['surface']))}</blockquote></li>"
+        )
+    listed = f"<ul>{''.join(quotes)}</ul>" if quotes else "<p>No other outlet in the corpus states it.</p>"
+    return (
+        f'<section class="receipt v-{label}" id="bdc-r{number}" style="border-color: {colour}">'
+        f'<h3><span class="tag" style="color: {colour}">[{label}]</span> {html.escape(str(row["surface"]))} '
+        f"<small>({html.escape(str(row['subject']) or 'no subject')})</small></h3>"
+        f'<p class="why">{html.escape(str(row["why"]))}</p>{listed}'
+        f'<p><a href="#bdc-f{number}">back to the text</a></p></section>'
+    )
+
+
+def article_fragment(result: CheckResult) -> str:
+    """The checked article as an HTML fragment: figures marked by verdict, each linked to its receipts.
+
+    Every piece of article and corpus text is escaped; links are http(s) only; no script.
+    """
+    doc = result.document
+    rows = result.table.sort_values(["start", "end"], kind="stable").to_dict("records")
+    meta = " · ".join(
+        x
+        for x in (doc.outlet, doc.published.isoformat() if doc.published else "undated", doc.source_file)
+        if x
+    )
+    legend = "".join(
+        f'<dt style="color: {VERDICT_STYLE[v][0]}">[{v}]</dt><dd>{html.escape(VERDICT_MEANING[v])}</dd>'
+        for v in VERDICTS
+    )
+    receipts = "\n".join(_receipt(i, r, result.receipts) for i, r in enumerate(rows, start=1))
+    return (
+        f'<div class="bdc tex2jax_ignore mathjax_ignore"><style>{PAGE_CSS}</style>'
+        f"<h2>{html.escape(doc.title or doc.doc_id)}</h2>"
+        f'<p class="meta">{html.escape(meta)}</p>'
+        f'<p class="summary"><strong>{html.escape(result.summary())}</strong></p>'
+        f'<dl class="legend">{legend}</dl>'
+        f'<div class="article">{_article_body(result)}</div>'
+        f'<h2>Receipts</h2><div class="receipts">{receipts}</div></div>'
+    )
+
+
+def page(results: Sequence[CheckResult]) -> str:
+    """A self-contained HTML page of one or more checked articles (no script, a CSP that forbids one)."""
+    title = "Fact check: " + "; ".join(r.document.title or r.document.doc_id for r in results)
+    body = "\n<hr>\n".join(article_fragment(r) for r in results)
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{PAGE_CSP}">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)}</title></head>\n<body>\n{body}\n</body></html>\n"
+    )
+
+
+class SafeHTML:
+    """Trusted-by-construction HTML for a notebook: shown as HTML, with a plain-text repr for nbval."""
+
+    def __init__(self, markup: str, text: str) -> None:
+        self.markup, self.text = markup, text
+
+    def _repr_html_(self) -> str:
+        return self.markup
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def marked_article(result: CheckResult) -> SafeHTML:
+    """The checked article for display in a notebook (see :func:`article_fragment`)."""
+    return SafeHTML(article_fragment(result), f"{result.document.doc_id}: {result.summary()}")
+
+
+# --- the terminal --------------------------------------------------------------------------------
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control and bidi characters shown as ``?`` (article text is untrusted on a terminal)."""
+    return _UNPRINTABLE.sub("?", unicodedata.normalize("NFC", str(text)))
+
+
+def _cut(text: str, width: int) -> str:
+    text = " ".join(printable(text).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def terminal_table(table: pd.DataFrame, width: int = 120) -> str:
+    """The check as a compact fixed-width table: figure, verdict, other value, sources."""
+    if table.empty:
+        return ""
+    rows = [("figure", "verdict", "other", "subject", "sources")]
+    for r in table.to_dict("records"):
+        other = "" if math.isnan(r["other_value"]) else _stated(r["other_value"], r["unit"])
+        rows.append((r["surface"], r["verdict"], other, r["subject"], r["sources"]))
+    limits = (28, 12, 16, 26, max(20, width - 28 - 12 - 16 - 26 - 8))
+    cells = [[_cut(c, n) for c, n in zip(row, limits, strict=True)] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(limits))]
+    return "\n".join(
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    )
+
+
+# --- the command ---------------------------------------------------------------------------------
+
+OUT_SUFFIXES = (".csv", ".json", ".html")
+MSG_OUT_SUFFIX = "{out}: unsupported output (use FILE.csv, FILE.json or FILE.html)"
+MSG_OUT_PROTECTED = "{out}: the check never writes into {folder} (the project's tables and overrides)"
+MSG_CORPUS_MISSING = "corpus {path}: no such file or folder"
+MSG_CORPUS_EMPTY = "corpus {paths}: no article with figures to check against"
+MSG_NO_ARTICLE = "no article could be read: nothing to check"
+
+
+class CheckError(Exception):
+    """The check cannot run: a bad ``--out``, a missing or empty corpus."""
+
+
+def check_out_path(out: Path) -> None:
+    """CheckError unless ``out`` is a .csv, .json or .html file outside data/processed/ and the overrides."""
+    from borderdata.pipeline import OVERRIDES, PROCESSED
+
+    if out.suffix.lower() not in OUT_SUFFIXES:
+        raise CheckError(MSG_OUT_SUFFIX.format(out=out))
+    target = out.resolve()
+    if target == OVERRIDES.resolve() or target.is_relative_to(PROCESSED.resolve()):
+        raise CheckError(MSG_OUT_PROTECTED.format(out=out, folder=PROCESSED.parent))
+
+
+def check_corpus_paths(paths: Sequence[Path] | None) -> list[Path]:
+    """The corpus paths (default: seeds/ and data/raw/ where they exist); CheckError naming a missing one."""
+    if not paths:
+        return [p for p in DEFAULT_PATHS if Path(p).exists()]
+    for path in paths:
+        if not path.exists():
+            raise CheckError(MSG_CORPUS_MISSING.format(path=path))
+    return list(paths)
+
+
+def write_results(results: Sequence[CheckResult], out: Path) -> Path:
+    """Write the checks to ``out`` (.csv, .json or .html by extension), atomically."""
+    from borderdata.tables import write_bytes_atomic, write_table
+
+    table = pd.concat([r.table for r in results], ignore_index=True) if results else _table([])
+    suffix = out.suffix.lower()
+    if suffix == ".csv":
+        return write_table(table, out)
+    if suffix == ".json":
+        text = table.to_json(orient="records", indent=1, force_ascii=False) + "\n"
+    else:
+        text = page(results)
+    payload = text.encode("utf-8")
+    return write_bytes_atomic(out, lambda tmp: tmp.write_bytes(payload))
+
+
+def run_command(
+    articles: Sequence[Path],
+    corpus: Sequence[Path] | None = None,
+    out: Path | None = None,
+    *,
+    cache: Path | None = None,
+    stdout: Any = None,
+    stderr: Any = None,
+) -> int:
+    """``borderdata check``: 0 if all were checked, 1 if an article was unreadable, 2 if none can run."""
+    import sys
+
+    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+    try:
+        if out is not None:
+            check_out_path(out)
+        paths = check_corpus_paths(corpus)
+    except CheckError as exc:
+        print(f"error: {printable(str(exc))}", file=stderr)
+        return 2
+    problems: list[Problem] = []
+    documents = load_corpus(articles, problems=problems)
+    for problem in problems:
+        print(printable(str(problem)), file=stderr)
+    failed = any(p.severity == "error" for p in problems)
+    if not documents:
+        print(f"error: {MSG_NO_ARTICLE}", file=stderr)
+        return 1
+    corpus_problems: list[Problem] = []
+    facts = corpus_facts(paths, cache=cache, problems=corpus_problems)
+    for problem in corpus_problems:
+        print(printable(str(problem)), file=stderr)
+    if facts["doc_id"].isin({d.doc_id for d in documents}).all():
+        named = ", ".join(str(p) for p in paths) or ", ".join(str(p) for p in DEFAULT_PATHS)
+        print(f"error: {printable(MSG_CORPUS_EMPTY.format(paths=named))}", file=stderr)
+        return 2
+    results = []
+    for doc in documents:
+        result = check_document(doc, facts=facts, documents=lambda ids: source_documents(paths, ids))
+        _print_result(result, stdout, stderr)
+        results.append(result)
+    if out is not None:
+        write_results(results, out)
+        print(f"-> {out}", file=stderr)
+    return 1 if failed else 0
+
+
+def _print_result(result: CheckResult, stdout: Any, stderr: Any) -> None:
+    doc = result.document
+    name = printable(str(doc.path))
+    if result.table.empty:
+        print(MSG_NO_FIGURES.format(name=name), file=stderr)
+        return
+    when = doc.published.isoformat() if doc.published else "undated"
+    print(f"{name} ({printable(doc.outlet or 'outlet not stated')}, {when})", file=stdout)
+    print(terminal_table(result.table), file=stdout)
+    print(result.summary(), file=stdout)
+    print(file=stdout)
