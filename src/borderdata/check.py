@@ -336,7 +336,8 @@ def check_document(
     cited = {d for f in figures for d in f.others["doc_id"].drop_duplicates().head(MAX_SOURCES)}
     known = _documents_of(documents(cited) if callable(documents) else documents)
     corpus_claim = _claim_of_fact(claims) if claims is not None else None
-    table = _table([_row(f, corpus_claim, known) for f in figures])
+    with_note = len(stands_for) == len(candidates)  # every mention took part in the claims
+    table = _table([_row(f, corpus_claim, known, with_note) for f in figures])
     return CheckResult(document=doc, table=table, receipts=_receipts(figures, known))
 
 
@@ -373,7 +374,9 @@ def _figures(
     return figures
 
 
-def _row(figure: Figure, corpus_claim: pd.Series | None, documents: pd.DataFrame) -> dict[str, Any]:
+def _row(
+    figure: Figure, corpus_claim: pd.Series | None, documents: pd.DataFrame, with_note: bool
+) -> dict[str, Any]:
     fact, claim, others = figure.fact, figure.claim, figure.others
     review = str(claim.get("review", "") or "")
     n_docs = others["doc_id"].nunique() if len(others) else 0
@@ -396,7 +399,7 @@ def _row(figure: Figure, corpus_claim: pd.Series | None, documents: pd.DataFrame
         "claim_id": claim_id if n_docs or review else "",
         "other_value": other_value(fact, others, outcome),
         "sources": sources_text(others, documents),
-        "why": why_text(fact, claim, others, outcome, review),
+        "why": why_text(fact, claim, others, outcome, review, with_note=with_note),
     }
 
 
@@ -478,25 +481,56 @@ def _stated(value: float, unit: str) -> str:
     return number if unit in ("", "count") else f"{number} {unit}"
 
 
+def _said(rows: pd.DataFrame) -> str:
+    """``outlet (date): surface`` of each document, at most :data:`MAX_SOURCES`, the rest counted."""
+    docs = rows.drop_duplicates("doc_id")
+    said = "; ".join(
+        f"{_outlet(r)} ({r['published'] or 'undated'}): {r['surface']}"
+        for r in docs.head(MAX_SOURCES).to_dict("records")
+    )
+    return said + (f"; and {len(docs) - MAX_SOURCES:,} more" if len(docs) > MAX_SOURCES else "")
+
+
+def _in_time(fact: Mapping[str, Any], others: pd.DataFrame) -> str:
+    """The other mentions split into earlier, same day, later and undated, relative to the figure."""
+    mine = fact["published"]
+    if not mine:
+        return _said(others)
+    parts = {
+        "earlier": others["published"].ne("") & others["published"].lt(mine),
+        "the same day": others["published"].eq(mine),
+        "later": others["published"].gt(mine),
+        "undated": others["published"].eq(""),
+    }
+    return "; ".join(f"{when}: {_said(others.loc[rows])}" for when, rows in parts.items() if rows.any())
+
+
 def why_text(
-    fact: Mapping[str, Any], claim: Mapping[str, Any], others: pd.DataFrame, outcome: str, review: str
+    fact: Mapping[str, Any],
+    claim: Mapping[str, Any],
+    others: pd.DataFrame,
+    outcome: str,
+    review: str,
+    *,
+    with_note: bool = True,
 ) -> str:
-    """Why the figure got its verdict, in words: who said what, and the claims logic's own note."""
+    """Why the figure got its verdict, in words: who said what when, and the claims logic's reason.
+
+    The claims' ``why`` (the keys that matched) is added when it has one; its ``note`` only
+    when every mention took part (``with_note``), since the note counts mentions.
+    """
     what = ", ".join(x for x in (fact["subject"], fact["location"], fact["period"]) if x) or "this quantity"
     if outcome == "new":
         return f"no other document states {what} ({fact['category']})"
-    said = "; ".join(
-        f"{_outlet(r)} ({r['published'] or 'undated'}): {r['surface']}"
-        for r in others.drop_duplicates("doc_id").head(MAX_SOURCES).to_dict("records")
-    )
+    n_docs = others["doc_id"].nunique()
     lead = {
-        "corroborated": f"{said} state the same claim",
-        "updated": f"the figure changes over time: {said}",
-        "conflicting": f"values disagree beyond tolerance: {said}",
-        "review": f"unsure match ({review}): {said}" if review else f"unsure match: {said}",
+        "corroborated": f"the same claim in {n_docs} other document(s): {_said(others)}",
+        "updated": f"this quantity at other dates: {_in_time(fact, others)}",
+        "conflicting": f"a different value for the same claim: {_in_time(fact, others)}",
+        "review": f"unsure match ({review or 'unknown claim status'}): {_said(others)}",
     }[outcome]
-    note = str(claim.get("why", "") or claim.get("note", "") or "")
-    return f"{lead}. Claims: {note}" if note else lead
+    reason = str(claim.get("why", "") or "") or (str(claim.get("note", "") or "") if with_note else "")
+    return f"{lead}. Claims: {reason}" if reason else lead
 
 
 # --- receipts: the other documents' sentences ---------------------------------------------------

@@ -1,0 +1,399 @@
+"""borderdata.check: verdicts from real sentences, the dev set left out one article at a time, bad input.
+
+Articles are built from sentences of the seeds (found by a phrase, never typed in) and
+checked against the other seeds; ``../shared/dev/`` is read in place when it is beside
+the checkout, each article taken out of the corpus and checked against the rest.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from borderdata import check, cli
+from borderdata.check import (
+    CHECK_COLUMNS,
+    VERDICTS,
+    as_document,
+    check_document,
+    representatives,
+    run_command,
+    summary_line,
+    verdict,
+)
+from borderdata.corpus import PROJECT_ROOT, load_corpus
+from borderdata.extract import extract_facts
+from borderdata.pipeline import OVERRIDES, PROCESSED
+
+SEEDS = PROJECT_ROOT / "seeds"
+DEV = PROJECT_ROOT.parent / "shared" / "dev"
+NO_DEV = "../shared/dev/ is not beside this checkout (the development set is read in place, never copied)"
+
+
+@pytest.fixture(scope="module")
+def seed_docs() -> dict[str, object]:
+    return {d.doc_id[:3]: d for d in load_corpus([SEEDS])}
+
+
+@pytest.fixture(scope="module")
+def seed_facts(seed_docs) -> pd.DataFrame:
+    return extract_facts(seed_docs.values())
+
+
+def sentence_with(facts: pd.DataFrame, doc: str, phrase: str) -> str:
+    """The sentence of seed ``doc`` (its 3-digit prefix) that contains ``phrase``."""
+    rows = facts.loc[
+        facts["doc_id"].str.startswith(doc) & facts["sentence"].str.contains(phrase, regex=False)
+    ]
+    assert len(rows), f"no sentence of seed {doc} contains {phrase!r}"
+    return rows["sentence"].iloc[0]
+
+
+def without(facts: pd.DataFrame, *docs: str) -> pd.DataFrame:
+    return facts.loc[~facts["doc_id"].str[:3].isin(docs)]
+
+
+def figure(table: pd.DataFrame, phrase: str) -> dict:
+    rows = table.loc[table["surface"].str.contains(phrase, regex=False)]
+    assert len(rows) == 1, (phrase, table[["surface", "verdict"]].to_dict("records"))
+    return rows.iloc[0].to_dict()
+
+
+# --- the verdict table ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "others", "review", "expected"),
+    [
+        ("corroborated", 2, "", "corroborated"),
+        ("updated", 1, "", "updated"),
+        ("conflicting", 1, "", "conflicting"),
+        ("single", 0, "", "new"),
+        ("corroborated", 0, "", "new"),  # only the article's own mentions agree
+        ("corroborated", 2, "unknown period vs FY2024", "review"),
+        ("single", 0, "could be the claim of CBC News, 2025-01-15", "review"),
+        ("some-new-status", 1, "", "review"),  # a status this module does not know is never a verdict
+    ],
+)
+def test_verdict_table(status, others, review, expected):
+    assert verdict(status, others, review) == expected
+
+
+@pytest.mark.parametrize(
+    ("verdicts", "line"),
+    [
+        ([], "0 figures"),
+        (["new"], "1 figure: 1 new"),
+        (["new", "corroborated", "updated", "corroborated", "conflicting"],
+         "5 figures: 2 corroborated, 1 updated, 1 conflicting, 1 new"),
+    ],
+)  # fmt: skip
+def test_summary_line(verdicts, line):
+    assert summary_line(pd.DataFrame({"verdict": verdicts})) == line
+
+
+# --- each verdict from real sentences ---------------------------------------------------------------
+
+# (seed whose sentence the article is, a phrase of that sentence, the article's date, seeds left out
+#  of the corpus, the figure, expected verdict, expected other value, seeds expected as sources)
+CASES = [
+    ("001", "$1.3 billion border security package", "2025-01-29", ("001",), "$1.3 billion",
+     "corroborated", 1.3e9, {"000", "002"}),
+    ("002", "four Black Hawk", "2025-03-04", ("002",), "four", "updated", 2.0, {"001"}),
+    # The corpus has a later figure: the article's earlier one is updated by it.
+    ("001", "two leased Black Hawk", "2025-01-29", ("001",), "two", "updated", 4.0, {"002"}),
+    ("002", "Seven cartels", "2025-03-04", ("002",), "Seven cartels", "new", math.nan, set()),
+    ("002", "15 surveillance towers", "2025-03-04", ("002",), "surveillance towers", "new", math.nan, set()),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("doc", "phrase", "published", "left_out", "surface", "expected", "other", "sources"), CASES
+)
+def test_verdict_of_a_real_sentence(
+    seed_facts, doc, phrase, published, left_out, surface, expected, other, sources
+):
+    text = sentence_with(seed_facts, doc, phrase)
+    result = check_document(text, facts=without(seed_facts, *left_out), published=published)
+    row = figure(result.table, surface)
+    assert row["verdict"] == expected, row["why"]
+    assert (math.isnan(row["other_value"]) and math.isnan(other)) or row["other_value"] == pytest.approx(
+        other
+    )
+    cited = set(result.receipts.loc[result.receipts["fact_id"] == row["fact_id"], "doc_id"].str[:3])
+    assert cited == sources
+    assert (row["claim_id"] == "") == (expected == "new")
+
+
+def test_a_changed_number_for_the_same_period_conflicts(seed_facts):
+    """The 2024 northern-border seizure sentence with another figure, the same day: a conflict."""
+    sentence = sentence_with(seed_facts, "001", "kilograms of fentanyl were seized at the northern border")
+    number = seed_facts.loc[seed_facts["sentence"].eq(sentence), "surface"].iloc[0].split()[0]
+    changed = sentence.replace(number, str(float(number) * 3), 1)
+    result = check_document(changed, facts=seed_facts, published="2025-01-29")
+    row = figure(result.table, str(float(number) * 3))
+    assert row["verdict"] == "conflicting", row["why"]
+    cited = result.receipts.loc[result.receipts["fact_id"] == row["fact_id"]]
+    assert "001" in set(cited["doc_id"].str[:3])
+    stated = [check.converted(v, u, "kg") for v, u in zip(cited["value"], cited["unit"], strict=True)]
+    assert row["other_value"] in stated and row["other_value"] != row["value"]
+
+
+def test_review_from_the_claims_review_column(seed_facts, monkeypatch):
+    """When the claims logic flags a claim for review, its figures are ``review`` with the reason."""
+    real = check.build_claims
+
+    def flagged(facts):
+        claims = real(facts)
+        return claims.assign(
+            review=["merged an undated mention" if s != "single" else "" for s in claims["status"]]
+        )
+
+    monkeypatch.setattr(check, "build_claims", flagged)
+    text = sentence_with(seed_facts, "002", "four Black Hawk")
+    table = check_document(text, facts=without(seed_facts, "002"), published="2025-03-04").table
+    row = figure(table, "four")
+    assert row["verdict"] == "review"
+    assert "merged an undated mention" in row["why"]
+
+
+def test_the_seed_article_itself(seed_docs, seed_facts):
+    """Seed 002 against all seeds: compared with the others, never itself; $1.3 billion by two outlets."""
+    result = check_document(seed_docs["002"], facts=seed_facts)
+    assert list(result.table.columns) == list(CHECK_COLUMNS)
+    assert not result.receipts["doc_id"].str.startswith("002").any()
+    billion = figure(result.table, "$1.3")
+    assert billion["verdict"] == "corroborated"
+    cited = result.receipts.loc[result.receipts["fact_id"] == billion["fact_id"], "doc_id"].str[:3]
+    assert set(cited) == {"000", "001"}
+    hawks = figure(result.table, "Black Hawk")
+    assert (hawks["verdict"], hawks["other_value"]) == ("updated", 2.0)
+    same = check_document(seed_docs["002"], facts=without(seed_facts, "002")).table
+    pd.testing.assert_frame_equal(result.table, same)
+
+
+def test_a_copy_of_a_corpus_article_is_not_its_own_source(seed_docs, seed_facts, tmp_path):
+    copy = tmp_path / "copied.txt"
+    copy.write_text(seed_docs["002"].text, encoding="utf-8")
+    result = check_document(copy, facts=seed_facts)
+    assert not result.receipts["doc_id"].str.startswith("002").any()
+    assert figure(result.table, "$1.3")["verdict"] == "corroborated"
+
+
+def test_representatives_give_the_same_verdicts(seed_docs, seed_facts):
+    """Cutting the corpus to a few mentions per repeated statement changes no verdict and no source."""
+    copies = pd.concat(
+        [seed_facts.assign(doc_id=seed_facts["doc_id"] + f"-{i}",
+                           fact_id=seed_facts["doc_id"] + f"-{i}:" + seed_facts["start"].astype(str),
+                           published=pd.Timestamp("2025-01-01") + pd.Timedelta(days=i))
+         for i in range(4)]
+    ).assign(published=lambda d: d["published"].astype(str).str[:10])  # fmt: skip
+    kept, stands_for = representatives(copies)
+    assert len(kept) < len(copies) and set(stands_for.index) == set(copies["fact_id"])
+    for doc in ("001", "002"):
+        exact = check_document(seed_docs[doc], facts=copies, reduce_above=10**9)
+        reduced = check_document(seed_docs[doc], facts=copies, reduce_above=0)
+        pd.testing.assert_frame_equal(
+            exact.table.drop(columns=["claim_id", "why"]), reduced.table.drop(columns=["claim_id", "why"])
+        )
+
+
+def test_same_inputs_same_table(seed_docs, seed_facts):
+    first = check_document(seed_docs["001"], facts=seed_facts).table
+    second = check_document(seed_docs["001"], facts=seed_facts.sample(frac=1, random_state=1)).table
+    assert first.to_csv(index=False) == second.to_csv(index=False)
+
+
+def test_text_without_figures(seed_facts):
+    table = check.check_article("Nothing here is counted or measured.", facts=seed_facts)
+    assert table.empty and list(table.columns) == list(CHECK_COLUMNS)
+
+
+def test_claims_table_gives_the_corpus_claim_ids(seed_docs, seed_facts):
+    from borderdata import build_claims
+
+    claims = build_claims(without(seed_facts, "002"))
+    table = check.check_article(seed_docs["002"], claims=claims, facts=seed_facts)
+    matched = table.loc[table["verdict"] != "new", "claim_id"]
+    assert len(matched) and matched.isin(claims["claim_id"]).all()
+
+
+# --- the development set, one article left out at a time -------------------------------------------
+
+
+def _span(text: str, quote: str) -> tuple[int, int]:
+    at = text.find(quote)
+    return at, at + len(quote)
+
+
+@pytest.mark.skipif(not DEV.is_dir(), reason=NO_DEV)
+def test_dev_articles_left_out_one_at_a_time():
+    """Figures of a claim group come back corroborated or updated, citing only the group's other
+    articles; the other labelled figures come back new and never conflicting."""
+    docs = load_corpus([DEV / "articles"])
+    facts = extract_facts(docs)
+    groups = pd.read_csv(DEV / "claim_groups.csv")
+    gold = pd.read_csv(DEV / "gold_facts.csv")
+    grouped, grouped_ok, alone, alone_new, alone_conflicting = 0, 0, 0, 0, []
+    for doc in docs:
+        name = doc.path.name
+        mine = groups.loc[groups["file"] == name]
+        if mine.empty:
+            continue
+        result = check_document(doc, facts=facts)
+        table = result.table
+        for quote, group in zip(mine["quote"], mine["group"], strict=True):
+            start, end = _span(doc.text, quote)
+            hit = table.loc[(table["start"] < end) & (table["end"] > start)]
+            expected = set(groups.loc[(groups["group"] == group) & (groups["file"] != name), "file"].str[:-4])
+            grouped += 1
+            if hit.empty or not expected:
+                continue
+            row = hit.iloc[0]
+            cited = set(result.receipts.loc[result.receipts["fact_id"] == row["fact_id"], "doc_id"])
+            grouped_ok += row["verdict"] in ("corroborated", "updated") and cited and cited <= expected
+        for quote in gold.loc[(gold["file"] == name) & ~gold["quote"].isin(mine["quote"]), "quote"]:
+            start, end = _span(doc.text, quote)
+            hit = table.loc[(table["start"] < end) & (table["end"] > start)]
+            if hit.empty:
+                continue
+            alone += 1
+            alone_new += hit["verdict"].iloc[0] == "new"
+            if hit["verdict"].iloc[0] == "conflicting":
+                alone_conflicting.append((name, quote))
+    assert grouped_ok >= 0.8 * grouped, f"{grouped_ok} of {grouped} grouped figures corroborated or updated"
+    assert alone_new >= 0.9 * alone, f"{alone_new} of {alone} ungrouped figures new"
+    assert not alone_conflicting, alone_conflicting
+
+
+# --- the command ------------------------------------------------------------------------------------
+
+
+def run(articles, corpus=None, out=None, cache=None) -> tuple[int, str, str]:
+    stdout, stderr = io.StringIO(), io.StringIO()
+    code = run_command(articles, corpus, out, cache=cache, stdout=stdout, stderr=stderr)
+    return code, stdout.getvalue(), stderr.getvalue()
+
+
+@pytest.fixture
+def cache(tmp_path) -> Path:
+    return tmp_path / "cache"
+
+
+def test_command_prints_table_and_summary(cache, tmp_path):
+    code, out, err = run([SEEDS / "002_6b0f9d32bb2bd3fb.txt"], [SEEDS], tmp_path / "c.csv", cache)
+    assert code == 0, err
+    assert "corroborated" in out and "updated" in out
+    table = pd.read_csv(tmp_path / "c.csv", keep_default_na=False)
+    assert list(table.columns) == list(CHECK_COLUMNS) and set(table["verdict"]) <= set(VERDICTS)
+    assert summary_line(table) in out
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".json", ".html"])
+def test_command_writes_each_format(cache, tmp_path, suffix):
+    out = tmp_path / f"check{suffix}"
+    code, _, err = run([SEEDS / "001_84e8000d5bc61ac2.txt"], [SEEDS], out, cache)
+    assert code == 0, err
+    text = out.read_text(encoding="utf-8")
+    if suffix == ".json":
+        assert {r["verdict"] for r in json.loads(text)} <= set(VERDICTS)
+    elif suffix == ".html":
+        assert text.startswith("<!DOCTYPE html>") and "<script" not in text.lower()
+    else:
+        assert text.startswith(",".join(CHECK_COLUMNS))
+
+
+def test_command_through_the_cli(cache, tmp_path, capsys):
+    code = cli.main(
+        ["check", str(SEEDS / "002_6b0f9d32bb2bd3fb.txt"), "--corpus", str(SEEDS), "--cache", str(cache)]
+    )
+    assert code == 0
+    assert "Black Hawk" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "no such file or folder"),
+        (b"", "file is empty"),
+        (b"\x00\x01binary\x00", "binary file"),
+    ],
+)
+def test_unreadable_article_is_one_line_error(cache, tmp_path, content, message):
+    article = tmp_path / "bad.txt"
+    if content is not None:
+        article.write_bytes(content)
+    code, out, err = run([article, SEEDS / "001_84e8000d5bc61ac2.txt"], [SEEDS], None, cache)
+    assert code == 1
+    lines = [line for line in err.splitlines() if "bad.txt" in line]
+    assert len(lines) == 1 and message in lines[0] and lines[0].startswith("error:")
+    assert "figures:" in out  # the readable article was still checked
+
+
+def test_article_without_figures_says_so(cache, tmp_path):
+    article = tmp_path / "quiet.txt"
+    article.write_text("Officials met on Tuesday.\n\nThey talked about the border.\n", encoding="utf-8")
+    code, _, err = run([article], [SEEDS], None, cache)
+    assert code == 0
+    assert "no figures found" in err and "quiet.txt" in err
+
+
+@pytest.mark.parametrize("corpus", ["missing", "empty", "only-itself"])
+def test_missing_or_empty_corpus_is_an_error_naming_it(cache, tmp_path, corpus):
+    article = SEEDS / "002_6b0f9d32bb2bd3fb.txt"
+    folder = tmp_path / corpus
+    if corpus == "empty":
+        folder.mkdir()
+    elif corpus == "only-itself":
+        folder.mkdir()
+        (folder / article.name).write_bytes(article.read_bytes())
+    code, out, err = run([article], [folder], None, cache)
+    assert code == 2 and out == ""
+    assert str(folder) in err and err.startswith("error:")
+
+
+@pytest.mark.parametrize(
+    ("out", "message"),
+    [
+        ("check.txt", "unsupported output"),
+        (str(PROCESSED / "check.csv"), "never writes"),
+        (str(OVERRIDES.with_suffix(".csv")), "never writes"),
+    ],
+)
+def test_bad_out_is_refused_before_any_work(cache, out, message):
+    code, stdout, err = run([SEEDS / "002_6b0f9d32bb2bd3fb.txt"], [SEEDS], Path(out), cache)
+    assert code == 2 and message in err and stdout == ""
+
+
+def test_check_writes_nothing_to_the_project_tables(cache, tmp_path):
+    watched = [*PROCESSED.glob("*.csv"), OVERRIDES]
+    before = {p: p.stat().st_mtime_ns for p in watched if p.exists()}
+    listing = sorted(p.name for p in PROCESSED.iterdir())
+    run([SEEDS / "002_6b0f9d32bb2bd3fb.txt"], [SEEDS], tmp_path / "c.html", cache)
+    assert {p: p.stat().st_mtime_ns for p in watched if p.exists()} == before
+    assert sorted(p.name for p in PROCESSED.iterdir()) == listing
+
+
+def test_article_from_jsonl_and_html(cache, tmp_path, seed_docs):
+    text = seed_docs["002"].body
+    archive = tmp_path / "wire.jsonl"
+    archive.write_text(json.dumps({"id": "wire-1", "text": text, "published": "2025-03-04"}) + "\n")
+    page = tmp_path / "page.html"
+    page.write_text(f"<html><body><article><p>{text}</p></article></body></html>", encoding="utf-8")
+    code, out, err = run([archive, page], [SEEDS], None, cache)
+    assert code == 0, err
+    assert out.count("figures:") == 2 and "corroborated" in out
+
+
+def test_terminal_output_is_escaped(seed_facts):
+    result = check_document("Officers seized 19.5 kilograms of \x1b[31mfentanyl\x1b[0m.", facts=seed_facts)
+    assert "\x1b" not in check.terminal_table(result.table)
+
+
+def test_as_document_sets_the_date():
+    assert as_document("Seized 2 kg.", published="2025-03-04").published.isoformat() == "2025-03-04"
