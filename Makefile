@@ -13,7 +13,7 @@ export SOURCE_DATE_EPOCH := 0
 export MPLBACKEND := Agg
 
 .DEFAULT_GOAL := help
-.PHONY: help install data report test test-unit test-notebooks lint format lab bench bench-pathological baseline browser fuzz clean
+.PHONY: help install data check report test test-unit test-notebooks lint format lab bench bench-pathological baseline browser fuzz clean
 
 help: ## show this help
 	@echo "borderdata: numbers in border-security news, with receipts"
@@ -32,6 +32,11 @@ install: $(STAMP) ## build .venv with the project and its tools (rebuilt when py
 data: $(STAMP) ## read seeds/ and data/raw/, write data/processed/{documents,facts,claims}.csv
 	$(BIN)/borderdata data
 
+check: $(STAMP) ## fact-check an article against the corpus: make check A=path/to/article.txt (table + reports/check-<name>.html)
+	@test -n "$(A)" || { echo "usage: make check A=path/to/article.txt"; exit 2; }
+	@mkdir -p reports
+	$(BIN)/borderdata check "$(A)" --out "reports/check-$(basename $(notdir $(A))).html"
+
 report: $(STAMP) ## run the notebooks headless into reports/ (+ docs/*.png); P="mass_unit=lb currency=USD" sets parameters
 	$(BIN)/borderdata report $(if $(P),$(foreach kv,$(P),-p $(subst =, ,$(kv))))
 
@@ -40,7 +45,8 @@ test: $(STAMP) ## unit tests (incl. report runs, chart images, browser check), t
 	$(MAKE) --no-print-directory test-notebooks
 
 test-unit: $(STAMP) ## unit tests only (no notebook or browser runs)
-	$(BIN)/python -m pytest -q tests --ignore=tests/test_report.py --ignore=tests/test_browser.py
+	$(BIN)/python -m pytest -q tests --ignore=tests/test_report.py --ignore=tests/test_browser.py \
+		--ignore=tests/test_check_browser.py
 
 test-notebooks: $(STAMP) ## nbval: re-run the notebooks and compare with their committed outputs
 	@if [ -n "$(NOTEBOOKS)" ]; then \
@@ -71,7 +77,7 @@ baseline: $(STAMP) ## re-execute the notebooks in place to refresh their stored 
 
 browser: $(STAMP) ## install Debian chromium if missing, then check a rendered report in it
 	@command -v chromium >/dev/null || { echo "installing chromium"; apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
-	$(BIN)/python -m pytest tests/test_browser.py -q -rs
+	$(BIN)/python -m pytest tests/test_browser.py tests/test_check_browser.py -q -rs
 
 fuzz: $(STAMP) ## long property-based run of the number reader and extractor
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests -k "property" -q

@@ -327,6 +327,15 @@ def chart_cases() -> dict[str, object]:
             charts.latest_counts(charts.asset_counts(facts))
         ),
         "claims_status_chart": lambda: charts.claims_status_chart(sample_status()),
+        "verdicts_chart": lambda: charts.verdicts_chart(
+            pd.DataFrame(
+                {
+                    "verdict": ["corroborated", "updated", "conflicting", "new", "review"],
+                    "figures": [5, 1, 1, 8, 0],
+                }
+            ),
+            "Sources: CBC News, 2025-01-15",
+        ),
         "empty_chart": lambda: charts.border_seizures_chart(charts.mass_seizures(facts.iloc[:0], "kg"), "kg"),
     }
 

@@ -392,7 +392,7 @@ def test_article_from_jsonl_and_html(cache, tmp_path, seed_docs):
 
 def test_terminal_output_is_escaped(seed_facts):
     result = check_document("Officers seized 19.5 kilograms of \x1b[31mfentanyl\x1b[0m.", facts=seed_facts)
-    assert "\x1b" not in check.terminal_table(result.table)
+    assert "\x1b" not in check.terminal_table(result)
 
 
 def test_as_document_sets_the_date():

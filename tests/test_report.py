@@ -28,6 +28,7 @@ NOTEBOOK_NAMES = (
     "02-track-funding-commitments",
     "03-count-enforcement-assets",
     "04-check-claims-across-outlets",
+    "05-fact-check-an-article",
 )
 OTHER_PARAMETERS = {"mass_unit": "lb", "currency": "USD", "usd_per_cad": 0.5}
 

@@ -929,12 +929,44 @@ def claims_status_chart(status_counts: pd.DataFrame, note: str = "") -> Figure:
     return _finish(fig, ax, title, note or "Sources: see the table below")
 
 
+VERDICT_COLORS = {  # the colours of borderdata.check's page
+    "corroborated": "#1b7837",
+    "updated": "#2166ac",
+    "conflicting": "#b2182b",
+    "new": "#6b6b6b",
+    "review": "#b35806",
+}
+
+
+@styled
+def verdicts_chart(verdict_counts: pd.DataFrame, note: str = "") -> Figure:
+    """How many figures of a checked article got each verdict (columns ``verdict``, ``figures``).
+
+    ``note`` names the sources (the outlets the article was checked against).
+    """
+    fig, ax = _new_figure(3.4)
+    if verdict_counts.empty or not verdict_counts["figures"].sum():
+        return _empty(fig, ax, "No figures to check")
+    colors = [VERDICT_COLORS.get(v, "#7f7f7f") for v in verdict_counts["verdict"]]
+    ax.barh(list(verdict_counts["verdict"]), verdict_counts["figures"], color=colors, height=0.6)
+    ax.invert_yaxis()
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.set_xlabel("figures of the article (count)")
+    for y, n in enumerate(verdict_counts["figures"]):
+        ax.annotate(f"{int(n):,}", (n, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=9)
+    total = int(verdict_counts["figures"].sum())
+    known = int(verdict_counts.loc[lambda d: d["verdict"].ne("new"), "figures"].sum())
+    title = f"{known:,} of {total:,} figures of the article were reported by other outlets"
+    return _finish(fig, ax, title, note or "Sources: see the receipts below")
+
+
 CHARTS: tuple[Callable[..., Figure], ...] = (
     facts_by_category_chart,
     border_seizures_chart,
     funding_timeline_chart,
     asset_counts_chart,
     claims_status_chart,
+    verdicts_chart,
 )
 
 

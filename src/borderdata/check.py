@@ -261,14 +261,28 @@ class CheckResult:
     table: pd.DataFrame
     receipts: pd.DataFrame  # one row per (article fact_id, other document): outlet, date, title, url...
 
-    def counts(self) -> dict[str, int]:
-        """Figures per verdict, every verdict listed."""
-        found = self.table["verdict"].value_counts()
-        return {v: int(found.get(v, 0)) for v in VERDICTS}
-
     def summary(self) -> str:
         """``12 figures: 5 corroborated, 1 updated, 1 conflicting, 5 new`` (verdicts with none left out)."""
         return summary_line(self.table)
+
+
+def verdict_counts(table: pd.DataFrame) -> pd.DataFrame:
+    """Figures per verdict, every verdict in :data:`VERDICTS` order (what ``charts.verdicts_chart`` draws).
+
+    >>> verdict_counts(pd.DataFrame({"verdict": ["new", "new", "updated"]}))["figures"].tolist()
+    [0, 1, 0, 2, 0]
+    """
+    found = table["verdict"].value_counts() if len(table) else pd.Series(dtype="int64")
+    return pd.DataFrame({"verdict": list(VERDICTS), "figures": [int(found.get(v, 0)) for v in VERDICTS]})
+
+
+def sources_note(result: CheckResult) -> str:
+    """``Checked against: outlet (date); ...``: every document cited in the receipts, by date."""
+    cited = result.receipts.drop_duplicates("doc_id").sort_values(["published", "doc_id"], kind="stable")
+    if cited.empty:
+        return "Checked against the corpus: no other outlet states any of these figures"
+    named = [f"{_outlet(r)} ({r['published'] or 'undated'})" for r in cited.to_dict("records")]
+    return "Checked against: " + "; ".join(named)
 
 
 def summary_line(table: pd.DataFrame) -> str:
@@ -474,10 +488,24 @@ def sources_text(
     return " | ".join(named) + more
 
 
-def _stated(value: float, unit: str) -> str:
+SCALES = ((1e9, "billion"), (1e6, "million"))
+
+
+def stated(value: float, unit: str) -> str:
+    """A value for a terminal cell: ``1.3 billion CAD``, ``9,570 kg``, ``2``.
+
+    >>> stated(1.3e9, "CAD"), stated(9570.0, "kg"), stated(2.0, "count"), stated(19.5, "kg")
+    ('1.3 billion CAD', '9,570 kg', '2', '19.5 kg')
+    """
     if math.isnan(value):
-        return "?"
-    number = f"{value:,.0f}" if abs(value) >= 100 or float(value).is_integer() else f"{value:,.3g}"
+        return ""
+    scale = next(((size, word) for size, word in SCALES if abs(value) >= size), None)
+    if scale:
+        number = f"{value / scale[0]:,.3g} {scale[1]}"
+    elif abs(value) >= 100 or float(value).is_integer():
+        number = f"{value:,.0f}"
+    else:
+        number = f"{value:,.3g}"
     return number if unit in ("", "count") else f"{number} {unit}"
 
 
@@ -780,15 +808,25 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def terminal_table(table: pd.DataFrame, width: int = 120) -> str:
-    """The check as a compact fixed-width table: figure, verdict, other value, sources."""
-    if table.empty:
+def _outlets(result: CheckResult, fact_id: str) -> str:
+    """``outlet date, outlet date`` of a figure's receipts, for a terminal cell."""
+    rows = result.receipts.loc[result.receipts["fact_id"] == fact_id].to_dict("records")
+    return ", ".join(f"{_outlet(r)} {r['published'] or 'undated'}" for r in rows)
+
+
+def terminal_table(result: CheckResult, width: int | None = None) -> str:
+    """The check as a compact fixed-width table: figure, verdict, the other value, who stated it."""
+    import shutil
+
+    if result.table.empty:
         return ""
-    rows = [("figure", "verdict", "other", "subject", "sources")]
-    for r in table.to_dict("records"):
-        other = "" if math.isnan(r["other_value"]) else _stated(r["other_value"], r["unit"])
-        rows.append((r["surface"], r["verdict"], other, r["subject"], r["sources"]))
-    limits = (28, 12, 16, 26, max(20, width - 28 - 12 - 16 - 26 - 8))
+    width = width or max(80, shutil.get_terminal_size((120, 24)).columns)
+    rows = [("figure", "verdict", "other", "sources")]
+    for r in result.table.to_dict("records"):
+        rows.append(
+            (r["surface"], r["verdict"], stated(r["other_value"], r["unit"]), _outlets(result, r["fact_id"]))
+        )
+    limits = (30, 12, 18, max(20, width - 30 - 12 - 18 - 6))
     cells = [[_cut(c, n) for c, n in zip(row, limits, strict=True)] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(limits))]
     return "\n".join(
@@ -902,6 +940,6 @@ def _print_result(result: CheckResult, stdout: Any, stderr: Any) -> None:
         return
     when = doc.published.isoformat() if doc.published else "undated"
     print(f"{name} ({printable(doc.outlet or 'outlet not stated')}, {when})", file=stdout)
-    print(terminal_table(result.table), file=stdout)
+    print(terminal_table(result), file=stdout)
     print(result.summary(), file=stdout)
     print(file=stdout)
