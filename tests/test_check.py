@@ -397,3 +397,32 @@ def test_terminal_output_is_escaped(seed_facts):
 
 def test_as_document_sets_the_date():
     assert as_document("Seized 2 kg.", published="2025-03-04").published.isoformat() == "2025-03-04"
+
+
+# --- the corpus snapshot beside the cache -----------------------------------------------------------
+
+
+def test_snapshot_is_used_until_a_corpus_file_changes(tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in sorted(SEEDS.glob("00[0-2]_*.txt")):
+        (corpus / path.name).write_bytes(path.read_bytes())
+    first = check.corpus_index([corpus], cache=tmp_path / "cache")
+    calls = []
+    real = check.corpus_facts
+    monkeypatch.setattr(check, "corpus_facts", lambda *a, **k: calls.append(1) or real(*a, **k))
+    again = check.corpus_index([corpus], cache=tmp_path / "cache")
+    assert calls == [] and again.full.equals(first.full)
+    (corpus / "000_aa62385b73de1dec.txt").write_text(
+        "Officials seized 7 kilograms of cocaine.\n", encoding="utf-8"
+    )
+    changed = check.corpus_index([corpus], cache=tmp_path / "cache")
+    assert calls == [1] and not changed.full.equals(first.full)
+
+
+def test_index_checks_like_the_facts_table(seed_docs, seed_facts):
+    index = check.CorpusIndex.of(seed_facts)
+    for doc in ("001", "002"):
+        by_index = check_document(seed_docs[doc], facts=index).table
+        by_facts = check_document(seed_docs[doc], facts=seed_facts).table
+        pd.testing.assert_frame_equal(by_index, by_facts)

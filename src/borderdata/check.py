@@ -32,12 +32,15 @@ thousands of cached facts stays fast.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import math
+import os
+import pickle
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +49,7 @@ import pandas as pd
 from borderdata.claims import LIST_SEP, build_claims
 from borderdata.corpus import (
     DEFAULT_PATHS,
+    RULES_ENV,
     Document,
     Problem,
     build_document,
@@ -55,7 +59,7 @@ from borderdata.corpus import (
     parse_date,
 )
 from borderdata.extract import extract_facts
-from borderdata.schema import FACT_COLUMNS, conform_facts
+from borderdata.schema import FACT_COLUMNS, FACT_DTYPES, conform_facts
 
 VERDICTS = ("corroborated", "updated", "conflicting", "new", "review")
 CHECK_DTYPES: dict[str, str] = {
@@ -148,24 +152,35 @@ def corpus_facts(
     )
 
 
+def conformed(facts: pd.DataFrame) -> pd.DataFrame:
+    """``facts`` in the contract's columns and dtypes; already conformed tables pass untouched.
+
+    (Conforming re-reads every text cell: about a second for 30,000 facts.)
+    """
+    if tuple(facts.columns) == FACT_COLUMNS and all(
+        str(facts[c].dtype) == ("str" if t == "str" else t) for c, t in FACT_DTYPES.items()
+    ):
+        return facts
+    return conform_facts(facts)
+
+
 def signature(facts: pd.DataFrame) -> tuple:
     """What a document's extraction looks like (offsets and surfaces): equal for equal texts."""
     return tuple(zip(facts["start"].tolist(), facts["end"].tolist(), facts["surface"].tolist(), strict=True))
 
 
-def without_article(corpus: pd.DataFrame, article: pd.DataFrame, doc_id: str) -> pd.DataFrame:
-    """``corpus`` without the article: its own doc_id, and any document with the same extraction."""
-    corpus = corpus.loc[corpus["doc_id"] != doc_id]
+def twin_documents(corpus: pd.DataFrame, article: pd.DataFrame, doc_id: str) -> set[str]:
+    """The corpus documents that are the article: its own doc_id, and any with the same extraction."""
+    twins = {doc_id} & set(pd.unique(corpus["doc_id"])) if len(corpus) else set()
     if article.empty or corpus.empty:
-        return corpus
+        return twins
     mine = signature(article)
-    same_size = corpus.groupby("doc_id", sort=False)["start"].transform("size").eq(len(article))
-    twins = [
-        d
-        for d, rows in corpus.loc[same_size].groupby("doc_id", sort=False)
-        if signature(rows.sort_values("start", kind="stable")) == mine
-    ]
-    return corpus.loc[~corpus["doc_id"].isin(twins)]
+    sizes = corpus["doc_id"].value_counts()
+    for candidate in sizes.index[sizes.eq(len(article))]:
+        rows = corpus.loc[corpus["doc_id"].eq(candidate)].sort_values("start", kind="stable")
+        if signature(rows) == mine:
+            twins.add(candidate)
+    return twins
 
 
 def _dimension(units: pd.Series) -> pd.Series:
@@ -175,19 +190,13 @@ def _dimension(units: pd.Series) -> pd.Series:
     return units.map(known)
 
 
-def candidate_facts(corpus: pd.DataFrame, article: pd.DataFrame) -> pd.DataFrame:
-    """The corpus facts that can share a claim with a figure of the article: same category and dimension.
+def block_keys(facts: pd.DataFrame) -> pd.Series:
+    """``category|dimension`` of each fact: mentions with different keys are never one claim.
 
     A claim is one quantity about one thing (:mod:`borderdata.claims`): mentions of
     different categories or dimensions (mass, a currency, percent, count) never meet.
     """
-    if corpus.empty or article.empty:
-        return corpus.iloc[:0]
-    wanted = set(zip(article["category"], _dimension(article["unit"]), strict=True))
-    keys = pd.Series(
-        list(zip(corpus["category"], _dimension(corpus["unit"]), strict=True)), index=corpus.index
-    )
-    return corpus.loc[keys.isin(wanted)]
+    return facts["category"].astype(object) + "|" + _dimension(facts["unit"]).astype(object)
 
 
 def representatives(corpus: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
@@ -215,6 +224,146 @@ def representatives(corpus: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     return corpus.loc[corpus["fact_id"].isin(keep["fact_id"])], pd.Series(
         stands_for.to_numpy(), index=frame["fact_id"].to_numpy()
     )
+
+
+RECEIPT_FIELDS = ("fact_id", "doc_id", "source_file", "outlet", "published", "start", "surface", "sentence",
+                  "value", "unit")  # fmt: skip
+DOC_ID, PUBLISHED, START = (RECEIPT_FIELDS.index(c) for c in ("doc_id", "published", "start"))
+Mention = dict[str, Any]
+
+
+@dataclass
+class CorpusIndex:
+    """The corpus prepared for checks: its facts, the facts the claims logic sees, and who stands for whom.
+
+    Build it once with :meth:`of` and check many articles against it; it pickles, so the
+    command line keeps one beside the fact cache (:func:`corpus_index`).
+    """
+
+    full: pd.DataFrame  # every corpus fact
+    kept: pd.DataFrame  # the facts build_claims sees: all, or representatives on a large corpus
+    keys: pd.Series  # block key of each kept fact
+    members: dict[str, list[int]]  # kept fact_id -> positions in ``full`` of the mentions it stands for
+    reduced: bool
+    files: list[Path] = field(default_factory=list)  # the corpus's article files, when read from disk
+    rows: list[tuple] = field(init=False, repr=False)  # the receipt fields of ``full``, one tuple a fact
+
+    def __post_init__(self) -> None:
+        columns = [self.full[c].tolist() for c in RECEIPT_FIELDS]
+        self.rows = list(zip(*columns, strict=True))
+
+    @classmethod
+    def of(cls, facts: pd.DataFrame, reduce_above: int = REDUCE_ABOVE) -> CorpusIndex:
+        """The index of a facts table; above ``reduce_above`` facts, repeated statements are represented."""
+        facts = conformed(facts).reset_index(drop=True)
+        reduced = len(facts) > reduce_above
+        if reduced:
+            kept, stands_for = representatives(facts)
+            owner = stands_for.reindex(facts["fact_id"].to_numpy()).to_numpy()
+        else:
+            kept, owner = facts, facts["fact_id"].to_numpy()
+        members: dict[str, list[int]] = {}
+        for position, kept_id in enumerate(owner.tolist()):
+            members.setdefault(kept_id, []).append(position)
+        return cls(
+            facts, kept.reset_index(drop=True), block_keys(kept).reset_index(drop=True), members, reduced
+        )
+
+    def without(self, doc_ids: set[str]) -> CorpusIndex:
+        """The index without ``doc_ids`` (the article itself), rebuilt only if they are in it."""
+        if not doc_ids or not self.full["doc_id"].isin(doc_ids).any():
+            return self
+        rest = self.full.loc[~self.full["doc_id"].isin(doc_ids)]
+        rebuilt = CorpusIndex.of(rest, 0 if self.reduced else len(rest))
+        rebuilt.files = self.files
+        return rebuilt
+
+    def candidates(self, article: pd.DataFrame) -> pd.DataFrame:
+        """The kept facts that can share a claim with a figure of the article (:func:`block_keys`)."""
+        if article.empty or self.kept.empty:
+            return self.kept.iloc[:0]
+        return self.kept.loc[self.keys.isin(set(block_keys(article))).to_numpy()]
+
+    def mentions(self, kept_ids: Iterable[str]) -> list[Mention]:
+        """Every corpus mention the kept facts stand for, by date, document and position."""
+        rows = [self.rows[p] for k in kept_ids for p in self.members.get(k, ())]
+        rows.sort(key=lambda r: (r[PUBLISHED], r[DOC_ID], r[START]))
+        return [dict(zip(RECEIPT_FIELDS, r, strict=True)) for r in rows]
+
+
+SNAPSHOT_FOLDER = "check"  # beside the engine's facts-<version>/ folders in the cache root
+
+
+def _stat_lines(folder: str) -> Iterator[str]:
+    """``path size mtime ctime inode`` of every file below ``folder`` (symlinked folders not followed)."""
+    pending = [folder]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+                elif entry.is_file():
+                    st = entry.stat()
+                    yield f"{entry.path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}"
+
+
+def corpus_stamp(paths: Sequence[Path]) -> str:
+    """sha256 of what a corpus index depends on: every file under ``paths`` (name, size, mtime,
+    ctime, inode), the extractor's version, this module's source and the rule files in use."""
+    from borderdata.cache import EXTRACTOR_VERSION
+    from borderdata.taxonomy import TAXONOMY_ENV
+
+    lines = [EXTRACTOR_VERSION, os.environ.get(RULES_ENV, ""), os.environ.get(TAXONOMY_ENV, "")]
+    for path in map(str, paths):
+        lines += sorted(_stat_lines(path)) if os.path.isdir(path) else sorted(_stat_lines_of_file(path))
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update("\n".join(lines).encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def _stat_lines_of_file(path: str) -> list[str]:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return [f"{path}\0missing"]
+    return [f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}"]
+
+
+def corpus_index(
+    paths: Sequence[Path], *, cache: Path | str | None = None, problems: list[Problem] | None = None
+) -> CorpusIndex:
+    """The :class:`CorpusIndex` of the corpus under ``paths``, kept in ``cache/check/`` between runs.
+
+    The snapshot is used while no file under ``paths`` has changed (:func:`corpus_stamp`);
+    otherwise the facts come from the engine's cache (only changed documents are extracted)
+    and a new snapshot replaces the old one. Problems of the corpus files are kept with it.
+    """
+    from borderdata.engine import DEFAULT_CACHE
+    from borderdata.tables import write_bytes_atomic
+
+    sink: list[Problem] = [] if problems is None else problems
+    root = Path(DEFAULT_CACHE if cache is None else cache)
+    names = "\0".join(str(Path(p).resolve()) for p in paths)
+    snapshot = root / SNAPSHOT_FOLDER / f"corpus-{hashlib.sha256(names.encode()).hexdigest()[:16]}.pkl"
+    stamp = corpus_stamp(paths)
+    try:
+        with snapshot.open("rb") as fh:
+            saved = pickle.load(fh)
+        if saved.get("stamp") == stamp:
+            sink.extend(saved["problems"])
+            return saved["index"]
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, KeyError, TypeError, ValueError):
+        pass  # no snapshot yet, or a damaged or outdated one: build it again
+    found: list[Problem] = []
+    index = CorpusIndex.of(corpus_facts(paths, cache=root, problems=found))
+    index.files = listed_files(paths)
+    sink.extend(found)
+    payload = pickle.dumps(
+        {"stamp": stamp, "index": index, "problems": found}, protocol=pickle.HIGHEST_PROTOCOL
+    )
+    snapshot.parent.mkdir(parents=True, exist_ok=True)
+    write_bytes_atomic(snapshot, lambda tmp: tmp.write_bytes(payload))
+    return index
 
 
 # --- verdicts ------------------------------------------------------------------------------------
@@ -250,7 +399,12 @@ class Figure:
 
     fact: Mapping[str, Any]
     claim: Mapping[str, Any]
-    others: pd.DataFrame  # corpus facts of the claim, one row per mention (every document)
+    others: list[Mention]  # every corpus mention in the claim, by date, document and position
+    docs: list[Mention] = field(init=False)  # the first of those mentions in each document
+
+    def __post_init__(self) -> None:
+        seen: set[str] = set()
+        self.docs = [m for m in self.others if not (m["doc_id"] in seen or seen.add(m["doc_id"]))]
 
 
 @dataclass
@@ -327,31 +481,32 @@ def check_document(
     document_or_text: Document | str | Path,
     *,
     claims: pd.DataFrame | None = None,
-    facts: pd.DataFrame | None = None,
+    facts: pd.DataFrame | CorpusIndex | None = None,
     documents: pd.DataFrame | Callable[[set[str]], pd.DataFrame] | None = None,
     published: Any = None,
     reduce_above: int = REDUCE_ABOVE,
 ) -> CheckResult:
     """The full check of one article: the table of :func:`check_article` plus the receipts.
 
-    ``documents`` may also be a function from a set of doc_ids to their documents table
+    ``facts`` may be a prepared :class:`CorpusIndex` (to check many articles against one
+    corpus); ``documents`` may be a function from a set of doc_ids to their documents table
     (the command line reads only the cited files, see :func:`source_documents`).
     """
     doc = as_document(document_or_text, published)
     article = extract_facts([doc])
-    corpus = conform_facts(corpus_facts() if facts is None else facts)
-    corpus = without_article(corpus, article, doc.doc_id)
-    candidates = candidate_facts(corpus, article)
-    stands_for = pd.Series(candidates["fact_id"].to_numpy(), index=candidates["fact_id"].to_numpy())
-    if len(candidates) > reduce_above:
-        candidates, stands_for = representatives(candidates)
+    if isinstance(facts, CorpusIndex):
+        index = facts.without(twin_documents(facts.full, article, doc.doc_id))
+    else:
+        corpus = conformed(corpus_facts() if facts is None else facts)
+        twins = twin_documents(corpus, article, doc.doc_id)
+        index = CorpusIndex.of(corpus.loc[~corpus["doc_id"].isin(twins)], reduce_above)
+    candidates = index.candidates(article)
     combined = build_claims(pd.concat([candidates, article], ignore_index=True)) if len(article) else None
-    figures = _figures(article, combined, corpus, stands_for)
-    cited = {d for f in figures for d in f.others["doc_id"].drop_duplicates().head(MAX_SOURCES)}
+    figures = _figures(article, combined, index)
+    cited = {d["doc_id"] for f in figures for d in f.docs[:MAX_SOURCES]}
     known = _documents_of(documents(cited) if callable(documents) else documents)
     corpus_claim = _claim_of_fact(claims) if claims is not None else None
-    with_note = len(stands_for) == len(candidates)  # every mention took part in the claims
-    table = _table([_row(f, corpus_claim, known, with_note) for f in figures])
+    table = _table([_row(f, corpus_claim, known, not index.reduced) for f in figures])
     return CheckResult(document=doc, table=table, receipts=_receipts(figures, known))
 
 
@@ -361,9 +516,7 @@ def _claim_of_fact(claims: pd.DataFrame) -> pd.Series:
     return exploded.drop_duplicates("fact_id").set_index("fact_id")["claim_id"]
 
 
-def _figures(
-    article: pd.DataFrame, combined: pd.DataFrame | None, corpus: pd.DataFrame, stands_for: pd.Series
-) -> list[Figure]:
+def _figures(article: pd.DataFrame, combined: pd.DataFrame | None, index: CorpusIndex) -> list[Figure]:
     """Each article fact with its combined claim and every corpus mention that claim stands for."""
     if combined is None or article.empty:
         return []
@@ -372,32 +525,25 @@ def _figures(
     for i, claim in enumerate(claim_rows):
         for fact_id in str(claim["fact_ids"]).split(LIST_SEP):
             claim_of.setdefault(fact_id, i)
-    represented_by = stands_for.groupby(stands_for.to_numpy()).groups  # kept fact_id -> all it stands for
-    by_id = corpus.set_index("fact_id", drop=False)
     figures = []
     for fact in article.to_dict("records"):
-        index = claim_of.get(fact["fact_id"])
-        claim = claim_rows[index] if index is not None else {}
+        number = claim_of.get(fact["fact_id"])
+        claim = claim_rows[number] if number is not None else {}
         members = str(claim.get("fact_ids", "")).split(LIST_SEP) if claim else []
-        other_ids = [m for m in members if m in represented_by]
-        every = [fid for kept in other_ids for fid in represented_by[kept]]
-        others = by_id.loc[by_id.index.isin(every)].sort_values(
-            ["published", "doc_id", "start"], kind="stable"
-        )
-        figures.append(Figure(fact=fact, claim=claim, others=others.reset_index(drop=True)))
+        others = index.mentions(m for m in members if m in index.members)
+        figures.append(Figure(fact=fact, claim=claim, others=others))
     return figures
 
 
 def _row(
     figure: Figure, corpus_claim: pd.Series | None, documents: pd.DataFrame, with_note: bool
 ) -> dict[str, Any]:
-    fact, claim, others = figure.fact, figure.claim, figure.others
+    fact, claim = figure.fact, figure.claim
     review = str(claim.get("review", "") or "")
-    n_docs = others["doc_id"].nunique() if len(others) else 0
-    outcome = verdict(str(claim.get("status", "")), n_docs, review)
+    outcome = verdict(str(claim.get("status", "")), len(figure.docs), review)
     claim_id = str(claim.get("claim_id", ""))
-    if corpus_claim is not None and len(others):
-        known = others["fact_id"].map(corpus_claim).dropna()
+    if corpus_claim is not None and figure.others:
+        known = corpus_claim.reindex([m["fact_id"] for m in figure.others]).dropna()
         claim_id = str(known.mode().iloc[0]) if len(known) else claim_id
     return {
         "fact_id": fact["fact_id"],
@@ -410,10 +556,10 @@ def _row(
         "location": fact["location"],
         "period": fact["period"],
         "verdict": outcome,
-        "claim_id": claim_id if n_docs or review else "",
-        "other_value": other_value(fact, others, outcome),
-        "sources": sources_text(others, documents),
-        "why": why_text(fact, claim, others, outcome, review, with_note=with_note),
+        "claim_id": claim_id if figure.docs or review else "",
+        "other_value": other_value(fact, figure.others, outcome),
+        "sources": sources_text(figure.docs, documents),
+        "why": why_text(fact, claim, figure, outcome, review, with_note=with_note),
     }
 
 
@@ -443,22 +589,23 @@ def _agrees(a: float, b: float) -> bool:
     return not (math.isnan(a) or math.isnan(b)) and abs(a - b) <= SAME_VALUE * max(abs(a), abs(b))
 
 
-def other_value(fact: Mapping[str, Any], others: pd.DataFrame, outcome: str) -> float:
+def other_value(fact: Mapping[str, Any], others: Sequence[Mention], outcome: str) -> float:
     """The other documents' value, in the figure's unit, that the verdict is about.
 
     ``corroborated``: the latest other mention's; ``updated`` / ``conflicting``: the
     latest other mention whose value differs from the figure's; ``new``: NaN.
     """
-    if others.empty or outcome == "new":
+    if not others or outcome == "new":
         return math.nan
-    values = [converted(v, u, fact["unit"]) for v, u in zip(others["value"], others["unit"], strict=True)]
+    pairs = [(m["value"], m["unit"]) for m in others]
+    known = {pair: converted(pair[0], pair[1], fact["unit"]) for pair in dict.fromkeys(pairs)}
+    values = [v for v in (known[p] for p in pairs) if not math.isnan(v)]
     mine = float(fact["value"])
     if outcome in ("updated", "conflicting"):
-        differing = [v for v in values if not math.isnan(v) and not _agrees(v, mine)]
+        differing = [v for v in values if not _agrees(v, mine)]
         if differing:
             return differing[-1]
-    kept = [v for v in values if not math.isnan(v)]
-    return kept[-1] if kept else math.nan
+    return values[-1] if values else math.nan
 
 
 def _outlet(row: Mapping[str, Any]) -> str:
@@ -466,23 +613,21 @@ def _outlet(row: Mapping[str, Any]) -> str:
 
 
 def sources_text(
-    others: pd.DataFrame, documents: pd.DataFrame | None = None, limit: int = MAX_SOURCES
+    docs: Sequence[Mention], documents: pd.DataFrame | None = None, limit: int = MAX_SOURCES
 ) -> str:
     """The other documents as ``outlet, date, “title”, url`` separated by `` | ``, the rest counted.
 
-    >>> sources_text(pd.DataFrame({"doc_id": ["a", "b"], "outlet": ["CBC News", ""],
-    ...     "source_file": ["a.txt", "b.txt"], "published": ["2025-01-15", ""]}))
+    >>> sources_text([{"doc_id": "a", "outlet": "CBC News", "published": "2025-01-15"},
+    ...               {"doc_id": "b", "outlet": "", "source_file": "b.txt", "published": ""}])
     'CBC News, 2025-01-15 | b.txt, undated'
     """
-    if others.empty:
-        return ""
-    docs = others.drop_duplicates("doc_id")
-    if documents is not None and len(documents):
-        docs = docs.drop(columns=["title", "url"], errors="ignore").merge(documents, on="doc_id", how="left")
+    about = documents.set_index("doc_id") if documents is not None and len(documents) else None
     named = []
-    for d in docs.head(limit).to_dict("records"):
-        title = f"“{d['title']}”" if isinstance(d.get("title"), str) and d["title"] else ""
-        url = safe_url(d.get("url", "")) if isinstance(d.get("url"), str) else ""
+    for d in docs[:limit]:
+        title = url = ""
+        if about is not None and d["doc_id"] in about.index:
+            title, url = str(about.at[d["doc_id"], "title"]), safe_url(str(about.at[d["doc_id"], "url"]))
+        title = f"“{title}”" if title else ""
         named.append(", ".join(x for x in (_outlet(d), d["published"] or "undated", title, url) if x))
     more = f" | and {len(docs) - limit:,} more" if len(docs) > limit else ""
     return " | ".join(named) + more
@@ -509,34 +654,32 @@ def stated(value: float, unit: str) -> str:
     return number if unit in ("", "count") else f"{number} {unit}"
 
 
-def _said(rows: pd.DataFrame) -> str:
+def _said(docs: Sequence[Mention]) -> str:
     """``outlet (date): surface`` of each document, at most :data:`MAX_SOURCES`, the rest counted."""
-    docs = rows.drop_duplicates("doc_id")
     said = "; ".join(
-        f"{_outlet(r)} ({r['published'] or 'undated'}): {r['surface']}"
-        for r in docs.head(MAX_SOURCES).to_dict("records")
+        f"{_outlet(m)} ({m['published'] or 'undated'}): {m['surface']}" for m in docs[:MAX_SOURCES]
     )
     return said + (f"; and {len(docs) - MAX_SOURCES:,} more" if len(docs) > MAX_SOURCES else "")
 
 
-def _in_time(fact: Mapping[str, Any], others: pd.DataFrame) -> str:
-    """The other mentions split into earlier, same day, later and undated, relative to the figure."""
+def _in_time(fact: Mapping[str, Any], docs: Sequence[Mention]) -> str:
+    """The other documents split into earlier, same day, later and undated, relative to the figure."""
     mine = fact["published"]
     if not mine:
-        return _said(others)
+        return _said(docs)
     parts = {
-        "earlier": others["published"].ne("") & others["published"].lt(mine),
-        "the same day": others["published"].eq(mine),
-        "later": others["published"].gt(mine),
-        "undated": others["published"].eq(""),
+        "earlier": [m for m in docs if m["published"] and m["published"] < mine],
+        "the same day": [m for m in docs if m["published"] == mine],
+        "later": [m for m in docs if m["published"] > mine],
+        "undated": [m for m in docs if not m["published"]],
     }
-    return "; ".join(f"{when}: {_said(others.loc[rows])}" for when, rows in parts.items() if rows.any())
+    return "; ".join(f"{when}: {_said(part)}" for when, part in parts.items() if part)
 
 
 def why_text(
     fact: Mapping[str, Any],
     claim: Mapping[str, Any],
-    others: pd.DataFrame,
+    figure: Figure,
     outcome: str,
     review: str,
     *,
@@ -550,12 +693,12 @@ def why_text(
     what = ", ".join(x for x in (fact["subject"], fact["location"], fact["period"]) if x) or "this quantity"
     if outcome == "new":
         return f"no other document states {what} ({fact['category']})"
-    n_docs = others["doc_id"].nunique()
+    docs = figure.docs
     lead = {
-        "corroborated": f"the same claim in {n_docs} other document(s): {_said(others)}",
-        "updated": f"this quantity at other dates: {_in_time(fact, others)}",
-        "conflicting": f"a different value for the same claim: {_in_time(fact, others)}",
-        "review": f"unsure match ({review or 'unknown claim status'}): {_said(others)}",
+        "corroborated": f"the same claim in {len(docs):,} other document(s): {_said(docs)}",
+        "updated": f"this quantity at other dates: {_in_time(fact, docs)}",
+        "conflicting": f"a different value for the same claim: {_in_time(fact, docs)}",
+        "review": f"unsure match ({review or 'unknown claim status'}): {_said(docs)}",
     }[outcome]
     reason = str(claim.get("why", "") or "") or (str(claim.get("note", "") or "") if with_note else "")
     return f"{lead}. Claims: {reason}" if reason else lead
@@ -580,33 +723,37 @@ def _documents_of(documents: pd.DataFrame | None) -> pd.DataFrame:
 
 def _receipts(figures: Sequence[Figure], documents: pd.DataFrame) -> pd.DataFrame:
     """One row per figure and other document (at most :data:`MAX_SOURCES` each), titles and URLs joined."""
-    frames = []
-    for figure in figures:
-        if figure.others.empty:
-            continue
-        first = figure.others.drop_duplicates("doc_id").head(MAX_SOURCES)
-        frames.append(first.assign(other_fact_id=first["fact_id"], fact_id=figure.fact["fact_id"]))
-    if not frames:
+    rows = [
+        {**m, "other_fact_id": m["fact_id"], "fact_id": f.fact["fact_id"]}
+        for f in figures
+        for m in f.docs[:MAX_SOURCES]
+    ]
+    if not rows:
         return pd.DataFrame(columns=list(RECEIPT_COLUMNS))
-    receipts = pd.concat(frames, ignore_index=True).merge(documents, on="doc_id", how="left")
+    receipts = pd.DataFrame.from_records(rows).merge(documents, on="doc_id", how="left")
     return receipts.fillna({"title": "", "url": ""}).loc[:, list(RECEIPT_COLUMNS)]
 
 
-def source_documents(paths: Iterable[Path | str] | None, doc_ids: Iterable[str]) -> pd.DataFrame:
+def listed_files(paths: Iterable[Path | str] | None) -> list[Path]:
+    """The article files under ``paths`` (default seeds/ and data/raw/), as the corpus reader lists them."""
+    return list(iter_paths(list(paths) if paths is not None else DEFAULT_PATHS, []))
+
+
+def source_documents(files: Sequence[Path], doc_ids: Iterable[str]) -> pd.DataFrame:
     """Title, outlet, date and URL of the named corpus documents, read from their files.
 
-    Only files whose name matches a wanted doc_id are read; archives (``.jsonl``) are
-    read only when some wanted id is not a file's.
+    ``files`` are the corpus's article files (:func:`listed_files`). Only files whose
+    name matches a wanted doc_id are read; archives (``.jsonl``) only when some wanted
+    id is not a file's.
     """
     wanted = set(doc_ids)
     if not wanted:
         return pd.DataFrame(columns=["doc_id", "title", "url"])
     problems: list[Problem] = []
-    listed = list(iter_paths(list(paths) if paths is not None else DEFAULT_PATHS, problems))
-    files = [p for p in listed if not is_jsonl(p) and p.name.rsplit(".", 1)[0] in wanted]
-    docs = load_corpus(files, problems=problems)
+    named = [p for p in files if not is_jsonl(p) and p.name.rsplit(".", 1)[0] in wanted]
+    docs = load_corpus(named, problems=problems)
     missing = wanted - {d.doc_id for d in docs}
-    archives = [p for p in listed if is_jsonl(p)] if missing else []
+    archives = [p for p in files if is_jsonl(p)] if missing else []
     if archives:
         docs += [d for d in load_corpus(archives, problems=problems) if d.doc_id in missing]
     records = [d.to_record() for d in docs if d.doc_id in wanted]
@@ -914,16 +1061,16 @@ def run_command(
         print(f"error: {MSG_NO_ARTICLE}", file=stderr)
         return 1
     corpus_problems: list[Problem] = []
-    facts = corpus_facts(paths, cache=cache, problems=corpus_problems)
+    index = corpus_index(paths, cache=cache, problems=corpus_problems)
     for problem in corpus_problems:
         print(printable(str(problem)), file=stderr)
-    if facts["doc_id"].isin({d.doc_id for d in documents}).all():
+    if index.full["doc_id"].isin({d.doc_id for d in documents}).all():
         named = ", ".join(str(p) for p in paths) or ", ".join(str(p) for p in DEFAULT_PATHS)
         print(f"error: {printable(MSG_CORPUS_EMPTY.format(paths=named))}", file=stderr)
         return 2
     results = []
     for doc in documents:
-        result = check_document(doc, facts=facts, documents=lambda ids: source_documents(paths, ids))
+        result = check_document(doc, facts=index, documents=lambda ids: source_documents(index.files, ids))
         _print_result(result, stdout, stderr)
         results.append(result)
     if out is not None:
