@@ -793,6 +793,9 @@ PAGE_CSS = """
 .bdc .receipt blockquote { margin: 0.3em 0 0.3em 1em; }
 .bdc .receipt .src { color: #444; font-size: 0.9em; }
 .bdc mark { background: #ffe08a; color: #000; }
+.bdc a.v-corroborated { background: #e3f2e1; } .bdc a.v-updated { background: #e1ebf5; }
+.bdc a.v-conflicting { background: #f7e1e3; } .bdc a.v-new { background: #eeeeee; }
+.bdc a.v-review { background: #fbeedd; }
 .bdc .why { color: #444; font-size: 0.9em; }
 .bdc dl.legend dt { display: inline; font-weight: bold; }
 .bdc dl.legend dd { display: inline; margin: 0 1em 0 0.3em; }
