@@ -17,7 +17,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from borderdata.check import check_document, page
+from borderdata.check import check_document
+from borderdata.checkpage import page
 from borderdata.corpus import PROJECT_ROOT, build_document, load_corpus
 from borderdata.extract import extract_facts
 
