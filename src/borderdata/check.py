@@ -226,7 +226,7 @@ def representatives(corpus: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
 
 
 RECEIPT_FIELDS = ("fact_id", "doc_id", "source_file", "outlet", "published", "start", "surface", "sentence",
-                  "value", "unit")  # fmt: skip
+                  "value", "unit", "location", "period")  # fmt: skip
 DOC_ID, PUBLISHED, START = (RECEIPT_FIELDS.index(c) for c in ("doc_id", "published", "start"))
 Mention = dict[str, Any]
 
@@ -368,28 +368,34 @@ def corpus_index(
 # --- verdicts ------------------------------------------------------------------------------------
 
 
-def verdict(status: str, other_documents: int, review: str = "") -> str:
+def verdict(status: str, other_documents: int, review: str = "", certain: bool = True) -> str:
     """The verdict of one figure from the claim it is in.
 
-    =====================  ===============  ===============  ==============
-    claim status           other documents  review reason    verdict
-    =====================  ===============  ===============  ==============
-    any                    any              given            review
-    any                    none             none             new
-    corroborated           some             none             corroborated
-    updated                some             none             updated
-    conflicting            some             none             conflicting
-    anything else          some             none             review
-    =====================  ===============  ===============  ==============
+    ``certain``: some other document's mention in the claim has the figure's own place
+    and period (both possibly unstated), so the figure's link to the claim rests on no
+    unknown key; a ``review`` reason then concerns the other outlets' mentions, not the
+    figure, and goes to ``why`` only.
 
-    >>> verdict("corroborated", 2), verdict("single", 0), verdict("updated", 1, "unknown period")
+    =====================  ===============  ==============  =======  ==============
+    claim status           other documents  review reason   certain  verdict
+    =====================  ===============  ==============  =======  ==============
+    any                    none             any             any      new
+    corroborated           some             none            any      corroborated
+    updated                some             none            any      updated
+    conflicting            some             none            any      conflicting
+    any of those three     some             given           yes      that status
+    any of those three     some             given           no       review
+    anything else          some             any             any      review
+    =====================  ===============  ==============  =======  ==============
+
+    >>> verdict("corroborated", 2), verdict("single", 0), verdict("updated", 1, "unknown period", False)
     ('corroborated', 'new', 'review')
     """
-    if review:
-        return "review"
     if other_documents == 0:
         return "new"
-    return CLAIM_STATUS_VERDICT.get(status, "review")
+    if status not in CLAIM_STATUS_VERDICT or (review and not certain):
+        return "review"
+    return CLAIM_STATUS_VERDICT[status]
 
 
 @dataclass
@@ -539,7 +545,8 @@ def _row(
 ) -> dict[str, Any]:
     fact, claim = figure.fact, figure.claim
     review = str(claim.get("review", "") or "")
-    outcome = verdict(str(claim.get("status", "")), len(figure.docs), review)
+    certain = any(m["location"] == fact["location"] and m["period"] == fact["period"] for m in figure.others)
+    outcome = verdict(str(claim.get("status", "")), len(figure.docs), review, certain)
     claim_id = str(claim.get("claim_id", ""))
     if corpus_claim is not None and figure.others:
         known = corpus_claim.reindex([m["fact_id"] for m in figure.others]).dropna()
@@ -701,7 +708,8 @@ def why_text(
         "review": f"unsure match ({review or 'unknown claim status'}): {_said(docs)}",
     }[outcome]
     reason = str(claim.get("why", "") or "") or (str(claim.get("note", "") or "") if with_note else "")
-    return f"{lead}. Claims: {reason}" if reason else lead
+    text = f"{lead}. Claims: {reason}" if reason else lead
+    return f"{text}. To review (other outlets): {review}" if review and outcome != "review" else text
 
 
 # --- receipts: the other documents' sentences ---------------------------------------------------
