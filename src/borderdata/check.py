@@ -709,7 +709,7 @@ def why_text(
     }[outcome]
     reason = str(claim.get("why", "") or "") or (str(claim.get("note", "") or "") if with_note else "")
     text = f"{lead}. Claims: {reason}" if reason else lead
-    return f"{text}. To review (other outlets): {review}" if review and outcome != "review" else text
+    return f"{text}. In the claims review queue: {review}" if review and outcome != "review" else text
 
 
 # --- receipts: the other documents' sentences ---------------------------------------------------
