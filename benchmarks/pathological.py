@@ -14,8 +14,9 @@ Inputs (all generated here, nothing downloaded):
   library's parser took 69 s on 160 KB), read through ``load_corpus``;
 - ``gzip bomb``: a ``.jsonl.gz`` archive holding one good record and then one endless line
   (4x = 2 GiB decompressed from about 2 MB), read through ``load_corpus``;
-- ``one-line article``: generated news paragraphs on one line (4x = 20 MB, just under the
-  size limit), read and extracted as a file: the memory case;
+- ``one-line article``: generated news paragraphs on one line (4x = 5 MB; with
+  ``--one-line-mb 5``, 20 MB, just under the size limit, which takes minutes), read and
+  extracted as a file: the memory case;
 - ``repeated claims``: N articles that all cite "$1.3 billion" (4x = 16,000), through
   ``build_claims``.
 
@@ -25,6 +26,7 @@ a ratio near 16 would be quadratic. Timings are measured, never asserted. Writes
 ``benchmarks/pathological.md``.
 
     .venv/bin/python benchmarks/pathological.py [--scale 1.0] [--skip-article] [--only NAME ...]
+                                                [--one-line-mb 1.25]
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ BAIT_CHARS = 250_000  # 1x; 4x is 1 MB on one line
 SPACED_CHARS = 25_000  # "1 1 1": every token a row, so smaller
 HTML_BAIT_BYTES = 160_000  # 1x; 4x is 640 KB of "<a b='"
 BOMB_BYTES = 512 * 2**20  # decompressed, 1x; 4x is the 2 GiB line
-ONE_LINE_MB = 5.0  # 1x; 4x is a 20 MB article on one line
+ONE_LINE_MB = 1.25  # 1x; 4x is 5 MB on one line (--one-line-mb 5: the 20 MB article, minutes)
 CLAIM_ARTICLES = 4_000  # 1x; 4x is 16,000 articles citing "$1.3 billion"
 
 
@@ -343,6 +345,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every 1x size (default 1.0)")
     parser.add_argument("--skip-article", action="store_true", help="leave out the 12.5-50 MB article")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="run only these inputs (by name)")
+    parser.add_argument(
+        "--one-line-mb", type=float, default=ONE_LINE_MB, help="1x size of the one-line article, MB"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     global ARTICLE_MB, NUMBERS_1X, BAIT_CHARS, SPACED_CHARS, HTML_BAIT_BYTES, BOMB_BYTES, ONE_LINE_MB
@@ -350,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
     ARTICLE_MB, NUMBERS_1X = ARTICLE_MB * args.scale, int(NUMBERS_1X * args.scale)
     BAIT_CHARS, SPACED_CHARS = int(BAIT_CHARS * args.scale), int(SPACED_CHARS * args.scale)
     HTML_BAIT_BYTES, BOMB_BYTES = int(HTML_BAIT_BYTES * args.scale), int(BOMB_BYTES * args.scale)
-    ONE_LINE_MB, CLAIM_ARTICLES = ONE_LINE_MB * args.scale, int(CLAIM_ARTICLES * args.scale)
+    ONE_LINE_MB, CLAIM_ARTICLES = args.one_line_mb * args.scale, int(CLAIM_ARTICLES * args.scale)
     import borderdata.claims  # imported once here, shared by every forked child
     import borderdata.extract  # noqa: F401
     from borderdata.corpus import html_to_text
