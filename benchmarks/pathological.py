@@ -17,8 +17,8 @@ Inputs (all generated here, nothing downloaded):
 - ``one-line article``: generated news paragraphs on one line (4x = 5 MB; with
   ``--one-line-mb 5``, 20 MB, just under the size limit, which takes minutes), read and
   extracted as a file: the memory case;
-- ``repeated claims``: N articles that all cite "$1.3 billion" (4x = 16,000), through
-  ``build_claims``.
+- ``repeated claims``: N articles that all cite "$1.3 billion" (4x = 4,000; with
+  ``--claim-articles 4000``, 16,000), through ``build_claims``.
 
 Each measurement runs in a child process of its own, so the peak memory (RSS) reported is
 that input's. For each input the time at 4x over the time at 1x should be near 4 (linear);
@@ -26,7 +26,7 @@ a ratio near 16 would be quadratic. Timings are measured, never asserted. Writes
 ``benchmarks/pathological.md``.
 
     .venv/bin/python benchmarks/pathological.py [--scale 1.0] [--skip-article] [--only NAME ...]
-                                                [--one-line-mb 1.25]
+                                                [--one-line-mb 1.25] [--claim-articles 1000]
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ SPACED_CHARS = 25_000  # "1 1 1": every token a row, so smaller
 HTML_BAIT_BYTES = 160_000  # 1x; 4x is 640 KB of "<a b='"
 BOMB_BYTES = 512 * 2**20  # decompressed, 1x; 4x is the 2 GiB line
 ONE_LINE_MB = 1.25  # 1x; 4x is 5 MB on one line (--one-line-mb 5: the 20 MB article, minutes)
-CLAIM_ARTICLES = 4_000  # 1x; 4x is 16,000 articles citing "$1.3 billion"
+CLAIM_ARTICLES = 1_000  # 1x; 4x is 4,000 (--claim-articles 4000: the 16,000 of the issue)
 
 
 @dataclass(frozen=True)
@@ -348,6 +348,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--one-line-mb", type=float, default=ONE_LINE_MB, help="1x size of the one-line article, MB"
     )
+    parser.add_argument(
+        "--claim-articles", type=int, default=CLAIM_ARTICLES, help="1x number of articles citing one figure"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     global ARTICLE_MB, NUMBERS_1X, BAIT_CHARS, SPACED_CHARS, HTML_BAIT_BYTES, BOMB_BYTES, ONE_LINE_MB
@@ -355,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
     ARTICLE_MB, NUMBERS_1X = ARTICLE_MB * args.scale, int(NUMBERS_1X * args.scale)
     BAIT_CHARS, SPACED_CHARS = int(BAIT_CHARS * args.scale), int(SPACED_CHARS * args.scale)
     HTML_BAIT_BYTES, BOMB_BYTES = int(HTML_BAIT_BYTES * args.scale), int(BOMB_BYTES * args.scale)
-    ONE_LINE_MB, CLAIM_ARTICLES = args.one_line_mb * args.scale, int(CLAIM_ARTICLES * args.scale)
+    ONE_LINE_MB, CLAIM_ARTICLES = args.one_line_mb * args.scale, int(args.claim_articles * args.scale)
     import borderdata.claims  # imported once here, shared by every forked child
     import borderdata.extract  # noqa: F401
     from borderdata.corpus import html_to_text
