@@ -123,6 +123,14 @@ def test_a_malformed_row_gets_its_line_number_and_the_rest_still_applies(tmp_pat
     assert report.facts["fact_id"].tolist() == ["a:1"] and report.facts["value"].tolist() == [3.0]
 
 
+@pytest.mark.parametrize("offset", ["²", "9" * 5000], ids=["superscript", "5000-digits"])
+def test_a_hostile_offset_with_its_document_present_is_malformed_not_a_traceback(tmp_path, seed_docs, offset):
+    doc = seed_docs["003"]
+    path = write_overrides(tmp_path, f"{doc.doc_id}:{offset},add,about 50 pounds,value=50;unit=lb,,,")
+    report = apply_overrides(small_facts(), path, [doc])
+    assert [(o.line, o.status) for o in report.outcomes] == [(2, "malformed")]
+
+
 def test_line_numbers_count_quoted_newlines(tmp_path):
     path = write_overrides(tmp_path, 'a:40,exclude,,,"two\nlines",ana,', "a:1,oops,,,,,")
     _, errors = read_overrides(path)
