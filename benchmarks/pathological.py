@@ -341,6 +341,8 @@ def verdicts(timings: list[Timing]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global ARTICLE_MB, NUMBERS_1X, BAIT_CHARS, SPACED_CHARS, HTML_BAIT_BYTES, BOMB_BYTES, ONE_LINE_MB
+    global CLAIM_ARTICLES
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every 1x size (default 1.0)")
     parser.add_argument("--skip-article", action="store_true", help="leave out the 12.5-50 MB article")
@@ -353,8 +355,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
-    global ARTICLE_MB, NUMBERS_1X, BAIT_CHARS, SPACED_CHARS, HTML_BAIT_BYTES, BOMB_BYTES, ONE_LINE_MB
-    global CLAIM_ARTICLES
     ARTICLE_MB, NUMBERS_1X = ARTICLE_MB * args.scale, int(NUMBERS_1X * args.scale)
     BAIT_CHARS, SPACED_CHARS = int(BAIT_CHARS * args.scale), int(SPACED_CHARS * args.scale)
     HTML_BAIT_BYTES, BOMB_BYTES = int(HTML_BAIT_BYTES * args.scale), int(BOMB_BYTES * args.scale)
