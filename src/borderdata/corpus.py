@@ -521,11 +521,11 @@ def detect_title(text: str, spans: tuple[tuple[int, int], ...]) -> str:
 # --- reading files -----------------------------------------------------------------------------
 
 
-MSG_MANIFEST_HEADER = "{name} has no 'file' column (header: {header})"
-MSG_MANIFEST_CELLS = "{name} line {line}: expected {expected} cells, found {found}; row not applied"
-MSG_MANIFEST_CSV = "{name} line {line}: {error}; row not applied"
-MSG_MANIFEST_NO_FILE = "{name} line {line}: names no file ({file!r})"
-MSG_MANIFEST_OUTSIDE = "{name} line {line}: {file!r} is outside the manifest's folder; row not applied"
+MSG_MANIFEST_HEADER = "no 'file' column (header: {header:.200}); manifest not applied"
+MSG_MANIFEST_CELLS = "line {line}: expected {expected} cells, found {found}; row not applied"
+MSG_MANIFEST_CSV = "line {line}: {error}; row not applied"
+MSG_MANIFEST_NO_FILE = "line {line}: names no file ({file!r})"
+MSG_MANIFEST_OUTSIDE = "line {line}: {file!r} is outside the manifest's folder; row not applied"
 MSG_MANIFEST_CP1252 = "not UTF-8, read as cp1252"
 
 
@@ -624,13 +624,13 @@ def _manifest_rows(path: Path, problems: list[Problem]) -> dict[str, dict[str, s
     first = next(rows, [])
     header = [] if isinstance(first, csv.Error) else [h.strip().lower() for h in first]
     if "file" not in header:
-        problems.append(Problem(path, MSG_MANIFEST_HEADER.format(name=path.name, header=",".join(header))))
+        problems.append(Problem(path, MSG_MANIFEST_HEADER.format(header=",".join(header))))
         return {}
     line = reader.line_num + 1
     for cells in rows:
         start, line = line, reader.line_num + 1
         if isinstance(cells, csv.Error):
-            problems.append(Problem(path, MSG_MANIFEST_CSV.format(name=path.name, line=start, error=cells)))
+            problems.append(Problem(path, MSG_MANIFEST_CSV.format(line=start, error=cells)))
         elif any(c.strip() for c in cells):
             _add_manifest_row(path, start, header, cells, found, problems)
     return found
@@ -652,7 +652,7 @@ def _add_manifest_row(
     path: Path, line: int, header: list[str], cells: list[str], found: dict, problems: list[Problem]
 ) -> None:
     """Check one manifest row and file it under the relative path it names."""
-    where = {"name": path.name, "line": line}
+    where = {"line": line}
     if len(cells) != len(header):
         problems.append(
             Problem(path, MSG_MANIFEST_CELLS.format(**where, expected=len(header), found=len(cells)))
