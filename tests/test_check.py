@@ -458,3 +458,30 @@ def test_index_checks_like_the_facts_table(seed_docs, seed_facts):
         by_index = check_document(seed_docs[doc], facts=index).table
         by_facts = check_document(seed_docs[doc], facts=seed_facts).table
         pd.testing.assert_frame_equal(by_index, by_facts)
+
+
+def test_analysts_corrections_apply_to_corpus_and_article(tmp_path, seed_docs):
+    """An excluded fact is neither a figure of the article nor a source in the corpus."""
+    facts = extract_facts(seed_docs.values())
+    hawks = facts.loc[facts["surface"].str.contains("Black Hawk")]
+    corpus_hawk = hawks.loc[hawks["doc_id"].str.startswith("001"), "fact_id"].iloc[0]
+    article_hawk = hawks.loc[hawks["doc_id"].str.startswith("002"), "fact_id"].iloc[0]
+    overrides = tmp_path / "overrides.csv"
+    overrides.write_text(
+        f"fact_id,action,field,value,reason,author,date\n{corpus_hawk},exclude,,,test,me,2025-01-01\n",
+        encoding="utf-8",
+    )
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for doc in ("000", "001"):
+        (corpus / seed_docs[doc].path.name).write_bytes(seed_docs[doc].path.read_bytes())
+    (corpus / "manifest.csv").write_bytes((SEEDS / "manifest.csv").read_bytes())
+    index = check.corpus_index([corpus], cache=tmp_path / "cache", overrides=overrides)
+    assert corpus_hawk not in set(index.full["fact_id"])
+    assert figure(check_document(seed_docs["002"], facts=index).table, "Black Hawk")["verdict"] == "new"
+    overrides.write_text(
+        f"fact_id,action,field,value,reason,author,date\n{article_hawk},exclude,,,test,me,2025-01-01\n",
+        encoding="utf-8",
+    )
+    table = check_document(seed_docs["002"], facts=index, overrides=overrides).table
+    assert not table["surface"].str.contains("Black Hawk").any()

@@ -245,6 +245,7 @@ class CorpusIndex:
     members: dict[str, list[int]]  # kept fact_id -> positions in ``full`` of the mentions it stands for
     reduced: bool
     files: list[Path] = field(default_factory=list)  # the corpus's article files, when read from disk
+    decisions: list = field(default_factory=list)  # analysts' same/split answers for build_claims
     rows: list[tuple] = field(init=False, repr=False)  # the receipt fields of ``full``, one tuple a fact
 
     def __post_init__(self) -> None:
@@ -274,7 +275,7 @@ class CorpusIndex:
             return self
         rest = self.full.loc[~self.full["doc_id"].isin(doc_ids)]
         rebuilt = CorpusIndex.of(rest, 0 if self.reduced else len(rest))
-        rebuilt.files = self.files
+        rebuilt.files, rebuilt.decisions = self.files, self.decisions
         return rebuilt
 
     def candidates(self, article: pd.DataFrame) -> pd.DataFrame:
@@ -288,6 +289,28 @@ class CorpusIndex:
         rows = [self.rows[p] for k in kept_ids for p in self.members.get(k, ())]
         rows.sort(key=lambda r: (r[PUBLISHED], r[DOC_ID], r[START]))
         return [dict(zip(RECEIPT_FIELDS, r, strict=True)) for r in rows]
+
+
+def corrected(
+    facts: pd.DataFrame,
+    overrides: Path | None,
+    files: Sequence[Path] = (),
+    documents: Sequence[Document] = (),
+) -> tuple[pd.DataFrame, list]:
+    """``facts`` with the analysts' corrections of ``overrides`` (as ``make data`` applies them), and
+    their ``same``/``split`` answers for the claims. Only the documents an ``add`` row quotes are read
+    (from ``files``, besides ``documents``); rows about other facts are left to ``make data`` to report."""
+    from borderdata.overrides import apply_overrides, read_overrides
+
+    rows, _ = read_overrides(overrides)
+    if not rows:
+        return facts, []
+    quoted = {r.fact_id.partition(":")[0] for r in rows if r.action == "add"} - {d.doc_id for d in documents}
+    read = (
+        load_corpus([f for f in files if f.name.rsplit(".", 1)[0] in quoted], problems=[]) if quoted else []
+    )
+    report = apply_overrides(facts, overrides, [*documents, *read])
+    return conformed(report.facts), list(getattr(report, "decisions", []))
 
 
 SNAPSHOT_FOLDER = "check"  # beside the engine's facts-<version>/ folders in the cache root
@@ -329,13 +352,18 @@ def _stat_lines_of_file(path: str) -> list[str]:
 
 
 def corpus_index(
-    paths: Sequence[Path], *, cache: Path | str | None = None, problems: list[Problem] | None = None
+    paths: Sequence[Path],
+    *,
+    cache: Path | str | None = None,
+    problems: list[Problem] | None = None,
+    overrides: Path | None = None,
 ) -> CorpusIndex:
     """The :class:`CorpusIndex` of the corpus under ``paths``, kept in ``cache/check/`` between runs.
 
     The snapshot is used while no file under ``paths`` has changed (:func:`corpus_stamp`);
-    otherwise the facts come from the engine's cache (only changed documents are extracted)
-    and a new snapshot replaces the old one. Problems of the corpus files are kept with it.
+    otherwise the facts come from the engine's cache (only changed documents are extracted),
+    ``overrides`` (an analysts' corrections file) is applied (:func:`corrected`), and a new
+    snapshot replaces the old one. Problems of the corpus files are kept with it.
     """
     from borderdata.engine import DEFAULT_CACHE
     from borderdata.tables import write_bytes_atomic
@@ -344,7 +372,7 @@ def corpus_index(
     root = Path(DEFAULT_CACHE if cache is None else cache)
     names = "\0".join(str(Path(p).resolve()) for p in paths)
     snapshot = root / SNAPSHOT_FOLDER / f"corpus-{hashlib.sha256(names.encode()).hexdigest()[:16]}.pkl"
-    stamp = corpus_stamp(paths)
+    stamp = corpus_stamp([*paths, *([overrides] if overrides else [])])
     try:
         with snapshot.open("rb") as fh:
             saved = pickle.load(fh)
@@ -354,8 +382,10 @@ def corpus_index(
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, KeyError, TypeError, ValueError):
         pass  # no snapshot yet, or a damaged or outdated one: build it again
     found: list[Problem] = []
-    index = CorpusIndex.of(corpus_facts(paths, cache=root, problems=found))
-    index.files = listed_files(paths)
+    files = listed_files(paths)
+    facts, decisions = corrected(corpus_facts(paths, cache=root, problems=found), overrides, files)
+    index = CorpusIndex.of(facts)
+    index.files, index.decisions = files, decisions
     sink.extend(found)
     payload = pickle.dumps(
         {"stamp": stamp, "index": index, "problems": found}, protocol=pickle.HIGHEST_PROTOCOL
@@ -490,15 +520,18 @@ def check_document(
     documents: pd.DataFrame | Callable[[set[str]], pd.DataFrame] | None = None,
     published: Any = None,
     reduce_above: int = REDUCE_ABOVE,
+    overrides: Path | None = None,
 ) -> CheckResult:
     """The full check of one article: the table of :func:`check_article` plus the receipts.
 
     ``facts`` may be a prepared :class:`CorpusIndex` (to check many articles against one
     corpus); ``documents`` may be a function from a set of doc_ids to their documents table
-    (the command line reads only the cited files, see :func:`source_documents`).
+    (the command line reads only the cited files, see :func:`source_documents`);
+    ``overrides``, an analysts' corrections file applied to the article's own facts (the
+    corpus's are applied when its index is built, :func:`corpus_index`).
     """
     doc = as_document(document_or_text, published)
-    article = extract_facts([doc])
+    article, _ = corrected(extract_facts([doc]), overrides, documents=[doc])
     if isinstance(facts, CorpusIndex):
         index = facts.without(twin_documents(facts.full, article, doc.doc_id))
     else:
@@ -506,7 +539,10 @@ def check_document(
         twins = twin_documents(corpus, article, doc.doc_id)
         index = CorpusIndex.of(corpus.loc[~corpus["doc_id"].isin(twins)], reduce_above)
     candidates = index.candidates(article)
-    combined = build_claims(pd.concat([candidates, article], ignore_index=True)) if len(article) else None
+    answers = {"decisions": index.decisions} if index.decisions else {}
+    combined = (
+        build_claims(pd.concat([candidates, article], ignore_index=True), **answers) if len(article) else None
+    )
     figures = _figures(article, combined, index)
     cited = {d["doc_id"] for f in figures for d in f.docs[:MAX_SOURCES]}
     known = _documents_of(documents(cited) if callable(documents) else documents)
@@ -904,7 +940,10 @@ def run_command(
         print(f"error: {MSG_NO_ARTICLE}", file=stderr)
         return 1
     corpus_problems: list[Problem] = []
-    index = corpus_index(paths, cache=cache, problems=corpus_problems)
+    from borderdata.pipeline import OVERRIDES
+
+    overrides = OVERRIDES if OVERRIDES.is_file() else None
+    index = corpus_index(paths, cache=cache, problems=corpus_problems, overrides=overrides)
     for problem in corpus_problems:
         print(printable(str(problem)), file=stderr)
     if index.full["doc_id"].isin({d.doc_id for d in documents}).all():
@@ -913,7 +952,9 @@ def run_command(
         return 2
     results = []
     for doc in documents:
-        result = check_document(doc, facts=index, documents=lambda ids: source_documents(index.files, ids))
+        result = check_document(
+            doc, facts=index, documents=lambda ids: source_documents(index.files, ids), overrides=overrides
+        )
         _print_result(result, stdout, stderr)
         results.append(result)
     if out is not None:
