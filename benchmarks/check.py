@@ -50,7 +50,8 @@ def child(article: str, corpus: str, cache: str) -> None:
 
     phases = {"imports": time.perf_counter() - started}
     tick = time.perf_counter()
-    index = check.corpus_index([Path(corpus)], cache=Path(cache))
+    overrides = check.project_overrides()
+    index = check.corpus_index([Path(corpus)], cache=Path(cache), overrides=overrides)
     phases["corpus index (stat + snapshot)"] = time.perf_counter() - tick
     tick = time.perf_counter()
     doc = load_corpus([Path(article)])[0]

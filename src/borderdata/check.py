@@ -911,6 +911,13 @@ def write_results(results: Sequence[CheckResult], out: Path) -> Path:
     return write_bytes_atomic(out, lambda tmp: tmp.write_bytes(payload))
 
 
+def project_overrides() -> Path | None:
+    """The project's ``data/overrides.csv`` if there is one (what ``make data`` applies)."""
+    from borderdata.pipeline import OVERRIDES
+
+    return OVERRIDES if OVERRIDES.is_file() else None
+
+
 def run_command(
     articles: Sequence[Path],
     corpus: Sequence[Path] | None = None,
@@ -940,9 +947,7 @@ def run_command(
         print(f"error: {MSG_NO_ARTICLE}", file=stderr)
         return 1
     corpus_problems: list[Problem] = []
-    from borderdata.pipeline import OVERRIDES
-
-    overrides = OVERRIDES if OVERRIDES.is_file() else None
+    overrides = project_overrides()
     index = corpus_index(paths, cache=cache, problems=corpus_problems, overrides=overrides)
     for problem in corpus_problems:
         print(printable(str(problem)), file=stderr)
