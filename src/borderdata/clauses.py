@@ -1,0 +1,77 @@
+"""Which words of a sentence belong to a number: the part of a comparison it sits in.
+
+"19.5 kg at the northern border last year, compared to 9,570 kg at the southwestern border"
+states two figures, each with its own place; a phrase of time or place belongs to the part of
+the sentence it is written in. :mod:`borderdata.places` and :mod:`borderdata.periods` both ask
+this module which phrase a number takes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+from typing import Protocol
+
+# Words and marks that start the other side of a comparison or a new clause of its own.
+COMPARISON_BREAK = re.compile(
+    r"\s*(?:[;—]|\s[–-]\s|\bcompared\s+(?:to|with)\b|\bas\s+opposed\s+to\b|\b(?:than|whereas|while|versus|vs\.?)\s)",
+    re.IGNORECASE,
+)
+COMMA_PENALTY = 40
+
+
+class Phrase(Protocol):
+    """Anything with a ``span``: ``(start, end)`` offsets in the sentence."""
+
+    @property
+    def span(self) -> tuple[int, int]: ...
+
+
+def comparison_parts(sentence: str) -> list[tuple[int, int]]:
+    """The sentence cut where a comparison or a new clause begins: ``[(start, end), ...]``.
+
+    >>> s = "19.5 kg at the northern border, compared to 9,570 kg at the Mexico border"
+    >>> [s[a:b] for a, b in comparison_parts(s)]
+    ['19.5 kg at the northern border,', ' compared to 9,570 kg at the Mexico border']
+    """
+    cuts = [0, *(m.start() for m in COMPARISON_BREAK.finditer(sentence) if m.start() > 0), len(sentence)]
+    return [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
+
+
+def part_of(parts: Sequence[tuple[int, int]], position: int) -> int:
+    """Index of the part holding ``position``."""
+    for i, (a, b) in enumerate(parts):
+        if a <= position < b:
+            return i
+    return len(parts) - 1
+
+
+def distance(sentence: str, span: tuple[int, int], start: int, end: int) -> int:
+    """Characters between a phrase and a number, plus a penalty for each comma between them."""
+    between = sentence[end : span[0]] if span[0] >= end else sentence[span[1] : start]
+    if span[0] < end and span[1] > start:
+        return 0  # the phrase holds the number ("the 12 previous months")
+    return len(between) + COMMA_PENALTY * between.count(",")
+
+
+def nearest_in_part(
+    sentence: str, phrases: Sequence[Phrase], start: int, end: int, tier: callable = lambda p: 0
+) -> Phrase | None:
+    """The phrase a number at ``[start, end)`` takes: in its own part of the sentence first.
+
+    Within the number's part the lowest ``tier`` wins, then the nearest phrase. A part
+    with no phrase of its own borrows from the nearest part that has one, as the second
+    half of "50 pounds last year, compared to 20,600 pounds at the Mexico border" is
+    also last year.
+    """
+    if not phrases:
+        return None
+    parts = comparison_parts(sentence)
+    own = part_of(parts, start)
+
+    def key(p: Phrase) -> tuple[int, int, int]:
+        gap = abs(part_of(parts, p.span[0]) - own)
+        return gap, tier(p) if gap == 0 else 0, distance(sentence, p.span, start, end)
+
+    return min(phrases, key=key)
