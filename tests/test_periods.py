@@ -108,6 +108,13 @@ COMPARISONS = [
     ("Mexican federal forces seized only 286 pounds of fentanyl nationwide between January and June, down "
      "94% from the 5,135 pounds seized in 2023.", "2024-07-09", "5,135", "2023"),
     ("Last year 50 pounds were seized; in 2023 the figure was 20 pounds.", "2025-02-01", "20", "2023"),
+    # "respectively" pairs the listed numbers with the listed periods, in order
+    ("before a jump in April and May, when officials captured six and 14 kilograms, respectively.",
+     "2025-07-05", "six", "2025-04"),
+    ("before a jump in April and May, when officials captured six and 14 kilograms, respectively.",
+     "2025-07-05", "14", "2025-05"),
+    ("before a jump in April and May, when officials captured six and 14 kilograms.",
+     "2025-07-05", "six", "2025-05"),  # without "respectively", the nearest
     # an unresolved phrase of the number's own clause still keeps another clause's period away
     ("Last year 50 pounds were seized, compared to 30 pounds in 2023.", None, "50", ""),
 ]  # fmt: skip

@@ -46,6 +46,8 @@ MUST_LOCATE = [
     ("Most of the methamphetamine (51 per cent) was seized in B.C.", "51", "British Columbia"),
     ("the lab was capable of producing 95 million doses, the largest in Canada", "95", "Canada"),
     ("RCMP seized 20 kg at the Coutts crossing in Alberta", "20", "Coutts"),
+    ("Officers seized 12 and 30 kilograms in Ontario and Quebec, respectively.", "12", "Ontario"),
+    ("Officers seized 12 and 30 kilograms in Ontario and Quebec, respectively.", "30", "Quebec"),
 ]  # fmt: skip
 
 

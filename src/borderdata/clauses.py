@@ -13,12 +13,16 @@ import re
 from collections.abc import Sequence
 from typing import Protocol
 
+from borderdata.numbers import find_numbers
+
 # Words and marks that start the other side of a comparison or a new clause of its own.
 COMPARISON_BREAK = re.compile(
     r"\s*(?:[;—]|\s[–-]\s|\bcompared\s+(?:to|with)\b|\bas\s+opposed\s+to\b|\b(?:than|whereas|while|versus|vs\.?)\s)",
     re.IGNORECASE,
 )
 COMMA_PENALTY = 40
+RESPECTIVELY = re.compile(r"\brespectively\b", re.IGNORECASE)
+LIST_JOIN = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?:in\s+|at\s+)?\Z", re.IGNORECASE)
 
 
 class Phrase(Protocol):
@@ -47,6 +51,20 @@ def part_of(parts: Sequence[tuple[int, int]], position: int) -> int:
     return len(parts) - 1
 
 
+def in_aside(sentence: str, part: tuple[int, int], span: tuple[int, int], number: int) -> bool:
+    """Whether a phrase sits in a comma-enclosed aside of the part that does not hold the number.
+
+    "Trump, following his re-election in November, has reiterated tariffs of up to 25 percent":
+    November is when he was re-elected, not what the 25 percent is about.
+    """
+    a, b = part
+    left = sentence.rfind(",", a, span[0])
+    right = sentence.find(",", span[1], b)
+    if left < 0 or right < 0:
+        return False
+    return not left < number < right
+
+
 def distance(sentence: str, span: tuple[int, int], start: int, end: int) -> int:
     """Characters between a phrase and a number, plus a penalty for each comma between them."""
     between = sentence[end : span[0]] if span[0] >= end else sentence[span[1] : start]
@@ -55,23 +73,58 @@ def distance(sentence: str, span: tuple[int, int], start: int, end: int) -> int:
     return len(between) + COMMA_PENALTY * between.count(",")
 
 
+def listed_with(sentence: str, items: Sequence[tuple[int, int]], index: int) -> list[int]:
+    """Indexes of the items listed together with ``items[index]`` ("six and 14", "April and May")."""
+    group = [index]
+    while group[0] > 0 and LIST_JOIN.fullmatch(sentence[items[group[0] - 1][1] : items[group[0]][0]]):
+        group.insert(0, group[0] - 1)
+    while group[-1] + 1 < len(items) and LIST_JOIN.fullmatch(
+        sentence[items[group[-1]][1] : items[group[-1] + 1][0]]
+    ):
+        group.append(group[-1] + 1)
+    return group
+
+
+def respective(sentence: str, phrases: Sequence[Phrase], start: int) -> Phrase | None:
+    """ "six and 14 kilograms in April and May, respectively": the phrase in the number's place in its list."""
+    if not RESPECTIVELY.search(sentence) or len(phrases) < 2:
+        return None
+    numbers = [(n.start, n.end) for n in find_numbers(sentence)]
+    mine = next((i for i, (a, b) in enumerate(numbers) if a <= start < b), None)
+    if mine is None:
+        return None
+    listed = listed_with(sentence, numbers, mine)
+    spans = [p.span for p in phrases]
+    for i in range(len(phrases)):
+        group = listed_with(sentence, spans, i)
+        if len(group) == len(listed) > 1 and group[0] == i:
+            return phrases[group[listed.index(mine)]]
+    return None
+
+
 def nearest_in_part(
     sentence: str, phrases: Sequence[Phrase], start: int, end: int, tier: callable = lambda p: 0
 ) -> Phrase | None:
     """The phrase a number at ``[start, end)`` takes: in its own part of the sentence first.
 
-    Within the number's part the lowest ``tier`` wins, then the nearest phrase. A part
+    Numbers and phrases listed in the same order with "respectively" pair up. Within the
+    number's part a phrase outside a comma-enclosed aside comes first, then the
+    lowest ``tier``, then the nearest phrase. A part
     with no phrase of its own borrows from the nearest part that has one, as the second
     half of "50 pounds last year, compared to 20,600 pounds at the Mexico border" is
     also last year.
     """
     if not phrases:
         return None
+    paired = respective(sentence, phrases, start)
+    if paired is not None:
+        return paired
     parts = comparison_parts(sentence)
     own = part_of(parts, start)
 
-    def key(p: Phrase) -> tuple[int, int, int]:
+    def key(p: Phrase) -> tuple[int, int, int, int]:
         gap = abs(part_of(parts, p.span[0]) - own)
-        return gap, tier(p) if gap == 0 else 0, distance(sentence, p.span, start, end)
+        aside = in_aside(sentence, parts[own], p.span, start)
+        return gap, aside, tier(p) if gap == 0 else 0, distance(sentence, p.span, start, end)
 
     return min(phrases, key=key)

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from borderdata.clauses import nearest_in_part
+from borderdata.clauses import RESPECTIVELY, nearest_in_part
 from borderdata.config import read_toml
 from borderdata.taxonomy import fold, words_pattern
 
@@ -140,6 +140,8 @@ def _someone_elses_border(folded: str, start: int, gazetteer: Gazetteer) -> bool
 
 def join_lists(sentence: str, places: list[Place]) -> list[Place]:
     """Places of one kind listed together ("British Columbia, Quebec and Alberta") as one place."""
+    if RESPECTIVELY.search(sentence):
+        return places  # "in Ontario and Quebec, respectively": one place for each number
     out: list[Place] = []
     for place in places:
         last = out[-1] if out else None
