@@ -86,7 +86,7 @@ def listed_with(sentence: str, items: Sequence[tuple[int, int]], index: int) -> 
 
 
 def respective(sentence: str, phrases: Sequence[Phrase], start: int) -> Phrase | None:
-    """ "six and 14 kilograms in April and May, respectively": the phrase in the number's place in its list."""
+    """ "six and 14 kilograms in April and May, respectively": the phrase in the number's place."""
     if not RESPECTIVELY.search(sentence) or len(phrases) < 2:
         return None
     numbers = [(n.start, n.end) for n in find_numbers(sentence)]
