@@ -55,6 +55,9 @@ class Gazetteer:
     """The compiled ``places.toml``."""
 
     patterns: tuple[tuple[str, str, re.Pattern], ...]  # (kind, label, pattern)
+    scan: re.Pattern | None  # every phrase in one pattern: one pass over a sentence
+    exact: dict[str, tuple[str, str]]  # phrase, spaces normalised -> (kind, label)
+    stems: tuple[tuple[str, str, str], ...]  # (stem, kind, label) of phrases ending in *
     border: dict[str, str]
     locative: re.Pattern
     us_possessors: frozenset[str]
@@ -71,14 +74,44 @@ def load_places(path: str | None = None) -> Gazetteer:
         if (pattern := words_pattern(phrases)) is not None
     )
     words = raw.get("words", {})
+    entries = [(phrase.lower(), kind, label) for kind in KIND_TABLES
+               for label, phrases in raw.get(kind, {}).items() for phrase in phrases]  # fmt: skip
+    exact: dict[str, tuple[str, str]] = {}
+    for phrase, kind, label in entries:
+        if not phrase.endswith("*"):
+            exact.setdefault(_normal(phrase), (kind, label))  # the first table listing a phrase wins
     return Gazetteer(
         patterns=patterns,
+        scan=words_pattern([phrase for phrase, _, _ in entries]),
+        exact=exact,
+        stems=tuple((_normal(p.rstrip("*")), k, lab) for p, k, lab in entries if p.endswith("*")),
         border={place: border for border, places in raw.get("on_border", {}).items() for place in places},
         locative=re.compile(
             r"\b(?:" + "|".join(map(re.escape, words.get("locative", ["in"]))) + r")\s+(?:the\s+)?\Z"
         ),
         us_possessors=frozenset(w.lower() for w in words.get("us_possessors", [])),
     )
+
+
+def _normal(phrase: str) -> str:
+    return re.sub(r"[\s-]+", " ", phrase)
+
+
+def _entry(matched: str, gazetteer: Gazetteer) -> tuple[str, str]:
+    """``(kind, label)`` of a phrase the scan matched."""
+    normal = _normal(matched)
+    if normal in gazetteer.exact:
+        return gazetteer.exact[normal]
+    return next((k, lab) for stem, k, lab in gazetteer.stems if normal.startswith(stem))
+
+
+def border_patterns(gazetteer: Gazetteer | None = None) -> tuple[re.Pattern, ...]:
+    """The patterns of border and origin phrases ("at the U.S.-Mexico border", "from Canada").
+
+    Claims drop them from subjects: where a figure is, is the ``location`` column's job.
+    """
+    gazetteer = gazetteer or load_places()
+    return tuple(p for kind, _, p in gazetteer.patterns if kind in ("borders", "origins"))
 
 
 def border_of(location: str, gazetteer: Gazetteer | None = None) -> str:
@@ -109,21 +142,13 @@ def _tier(kind: str, folded: str, start: int, end: int, gazetteer: Gazetteer) ->
 def mentions(sentence: str, gazetteer: Gazetteer | None = None) -> list[Place]:
     """Every place phrase of a sentence that says where, longest first where two overlap."""
     gazetteer = gazetteer or load_places()
+    if gazetteer.scan is None:
+        return []
     folded = fold(sentence)
-    found = sorted(
-        (
-            (m.start(), -m.end(), kind, label)
-            for kind, label, pattern in gazetteer.patterns
-            for m in pattern.finditer(folded)
-        ),
-    )
     places: list[Place] = []
-    last_end = -1
-    for start, neg_end, kind, label in found:
-        end = -neg_end
-        if start < last_end:
-            continue  # inside a longer phrase ("border with canada" in "northern border with canada")
-        last_end = end
+    for m in gazetteer.scan.finditer(folded):  # longest phrase first, no overlaps
+        start, end = m.span()
+        kind, label = _entry(m.group(), gazetteer)
         if kind == "borders" and _someone_elses_border(folded, start, gazetteer):
             continue
         tier = _tier(kind, folded, start, end, gazetteer)
