@@ -56,6 +56,10 @@ MUST_RESOLVE = [
      "so far this year", "2025 to 2025-07-05", "2025-01-01", "2025-07-05"),
     ("the RCMP made 80 arrests last month", "2025-01-15", "",
      "last month", "2024-12", "2024-12-01", "2024-12-31"),
+    ("The initiative ran from May 20 to Oct. 31, 2025, and included 21 agencies", None, "",
+     "from May 20 to Oct. 31, 2025", "2025-05-20..2025-10-31", "2025-05-20", "2025-10-31"),
+    ("crossings fell between Dec. 1 and Jan. 15", "2025-02-04", "",
+     "between Dec. 1 and Jan. 15", "2024-12-01..2025-01-15", "2024-12-01", "2025-01-15"),
     ("Mexico seized over 400 tons of meth in 2023", None, "", "2023", "2023", "2023-01-01", "2023-12-31"),
     ("22.7 kilograms were seized at the U.S.-Canada border in 2024", None, "", "2024", "2024",
      "2024-01-01", "2024-12-31"),
@@ -77,7 +81,8 @@ MUST_NOT_RESOLVE = [
     ("only 19.5 kilograms were seized at the northern border last year", None, ""),  # no date: never guessed
     ("in the 2024-25 fiscal year", None, ""),  # whose fiscal year is not said
     ("officials seized 12 kg this fiscal year", "2025-07-05", ""),
-    ("It was seized Oct. 25, alongside 54 kg of fentanyl", "2024-11-01", ""),  # a day, not a month
+    ("It was seized Oct. 25, alongside 54 kg of fentanyl", "2024-11-01", ""),  # one day: an event's date
+    ("from May 20 to Oct. 31 the agency hired 12", None, ""),  # days with no year and no date
     ("Canada and Mexico may 5 times more", "2025-07-05", ""),  # the verb "may"
     ("As of Spring 2025, the report counted 22.7 kilograms", None, ""),  # when counted, not what is covered
     ("an 11th-hour move by 2030", None, ""),

@@ -56,6 +56,11 @@ SHAPES: tuple[tuple[str, re.Pattern], ...] = tuple(
     (name, re.compile(pattern, re.IGNORECASE))
     for name, pattern in (
         (
+            "day_range",
+            rf"\b(?:from|between)\s+(?P<m1>{MONTH})\s+(?P<d1>\d{{1,2}})(?:,?\s+(?P<y1>{YEAR}))?\s*"
+            rf"(?:to|through|until|and|[-–])\s*(?:(?P<m2>{MONTH})\s+)?(?P<d2>\d{{1,2}})\b(?:,?\s+(?P<y2>{YEAR}))?",
+        ),
+        (
             "fiscal_split",
             rf"\b(?:the\s+)?(?P<y1>{YEAR})\s*[-–/]\s*(?P<y2>\d{{2}}|{YEAR})\s+fiscal(?:\s+year)?\b",
         ),
@@ -260,9 +265,30 @@ def read_phrase(name: str, m: re.Match, published: date | None, side: str) -> Pe
         return replace(month_period(*latest_month(month, published), span), month=month)
     if name == "season":
         return read_season(m, published, span)
+    if name == "day_range":
+        return read_day_range(m, published, span)
     if name == "span":
         return read_span(m, published, span)
     return read_relative(name, m, published, side, span)
+
+
+def read_day_range(m: re.Match, published: date | None, span: tuple[int, int]) -> Period:
+    """ "from May 20 to Oct. 31, 2025", "between Jan. 1 and March 31": the days from .. to."""
+    m1, d1, d2 = _month(m.group("m1")), int(m.group("d1")), int(m.group("d2"))
+    m2 = _month(m.group("m2")) if m.group("m2") else m1
+    year = int(m.group("y2") or m.group("y1") or 0)
+    if not year:
+        if published is None:
+            return Period("", None, None, span)
+        year = published.year if (m2, d2) <= (published.month, published.day) else published.year - 1
+    first_year = int(m.group("y1")) if m.group("y1") else year - (1 if (m1, d1) > (m2, d2) else 0)
+    try:
+        start, end = date(first_year, m1, d1), date(year, m2, d2)
+    except ValueError:
+        return Period("", None, None, span)
+    if end < start:
+        return Period("", None, None, span)
+    return Period(f"{start.isoformat()}..{end.isoformat()}", start, end, span, "days")
 
 
 def read_season(m: re.Match, published: date | None, span: tuple[int, int]) -> Period:
@@ -356,7 +382,7 @@ def raw_phrases(sentence: str, published: date | None, side: str) -> list[Period
             span = (start, m.end())
             if any(a < span[1] and span[0] < b for a, b in taken):
                 continue
-            if "m" in m.groupdict() and m.group("m")[0].islower():
+            if any(m.groupdict().get(g) and m.group(g)[0].islower() for g in ("m", "m1", "m2")):
                 continue  # month names are capitalised; "and may", "to march" are verbs
             if AS_OF_BEFORE.search(sentence, 0, span[0]):
                 continue  # "as of spring 2025": when the figures were counted, not what they cover
