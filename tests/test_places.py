@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from borderdata.places import border_of, load_places, mentions, place_for
+from borderdata.where_when import sentence_setting
 
 
 def located(sentence: str, number: str) -> str:
@@ -64,12 +65,26 @@ MUST_NOT_LOCATE = [
     ("the sum was $1.3 billion in U.S. dollars", "1.3"),  # a currency, not a place
     ("15,000 foreign nationals who all illegally entered the U.S. through Canada", "15,000"),  # a route
     ("The federal government will hire 1,000 officers.", "1,000"),
+    ("The Canada Border Services Agency made 2,600 seizures.", "2,600"),  # a name, not a place
 ]
 
 
 @pytest.mark.parametrize("sentence,number", MUST_NOT_LOCATE)
 def test_words_that_say_no_place(sentence, number):
     assert located(sentence, number) == ""
+
+
+def test_a_sentence_without_a_place_continues_the_one_place_of_the_sentence_before():
+    previous = "Those busts mean more fentanyl has been seized along the northern border so far this year."
+    sentence = "Between October 2024 and May, the U.S. has captured 26 kilograms."
+    start = sentence.index("26")
+    assert place_for(sentence, start, start + 2, sentence_setting(sentence, None, "", previous).places) == (
+        "northern border"
+    )
+    two = "It seized 5 kg at the northern border and 9 kg at the Mexico border."
+    assert sentence_setting(sentence, None, "", two).places == []  # two places: which one is not said
+    here = "In Ontario, police seized 12 kg."
+    assert [p.label for p in sentence_setting(here, None, "", previous).places] == ["Ontario"]
 
 
 def test_southwestern_border_is_charted_as_the_southern_border():

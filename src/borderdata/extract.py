@@ -17,6 +17,7 @@ outlet and the whole document (:func:`borderdata.taxonomy.dollar_country`).
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Iterable
@@ -87,6 +88,12 @@ def fact_rows(
         last_end = para_start
         previous_subject: dict[tuple[int, str], str] = {}
         settings: dict[int, Setting] = {}  # by sentence start: its place and time phrases
+
+        def previous_sentence(start: int, sentences: list = sentences, starts: list = starts) -> str:
+            """The paragraph's sentence before the one at ``start`` ("" for the first)."""
+            i = bisect.bisect_left(starts, start) - 1
+            return text[sentences[i][0] : sentences[i][1]] if i >= 0 and sentences[i][1] <= start else ""
+
         for number in numbers:
             if number.start < last_end:
                 continue
@@ -110,7 +117,7 @@ def fact_rows(
             if s_start not in settings:
                 fiscal = "fiscal" in sentence.lower()  # whose fiscal years matters only then
                 side = fiscal_side(currency_cues(sentence, taxonomy), document_side()) if fiscal else ""
-                settings[s_start] = sentence_setting(sentence, published, side)
+                settings[s_start] = sentence_setting(sentence, published, side, previous_sentence(s_start))
             place, period = where_when(sentence, max(rel_start, 0), max(rel_end, 0), settings[s_start])
             kind = _unit_kind(mention)
             rows.append({

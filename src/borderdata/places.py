@@ -61,6 +61,7 @@ class Gazetteer:
     border: dict[str, str]
     locative: re.Pattern
     us_possessors: frozenset[str]
+    name_after: re.Pattern | None
 
 
 @lru_cache(maxsize=4)
@@ -74,6 +75,7 @@ def load_places(path: str | None = None) -> Gazetteer:
         if (pattern := words_pattern(phrases)) is not None
     )
     words = raw.get("words", {})
+    names = [w.lower() for w in words.get("name_after", [])]
     entries = [(phrase.lower(), kind, label) for kind in KIND_TABLES
                for label, phrases in raw.get(kind, {}).items() for phrase in phrases]  # fmt: skip
     exact: dict[str, tuple[str, str]] = {}
@@ -90,6 +92,7 @@ def load_places(path: str | None = None) -> Gazetteer:
             r"\b(?:" + "|".join(map(re.escape, words.get("locative", ["in"]))) + r")\s+(?:the\s+)?\Z"
         ),
         us_possessors=frozenset(w.lower() for w in words.get("us_possessors", [])),
+        name_after=re.compile(r"\s+(?:" + "|".join(map(re.escape, names)) + r")\b") if names else None,
     )
 
 
@@ -149,7 +152,10 @@ def mentions(sentence: str, gazetteer: Gazetteer | None = None) -> list[Place]:
     for m in gazetteer.scan.finditer(folded):  # longest phrase first, no overlaps
         start, end = m.span()
         kind, label = _entry(m.group(), gazetteer)
-        if kind == "borders" and _someone_elses_border(folded, start, gazetteer):
+        if kind == "borders" and (
+            _someone_elses_border(folded, start, gazetteer)
+            or (gazetteer.name_after and gazetteer.name_after.match(folded, end))
+        ):
             continue
         tier = _tier(kind, folded, start, end, gazetteer)
         if tier is not None:

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from borderdata.periods import Period, find_periods, period_for
-from borderdata.places import Place, mentions, place_for
+from borderdata.places import LOCATED, Place, mentions, place_for
+
+CARRIED = 3  # the tier of a place carried over from the sentence before
 
 
 @dataclass(frozen=True)
@@ -23,9 +25,25 @@ class Setting:
     periods: list[Period]
 
 
-def sentence_setting(sentence: str, published: date | None, side: str) -> Setting:
-    """The place and time phrases of a sentence; ``side`` says whose fiscal years ("US", "CA", "")."""
-    return Setting(mentions(sentence), find_periods(sentence, published, side))
+def sentence_setting(sentence: str, published: date | None, side: str, previous: str = "") -> Setting:
+    """The place and time phrases of a sentence; ``side`` says whose fiscal years ("US", "CA", "").
+
+    A sentence that names no place continues the place of the sentence before it in the
+    paragraph (``previous``) when that one names exactly one ("... seized along the northern
+    border so far this year. Between October 2024 and May, the U.S. has captured 26
+    kilograms ..."). Periods are never carried over.
+    """
+    places = mentions(sentence) or carried_place(previous)
+    return Setting(places, find_periods(sentence, published, side))
+
+
+def carried_place(previous: str) -> list[Place]:
+    """The one place a sentence names where something happened, as a place for the next sentence."""
+    located = {(p.label, p.kind) for p in mentions(previous) if p.tier == LOCATED} if previous else set()
+    if len(located) != 1:
+        return []
+    label, kind = located.pop()
+    return [Place(label, kind, CARRIED, (0, 0))]
 
 
 def where_when(sentence: str, start: int, end: int, setting: Setting) -> tuple[str, Period]:
