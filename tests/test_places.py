@@ -47,6 +47,10 @@ MUST_LOCATE = [
     ("Most of the methamphetamine (51 per cent) was seized in B.C.", "51", "British Columbia"),
     ("the lab was capable of producing 95 million doses, the largest in Canada", "95", "Canada"),
     ("RCMP seized 20 kg at the Coutts crossing in Alberta", "20", "Coutts"),
+    # names no list holds, from how English writes a place
+    ("The lab, located in Falkland, could make 95 million doses", "95", "Falkland"),
+    ("officers at a port of entry in Lansdowne, Ontario, seized 12 kg", "12", "Lansdowne, Ontario"),
+    ("officers from the Area Port of Seattle seized 2 kg", "2", "Port of Seattle"),
     ("Officers seized 12 and 30 kilograms in Ontario and Quebec, respectively.", "12", "Ontario"),
     ("Officers seized 12 and 30 kilograms in Ontario and Quebec, respectively.", "30", "Quebec"),
 ]  # fmt: skip
@@ -66,6 +70,7 @@ MUST_NOT_LOCATE = [
     ("15,000 foreign nationals who all illegally entered the U.S. through Canada", "15,000"),  # a route
     ("The federal government will hire 1,000 officers.", "1,000"),
     ("The Canada Border Services Agency made 2,600 seizures.", "2,600"),  # a name, not a place
+    ("said Danielle Smith, Alberta's premier, of 30 new officers", "30"),  # a person, not a town
 ]
 
 

@@ -160,7 +160,83 @@ def mentions(sentence: str, gazetteer: Gazetteer | None = None) -> list[Place]:
         tier = _tier(kind, folded, start, end, gazetteer)
         if tier is not None:
             places.append(Place(label, kind, tier, (start, end)))
-    return join_lists(sentence, places)
+    return join_lists(sentence, named_places(sentence, places))
+
+
+# Place names no list holds, from how English writes them: "Lansdowne, Ontario" (a name before
+# a listed province or state), "located in Falkland", "the Port of Seattle".
+PROPER = r"[A-Z][a-z][\w'’-]*(?:\s+[A-Z][a-z][\w'’-]*){0,3}"
+NAME_BEFORE_REGION = re.compile(rf"(?<![\w.])({PROPER}),\s+\Z")
+LOCATED_IN = re.compile(rf"\b(?:located|based|situated|headquartered)\s+in\s+({PROPER})")
+PORT_OF = re.compile(rf"\b(?:Area\s+)?Port\s+of\s+({PROPER})")
+NOT_PLACE_NAMES = frozenset(
+    {
+        "The",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "It",
+        "He",
+        "She",
+        "They",
+        "We",
+        "Our",
+        "Their",
+        "His",
+        "Her",
+        "Its",
+        "In",
+        "On",
+        "At",
+        "For",
+        "From",
+        "With",
+        "By",
+        "And",
+        "But",
+        "Mr",
+        "Mrs",
+        "Ms",
+        "Dr",
+        "Premier",
+        "Minister",
+        "President",
+        "Prime",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    }
+)
+
+
+def named_places(sentence: str, places: list[Place]) -> list[Place]:
+    """``places`` with the place names English marks as such, though no list holds them."""
+    found: list[Place] = []
+    for place in places:
+        possessive = sentence.startswith(("'s", "’s"), place.span[1])  # "Smith, Alberta's premier"
+        m = (
+            NAME_BEFORE_REGION.search(sentence, 0, place.span[0])
+            if place.kind == "regions" and not possessive
+            else None
+        )
+        name = m.group(1) if m else ""
+        if m and name.split()[0] not in NOT_PLACE_NAMES and not any(p.span[1] > m.start(1) for p in found):
+            found.append(Place(f"{name}, {place.label}", "cities", LOCATED, (m.start(1), place.span[1])))
+        else:
+            found.append(place)
+    for m in PORT_OF.finditer(sentence):  # "the Port of Seattle" says more than "Seattle"
+        found = [p for p in found if not (p.span[0] < m.end(1) and m.start(1) < p.span[1])]
+        found.append(Place(f"Port of {m.group(1)}", "crossings", LOCATED, m.span(1)))
+    for m in LOCATED_IN.finditer(sentence):
+        overlaps = any(p.span[0] < m.end(1) and m.start(1) < p.span[1] for p in found)
+        if m.group(1).split()[0] not in NOT_PLACE_NAMES and not overlaps:
+            found.append(Place(m.group(1), "cities", LOCATED, m.span(1)))
+    return sorted(found, key=lambda p: p.span)
 
 
 def _someone_elses_border(folded: str, start: int, gazetteer: Gazetteer) -> bool:
