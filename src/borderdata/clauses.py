@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Protocol
 
 from borderdata.numbers import find_numbers
@@ -32,7 +33,8 @@ class Phrase(Protocol):
     def span(self) -> tuple[int, int]: ...
 
 
-def comparison_parts(sentence: str) -> list[tuple[int, int]]:
+@lru_cache(maxsize=256)  # every number of a sentence asks twice (place and period)
+def comparison_parts(sentence: str) -> tuple[tuple[int, int], ...]:
     """The sentence cut where a comparison or a new clause begins: ``[(start, end), ...]``.
 
     >>> s = "19.5 kg at the northern border, compared to 9,570 kg at the Mexico border"
@@ -40,7 +42,7 @@ def comparison_parts(sentence: str) -> list[tuple[int, int]]:
     ['19.5 kg at the northern border,', ' compared to 9,570 kg at the Mexico border']
     """
     cuts = [0, *(m.start() for m in COMPARISON_BREAK.finditer(sentence) if m.start() > 0), len(sentence)]
-    return [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
+    return tuple((a, b) for a, b in itertools.pairwise(cuts) if b > a)
 
 
 def part_of(parts: Sequence[tuple[int, int]], position: int) -> int:
@@ -103,7 +105,11 @@ def respective(sentence: str, phrases: Sequence[Phrase], start: int) -> Phrase |
 
 
 def nearest_in_part(
-    sentence: str, phrases: Sequence[Phrase], start: int, end: int, tier: callable = lambda p: 0
+    sentence: str,
+    phrases: Sequence[Phrase],
+    start: int,
+    end: int,
+    tier: Callable[[Phrase], int] = lambda p: 0,
 ) -> Phrase | None:
     """The phrase a number at ``[start, end)`` takes: in its own part of the sentence first.
 

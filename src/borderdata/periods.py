@@ -100,6 +100,14 @@ SHAPES: tuple[tuple[str, re.Pattern], ...] = tuple(
         ),
     )
 )
+MONTH_STEMS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+SHAPE_WORDS: dict[str, tuple[str, ...]] = {
+    "day_range": MONTH_STEMS, "month_year": MONTH_STEMS, "month": MONTH_STEMS,
+    "fiscal_split": ("fiscal",), "fiscal": ("fiscal", "fy"), "fiscal_relative": ("fiscal",),
+    "half": ("half",), "quarter": ("quarter",), "season": tuple(SEASONS), "year": ("19", "20"),
+    "relative_year": ("year",), "relative_month": ("month",), "relative_week": ("week",),
+    "span": ("day", "week", "month", "year"),
+}  # fmt: skip
 # A sentence with none of these words has no phrase of time (one search instead of sixteen).
 TIME_WORD = re.compile(
     r"(?i)\b(?:(?:19|20)\d\d|fiscal|fy|year|month|week|days?|winter|spring|summer|fall|autumn|"
@@ -376,7 +384,10 @@ def raw_phrases(sentence: str, published: date | None, side: str) -> list[Period
     """Every phrase of time in a sentence, longest first where two overlap, in text order."""
     found: list[Period] = []
     taken: list[tuple[int, int]] = []
+    lower = sentence.lower()
     for name, pattern in SHAPES:
+        if not any(word in lower for word in SHAPE_WORDS[name]):
+            continue  # a shape's pattern runs only on a sentence holding one of its words
         for m in pattern.finditer(sentence):
             start = m.start("y") if name == "year" else m.start("m") if name == "month" else m.start()
             span = (start, m.end())

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 import pint
 
@@ -47,6 +48,18 @@ def decimals(value: float) -> int:
     return 0 if text.endswith(".0") else len(text.split(".")[1]) if "." in text and "e" not in text else 0
 
 
+dimension = lru_cache(maxsize=256)(dimension_of)  # pint parses a unit string each time
+
+
+@lru_cache(maxsize=256)
+def conversion_factor(unit: str, target: str) -> float | None:
+    """How many ``target`` one ``unit`` is (fact units are multiplicative); None if pint cannot say."""
+    try:
+        return float(Q_(1.0, unit).to(target).magnitude)
+    except (pint.errors.PintError, ValueError, TypeError):
+        return None
+
+
 def same_quantity(a: dict, b: dict) -> bool:
     """Whether rows ``a`` and ``b`` state one quantity: pint converts ``a`` to ``b``'s unit within rounding.
 
@@ -54,15 +67,15 @@ def same_quantity(a: dict, b: dict) -> bool:
     ...               {"value": 43.0, "unit": "lb", "qualifier": "exact"})
     True
     """
-    if dimension_of(a["unit"]) != dimension_of(b["unit"]) or dimension_of(a["unit"]).startswith("unknown"):
+    if dimension(a["unit"]) != dimension(b["unit"]) or dimension(a["unit"]).startswith("unknown"):
         return False
     if a["unit"] in ("count", "percent", "dimensionless") or a["unit"] == b["unit"]:
         converted = float(a["value"])
     else:
-        try:
-            converted = float(Q_(float(a["value"]), a["unit"]).to(b["unit"]).magnitude)
-        except (pint.errors.PintError, ValueError, TypeError):
+        factor = conversion_factor(a["unit"], b["unit"])
+        if factor is None:
             return False
+        converted = float(a["value"]) * factor
     target = float(b["value"])
     if not (math.isfinite(converted) and math.isfinite(target)):
         return False
