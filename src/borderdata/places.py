@@ -37,6 +37,7 @@ HEAD_AFTER = re.compile(
     r"\s*(?:[,.;:!?)'\"’”—–-]|\Z|(?:and|or|but|that|which|where|who|with|for|from|to|by|since|in|on|at|last|"
     r"this|during|between|over|as|than|compared|the|a|an|was|were|is|are|has|have|had|said|says)\b)"
 )
+FIRST_WORD = re.compile(r"[^\W_]+")
 POSSESSIVE_BEFORE = re.compile(r"(\S+['’]s?)\s+\Z")
 
 
@@ -55,7 +56,7 @@ class Gazetteer:
     """The compiled ``places.toml``."""
 
     patterns: tuple[tuple[str, str, re.Pattern], ...]  # (kind, label, pattern)
-    scan: re.Pattern | None  # every phrase in one pattern: one pass over a sentence
+    by_first_word: dict[str, re.Pattern]  # phrases by their first word: tried only where it is
     exact: dict[str, tuple[str, str]]  # phrase, spaces normalised -> (kind, label)
     stems: tuple[tuple[str, str, str], ...]  # (stem, kind, label) of phrases ending in *
     border: dict[str, str]
@@ -82,9 +83,12 @@ def load_places(path: str | None = None) -> Gazetteer:
     for phrase, kind, label in entries:
         if not phrase.endswith("*"):
             exact.setdefault(_normal(phrase), (kind, label))  # the first table listing a phrase wins
+    first_words: dict[str, list[str]] = {}
+    for phrase, _, _ in entries:
+        first_words.setdefault(FIRST_WORD.match(phrase).group(), []).append(phrase)
     return Gazetteer(
         patterns=patterns,
-        scan=words_pattern([phrase for phrase, _, _ in entries]),
+        by_first_word={word: words_pattern(phrases) for word, phrases in first_words.items()},
         exact=exact,
         stems=tuple((_normal(p.rstrip("*")), k, lab) for p, k, lab in entries if p.endswith("*")),
         border={place: border for border, places in raw.get("on_border", {}).items() for place in places},
@@ -145,12 +149,16 @@ def _tier(kind: str, folded: str, start: int, end: int, gazetteer: Gazetteer) ->
 def mentions(sentence: str, gazetteer: Gazetteer | None = None) -> list[Place]:
     """Every place phrase of a sentence that says where, longest first where two overlap."""
     gazetteer = gazetteer or load_places()
-    if gazetteer.scan is None:
-        return []
     folded = fold(sentence)
     places: list[Place] = []
-    for m in gazetteer.scan.finditer(folded):  # longest phrase first, no overlaps
-        start, end = m.span()
+    last_end = 0
+    for word in FIRST_WORD.finditer(folded):
+        pattern = gazetteer.by_first_word.get(word.group())
+        m = pattern.match(folded, word.start()) if pattern and word.start() >= last_end else None
+        if m is None:
+            continue
+        start, end = m.span()  # the longest phrase starting here; phrases never overlap
+        last_end = end
         kind, label = _entry(m.group(), gazetteer)
         if kind == "borders" and (
             _someone_elses_border(folded, start, gazetteer)
