@@ -120,6 +120,10 @@ COMPARISONS = [
      "2025-07-05", "14", "2025-05"),
     ("before a jump in April and May, when officials captured six and 14 kilograms.",
      "2025-07-05", "six", "2025-05"),  # without "respectively", the nearest
+    # a phrase deep in an aside dates the aside's own words; an aside opening with it speaks of the clause
+    ("Trump, following his re-election in November, has reiterated tariffs of up to 25 percent.",
+     "2025-01-29", "25", ""),
+    ("The RCMP, in 2024, seized 12 kilograms.", None, "12", "2024"),
     # an unresolved phrase of the number's own clause still keeps another clause's period away
     ("Last year 50 pounds were seized, compared to 30 pounds in 2023.", None, "50", ""),
 ]  # fmt: skip

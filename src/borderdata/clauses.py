@@ -67,6 +67,27 @@ def in_aside(sentence: str, part: tuple[int, int], span: tuple[int, int], number
     return not left < number < right
 
 
+# Words that open an aside about another event: "Trump, following his re-election in November, ..."
+SUBORDINATE = frozenset({"following", "after", "before", "when", "who", "whom", "which", "whose", "where",
+                         "despite", "amid", "having", "once", "until", "while"})  # fmt: skip
+
+
+def embedded_in_aside(sentence: str, span: tuple[int, int], number: int) -> bool:
+    """Whether a phrase is inside an aside about another event that does not hold the number.
+
+    "Trump, following his re-election in November, has reiterated tariffs of up to 25 percent":
+    November dates the re-election, not the 25 percent. An aside opening with the phrase ("The
+    RCMP, in 2024, seized 12 kg") or describing the subject ("The lab, located in Falkland,
+    could make 95 million doses") still speaks of the clause.
+    """
+    left = sentence.rfind(",", 0, span[0])
+    right = sentence.find(",", span[1])
+    if left < 0 or right < 0 or left < number < right:
+        return False
+    lead = re.findall(r"[\w'’-]+", sentence[left + 1 : span[0]].lower())
+    return bool(lead) and lead[0] in SUBORDINATE
+
+
 def distance(sentence: str, span: tuple[int, int], start: int, end: int) -> int:
     """Characters between a phrase and a number, plus a penalty for each comma between them."""
     between = sentence[end : span[0]] if span[0] >= end else sentence[span[1] : start]
@@ -113,18 +134,21 @@ def nearest_in_part(
 ) -> Phrase | None:
     """The phrase a number at ``[start, end)`` takes: in its own part of the sentence first.
 
-    Numbers and phrases listed in the same order with "respectively" pair up. Within the
-    number's part a phrase outside a comma-enclosed aside comes first, then the
-    lowest ``tier``, then the nearest phrase. A part
-    with no phrase of its own borrows from the nearest part that has one, as the second
-    half of "50 pounds last year, compared to 20,600 pounds at the Mexico border" is
-    also last year.
+    Numbers and phrases listed in the same order with "respectively" pair up. A phrase in
+    an aside about another event ("following his re-election in November") is not the
+    number's. Within the number's part a phrase outside a comma-enclosed aside comes first,
+    then the lowest ``tier``, then the nearest phrase. A part with no phrase of its own
+    borrows from the nearest part that has one, as the second half of "50 pounds last year,
+    compared to 20,600 pounds at the Mexico border" is also last year.
     """
     if not phrases:
         return None
     paired = respective(sentence, phrases, start)
     if paired is not None:
         return paired
+    phrases = [p for p in phrases if not embedded_in_aside(sentence, p.span, start)]
+    if not phrases:
+        return None
     parts = comparison_parts(sentence)
     own = part_of(parts, start)
 
