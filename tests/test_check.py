@@ -168,7 +168,7 @@ def test_review_from_the_claims_review_column(seed_facts, monkeypatch, corpus_lo
     hawks = corpus["surface"].str.contains("Black Hawk")
     corpus = corpus.assign(location=corpus["location"].where(~hawks, corpus_location))
     text = sentence_with(seed_facts, "001", "two leased Black Hawk")
-    row = figure(check_document(text, facts=corpus, published="2025-01-30").table, "two")
+    row = figure(check_document(text, facts=corpus, published="2025-01-29").table, "two")
     assert row["verdict"] == expected
     assert "merged an unplaced mention" in row["why"]
 
