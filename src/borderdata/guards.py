@@ -47,7 +47,6 @@ LABEL_BEFORE = re.compile(
     re.IGNORECASE,
 )
 URLISH = re.compile(r"(?:https?://|www\.|pic\.twitter\.com|\w+\.(?:com|ca|org|net|gov)/)\S*", re.IGNORECASE)
-TOKEN_LEFT = re.compile(r"\S*\Z")
 TOKEN_RIGHT = re.compile(r"\S*")
 PHONE = re.compile(r"(?:\+?1[-.\s])?\(?\d{3}\)?[-.\s]\d{3}[-.]\d{4}\b")
 HANDLE_BEFORE = re.compile(r"[@#/\\]\w*\Z")
@@ -190,12 +189,14 @@ def guard_label(c: Candidate) -> bool:
 
 def guard_url(c: Candidate) -> bool:
     """Tweet counters, URLs, handles and hashtags: "/2 pic.twitter.com/...", "@user1", "#G7"."""
-    if HANDLE_BEFORE.search(c.before) or SLASH_AFTER.match(c.after):
+    start = c.number.start
+    left, low = start, max(c.para_start, start - 200)
+    while left > low and not c.text[left - 1].isspace():  # the token's start: usually a few characters back
+        left -= 1
+    if HANDLE_BEFORE.search(c.text, left, start) or SLASH_AFTER.match(c.after):
         return True
-    left = TOKEN_LEFT.search(c.text, max(c.para_start, c.number.start - 200), c.number.start)
     right = TOKEN_RIGHT.match(c.text, c.number.end, min(c.para_end, c.number.end + 200))
-    token = c.text[left.start() if left else c.number.start : right.end() if right else c.number.end]
-    return bool(URLISH.search(token))
+    return bool(URLISH.search(c.text, left, right.end() if right else c.number.end))
 
 
 def guard_phone(c: Candidate) -> bool:

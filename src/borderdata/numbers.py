@@ -322,9 +322,8 @@ _START_WORDS = sorted(
 # currency prefix ("RM79", "$US5"): see _digit_may_start.
 START = re.compile(
     rf"\d|\.\d|\b{_trie(_START_WORDS)}\b"
-    rf"|\b(?:half\s+an?|an?)\s+(?:dozen|couple|pair|single|hundred|{_SCALE})\b"
+    rf"|\b(?:half\s+an?|an?)\s+(?:dozen|couple|pair|single|hundred|{_SCALE}|{'|'.join(MEASURE_WORDS)})\b"
     rf"|\ban?\s+(?:half|third|quarter|fourth|fifth|tenth)s?\b"
-    rf"|\b(?:half\s+an?|an?)\s+(?:{'|'.join(MEASURE_WORDS)})\b"
 )
 GLUED_CURRENCY = re.compile(r"(?:\$US|\$A|\$C|\bRM|\bPS|\bRs\.?|\bY=)\Z")
 DIGIT_RUN = re.compile(r"[\w.,]*")

@@ -224,11 +224,12 @@ SEIZURE_NOUN = re.compile(r"\bseizures?\Z")
 
 def subject_before(text: str, start: int, sentence_start: int) -> str:
     """The subject of a change stated after it: "apprehensions rose to 19,222" -> "apprehensions"."""
-    before = text[max(sentence_start, start - 200) : start]
-    change = CHANGE_BEFORE.search(before)
+    # The change words are short ("has been increased by"): look for them in the last few words only.
+    near = max(sentence_start, start - 40)
+    change = CHANGE_BEFORE.search(text, near, start)
     if not change:
         return ""
-    clause = before[: change.start()]
+    clause = text[max(sentence_start, start - 200) : change.start()]
     pos = max((m.end() for m in CLAUSE_OPENER.finditer(clause)), default=0)
     pos = DETERMINERS.match(clause, pos).end()
     head, end = noun_phrase_after(clause + " ", pos, len(clause))
@@ -263,6 +264,8 @@ def copula_subject(text: str, end: int, limit: int) -> str:
 
 def parenthesised_antecedent(text: str, start: int, sentence_start: int) -> str:
     """The noun phrase a number in parentheses belongs to: "the methamphetamine (51 per cent)"."""
+    if "(" not in text[max(sentence_start, start - 3) : start]:
+        return ""
     m = PARENTHESIS_BEFORE.search(text, max(sentence_start, start - 60), start)
     if not m:
         return ""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from borderdata.config import read_toml
@@ -71,28 +71,47 @@ CLAUSE_WORDS = re.compile(r"[A-Za-z][a-z]+")
 class FactWords:
     """What the rules read about one fact, each part computed once and only when a rule asks."""
 
+    __slots__ = ("_after", "_head", "_verbs", "_windows", "_words", "end", "sentence", "start", "subject")
+
     def __init__(self, subject: str, sentence: str, start: int, end: int) -> None:
-        self.subject, self.sentence, self.start, self.end = subject, sentence, start, end
+        self.subject, self.sentence, self.start, self.end = fold(subject), sentence, start, end
         self._verbs: dict[int, frozenset[str]] = {}
+        self._windows: dict[int, str] = {}
+        self._words: tuple[list[str], str, list[str]] | None = None
+        self._head: str | None = None
+        self._after: str | None = None
+
+    def window(self, words: int) -> str:
+        """The folded sentence text within ``words`` words either side of the fact."""
+        if words not in self._windows:
+            if self._words is None:  # split once: the words before the fact, the fact, the words after
+                s = self.sentence
+                self._words = s[: self.start].split(), s[self.start : self.end], s[self.end :].split()
+            left, middle, right = self._words
+            text = " ".join([*(left[-words:] if words else []), middle, *(right[:words] if words else [])])
+            self._windows[words] = fold(text)
+        return self._windows[words]
 
     @property
     def head(self) -> str:
-        return head_noun(self.subject)
+        if self._head is None:
+            self._head = head_noun(self.subject)
+        return self._head
 
     @property
     def after(self) -> str:
-        """The rest of the fact's clause after it."""
-        rest = self.sentence[self.end :]
-        stop = CLAUSE_END.search(rest)
-        return rest[: stop.start()] if stop else rest
+        """The rest of the fact's clause after it (folded)."""
+        if self._after is None:
+            stop = CLAUSE_END.search(self.sentence, self.end)
+            self._after = fold(self.sentence[self.end : stop.start() if stop else len(self.sentence)])
+        return self._after
 
     def verbs(self, words: int) -> frozenset[str]:
         """Lemmas of the words within ``words`` words either side of the fact, in its clause."""
         if words not in self._verbs:
             left = self.sentence[: self.start]
             cut = max((m.end() for m in CLAUSE_END.finditer(left)), default=0)
-            right = self.after
-            tokens = CLAUSE_WORDS.findall(left[cut:])[-words:] + CLAUSE_WORDS.findall(right)[:words]
+            tokens = CLAUSE_WORDS.findall(left[cut:])[-words:] + CLAUSE_WORDS.findall(self.after)[:words]
             self._verbs[words] = frozenset(lemma(t) for t in tokens)
         return self._verbs[words]
 
@@ -116,18 +135,19 @@ class Rule:
         """Whether a fact fits; ``context`` is the window text or a function of the window size."""
         if unit_kind not in self.units and "any" not in self.units:
             return False
+        facts = facts or FactWords(subject, context if isinstance(context, str) else "", 0, 0)
         if self.require == "after":
-            return bool(facts and self.after and self.after.search(fold(facts.after)))
-        said = (facts.head if facts else head_noun(subject)) if self.head else subject
-        in_subject = bool(self.subject and self.subject.search(fold(said)))
+            return bool(self.after and self.after.search(facts.after))
+        said = facts.head if self.head else facts.subject
+        in_subject = bool(self.subject and self.subject.search(said))
         if self.require == "subject" or (in_subject and self.require == "any"):
             return in_subject
         if self.require in ("subject+context", "subject+verb") and not in_subject:
             return False
         if self.require in ("verb", "subject+verb"):
-            return bool(facts and self.verbs & facts.verbs(self.window))
-        window = context(self.window) if callable(context) else context
-        return bool(self.context and self.context.search(fold(window)))
+            return bool(self.verbs & facts.verbs(self.window))
+        window = context(self.window) if callable(context) else fold(context)
+        return bool(self.context and self.context.search(window))
 
 
 @dataclass(frozen=True)
@@ -146,6 +166,13 @@ class Taxonomy:
     substances: re.Pattern | None = None
     generic_substances: re.Pattern | None = None
     money_nouns: re.Pattern | None = None
+
+    by_kind: dict[str, tuple[Rule, ...]] = field(default_factory=dict)
+
+    def rules_for(self, unit_kind: str) -> tuple[Rule, ...]:
+        """The rules that apply to a kind of unit, in order (filtered once, when the taxonomy loads)."""
+        found = self.by_kind.get(unit_kind)
+        return found if found is not None else tuple(r for r in self.rules if "any" in r.units)
 
 
 def _rule(index: int, raw: dict) -> Rule:
@@ -179,8 +206,11 @@ def load_taxonomy(path: str | None = None) -> Taxonomy:
         for canonical, variants in raw.get("synonyms", {}).items()
         for variant in [canonical, *variants]
     }
+    rules = tuple(_rule(i, r) for i, r in enumerate(raw.get("rules", [])))
+    kinds = {kind for rule in rules for kind in rule.units}
     return Taxonomy(
-        rules=tuple(_rule(i, r) for i, r in enumerate(raw.get("rules", []))),
+        rules=rules,
+        by_kind={k: tuple(r for r in rules if k in r.units or "any" in r.units) for k in kinds},
         locations=tuple(
             (label, words_pattern(phrases)) for label, phrases in raw.get("locations", {}).items()
         ),
@@ -197,13 +227,6 @@ def load_taxonomy(path: str | None = None) -> Taxonomy:
     )
 
 
-def _window(sentence: str, start: int, end: int, words: int) -> str:
-    """The sentence text within ``words`` words either side of ``[start, end)``."""
-    left = sentence[:start].split()[-words:] if words else []
-    right = sentence[end:].split()[:words] if words else []
-    return " ".join([*left, sentence[start:end], *right])
-
-
 def categorize(
     unit_kind: str, subject: str, sentence: str, start: int, end: int, taxonomy: Taxonomy | None = None
 ) -> str:
@@ -213,16 +236,9 @@ def categorize(
     'asset'
     """
     taxonomy = taxonomy or load_taxonomy()
-    windows: dict[int, str] = {}
-
-    def context(words: int) -> str:  # computed only for rules that look at the context, once a size
-        if words not in windows:
-            windows[words] = _window(sentence, start, end, words)
-        return windows[words]
-
     facts = FactWords(subject, sentence, start, end)
-    for rule in taxonomy.rules:
-        if rule.fits(unit_kind, subject, context, facts):
+    for rule in taxonomy.rules_for(unit_kind):
+        if rule.fits(unit_kind, subject, facts.window, facts):
             return rule.category
     return "other"
 
