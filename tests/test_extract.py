@@ -110,6 +110,7 @@ GUARD_CASES = {
     "compound": ["a three-storey building", "a three-bed apartment"],
     "name_after": ["at the 4 Nations Cup, fans", "won the 4 Nations Cup final"],
     "measure_idiom": ["a ton of warrantless searches", "a ton of questions"],
+    "position": ["on day 3 of the trial", "in week 12 of the season"],
 }
 NEAR_MISSES = [
     ("Canada seized 2,019 kilograms of drugs.", 2019.0),

@@ -239,6 +239,19 @@ def guard_name_after(c: Candidate) -> bool:
     return bool(m) and not is_plural(m.group(1).split()[-1]) and not UNIT_AFTER.match(c.after)
 
 
+# "on day 3 of the trial", "week 12 of the season": a place in a series, not an amount. Without
+# "of" after, the same words count ("Over the past week 300 migrants crossed").
+SERIES_BEFORE = re.compile(r"\b(?:day|week|month|round|game|stage|lap|inning|period)\s+\Z", re.IGNORECASE)
+OF_AFTER = re.compile(r"\s+of\b")
+
+
+def guard_position(c: Candidate) -> bool:
+    """A numbered place in a series: "day 3 of the trial", "Week 12 of the season"."""
+    if c.number.from_words or not c.surface.isdigit():
+        return False
+    return bool(SERIES_BEFORE.search(c.before) and OF_AFTER.match(c.after))
+
+
 def guard_measure_idiom(c: Candidate) -> bool:
     """ "a ton of warrantless searches", "tons of questions": a ton of anything but a substance."""
     if c.surface.lower() not in ("a", "an"):
@@ -322,6 +335,7 @@ GUARDS: tuple[tuple[str, Callable[[Candidate], bool]], ...] = (
     ("compound", guard_compound),
     ("name_after", guard_name_after),
     ("measure_idiom", guard_measure_idiom),
+    ("position", guard_position),
 )
 
 
