@@ -111,6 +111,7 @@ GUARD_CASES = {
     "name_after": ["at the 4 Nations Cup, fans", "won the 4 Nations Cup final"],
     "measure_idiom": ["a ton of warrantless searches", "a ton of questions"],
     "position": ["on day 3 of the trial", "in week 12 of the season"],
+    "basis": ["it costs $5,000 for a single craft", "sold at $20 per one pill"],
 }
 NEAR_MISSES = [
     ("Canada seized 2,019 kilograms of drugs.", 2019.0),
@@ -130,6 +131,7 @@ NEAR_MISSES = [
     ("a one-month pause on tariffs", 1.0),
     ("Police seized a ton of cocaine.", 1.0),
     ("Seizures by province: Ontario (12).", 12.0),
+    ("Police found one gun for each of them.", 1.0),
 ]
 
 

@@ -252,6 +252,18 @@ def guard_position(c: Candidate) -> bool:
     return bool(SERIES_BEFORE.search(c.before) and OF_AFTER.match(c.after))
 
 
+# "$5,000 for a single craft", "$40 per one hundred": "for"/"per" one thing after an amount is
+# the basis the amount is stated on, not a second amount.
+BASIS_BEFORE = re.compile(r"[\d$€£%][^.;:]{0,30}\b(?:for|per)\s+\Z", re.IGNORECASE)
+
+
+def guard_basis(c: Candidate) -> bool:
+    """The per-unit basis of an amount: "$5,000 for a single craft", "$2 per one pill"."""
+    if c.number.value != 1 or not c.number.from_words:
+        return False
+    return bool(BASIS_BEFORE.search(c.before))
+
+
 def guard_measure_idiom(c: Candidate) -> bool:
     """ "a ton of warrantless searches", "tons of questions": a ton of anything but a substance."""
     if c.surface.lower() not in ("a", "an"):
@@ -336,6 +348,7 @@ GUARDS: tuple[tuple[str, Callable[[Candidate], bool]], ...] = (
     ("name_after", guard_name_after),
     ("measure_idiom", guard_measure_idiom),
     ("position", guard_position),
+    ("basis", guard_basis),
 )
 
 
