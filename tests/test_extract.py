@@ -111,7 +111,6 @@ GUARD_CASES = {
     "name_after": ["at the 4 Nations Cup, fans", "won the 4 Nations Cup final"],
     "measure_idiom": ["a ton of warrantless searches", "a ton of questions"],
     "position": ["on day 3 of the trial", "in week 12 of the season"],
-    "basis": ["it costs $5,000 for a single craft", "sold at $20 per one pill"],
 }
 NEAR_MISSES = [
     ("Canada seized 2,019 kilograms of drugs.", 2019.0),
@@ -159,7 +158,15 @@ def test_digits_glued_to_letters_are_never_candidates(text):
 
 
 def test_every_guard_has_cases():
-    assert {name for name, _ in GUARDS} <= set(GUARD_CASES) | {"parenthesised"}
+    assert {name for name, _ in GUARDS} <= set(GUARD_CASES) | {"basis"}
+
+
+@pytest.mark.parametrize("text", ["it costs $5,000 for a single craft", "sold at $20 per one pill"])
+def test_a_per_unit_basis_is_no_second_amount(text):
+    facts = extract_text(text)
+    assert len(facts) == 1 and facts["unit"].iloc[0] == "USD"
+    names = {rejected_by(Candidate(text, number, 0, len(text))) for number in find_numbers(text)}
+    assert "basis" in names
 
 
 @pytest.mark.parametrize(("text", "value"), NEAR_MISSES)
