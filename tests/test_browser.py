@@ -107,7 +107,7 @@ def test_notebook_page_has_charts_and_tables(site):
     assert "<mark>" in dom
 
 
-@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("name", PAGES[:2])  # the pages whose tables show the hostile sentence and title
 def test_hostile_article_text_is_shown_not_run(site, name):
     dom = dump_dom(site / f"{name}.html")
     assert "pwned" not in title_of(dom)

@@ -61,6 +61,7 @@ def test_asset_types_use_the_claims_normaliser_and_the_articles_case():
         ("There are a total of 12 towers.", "12 towers", "total"),
         ("They will deploy 60 officers.", "60 officers", "new"),
         ("It bought 2 new helicopters.", "2 new helicopters", "new"),
+        ("Ottawa has two leased Black Hawk helicopters.", "two leased Black Hawk helicopters", "new"),
         ("Up to 500 officers could go.", "500 officers", "stated"),
         ("They sent up to 500 officers.", "500 officers", "stated"),
         ("The border has 40 towers.", "40 towers", "stated"),
@@ -166,3 +167,12 @@ def test_report_tables_never_starts_an_extraction(tmp_path, monkeypatch):
     monkeypatch.setattr(pipeline, "run_data", refuse)
     tables = views.report_tables(str(tmp_path))  # an empty folder: nothing to read, nothing run
     assert tables["facts"].empty
+
+
+def test_ratio_table_names_sources_like_the_charts():
+    from borderdata.claims import compare_claims
+
+    facts = views.attach_sources(sample_facts(), sample_documents())
+    table = views.ratio_table(compare_claims(views.counted_once(facts)), facts)
+    assert table["source"].tolist() == ["Gazette, 2025-02-10", "Courier, 2025-03-15"]
+    assert table["ratio"].round().tolist() == [700, 600]

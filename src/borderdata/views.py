@@ -455,12 +455,19 @@ def _bound_text(qualifier: str, value: float, unit: str) -> str:
     return f"{sign}{format_number(value)} {unit}".replace(" %", "%")
 
 
-def ratio_table(comparisons: pd.DataFrame) -> pd.DataFrame:
-    """The library's ``compare_claims`` rows as a table for readers: source, period, expression."""
+def ratio_table(comparisons: pd.DataFrame, facts: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The library's ``compare_claims`` rows as a table for readers: source, period, expression.
+
+    ``facts`` (with ``source_name``) names each article's source as the charts do.
+    """
     columns = ["source", "period", "subject", "expression", "ratio"]
     if comparisons.empty:
         return pd.DataFrame(columns=columns)
-    return comparisons.pipe(with_source).loc[:, columns].reset_index(drop=True)
+    rows = comparisons
+    if facts is not None and "source_name" in facts:
+        names = facts.drop_duplicates("doc_id").set_index("doc_id")["source_name"]
+        rows = rows.assign(source_name=rows["doc_id"].map(names).fillna(NO_SOURCE))
+    return rows.pipe(with_source).loc[:, columns].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- assets
