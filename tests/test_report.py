@@ -382,3 +382,39 @@ def test_kill_9_of_the_report_leaves_no_worker_behind(tables, tmp_path):
         time.sleep(0.5)
     assert not [p for p in below if alive(p)], "processes outlived the report"
     assert not out.exists()  # nothing half-built was swapped in
+
+
+# --------------------------------------------------------------------------- the data step's problems
+
+
+def test_the_data_step_problems_and_status_are_surfaced(monkeypatch, capsys):
+    import pandas as pd
+
+    from borderdata import pipeline
+    from borderdata.corpus import Problem
+
+    bad = Problem(Path("data/raw/broken.txt"), "not UTF-8 and not cp1252")
+    result = pipeline.DataResult(documents=pd.DataFrame(), facts=pd.DataFrame(), problems=[bad])
+    monkeypatch.setattr(pipeline, "tables_are_stale", lambda *a, **k: True)
+    monkeypatch.setattr(pipeline, "run_data", lambda *a, **k: result)
+    assert report.ensure_tables(pipeline.PROCESSED) == 1
+    err = capsys.readouterr().err
+    assert "error: data/raw/broken.txt: not UTF-8 and not cp1252" in err
+    assert "the data step reported 1 problem(s)" in err
+
+
+def test_a_locked_data_step_is_one_line_and_exit_2(monkeypatch, tmp_path, capsys):
+    from borderdata import pipeline
+
+    def locked(*args, **kwargs):
+        raise pipeline.LockedError("another `borderdata data` run holds the lock (pid 1)")
+
+    monkeypatch.setattr(pipeline, "tables_are_stale", lambda *a, **k: True)
+    monkeypatch.setattr(pipeline, "run_data", locked)
+    args = argparse.Namespace(
+        notebooks=None, out=tmp_path / "r", parameter=[], with_code=False, baseline=False
+    )
+    assert report.main(args) == 2
+    err = capsys.readouterr().err
+    assert "error: the data step stopped: another `borderdata data` run holds the lock" in err
+    assert "Traceback" not in err
