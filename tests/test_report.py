@@ -418,3 +418,11 @@ def test_a_locked_data_step_is_one_line_and_exit_2(monkeypatch, tmp_path, capsys
     err = capsys.readouterr().err
     assert "error: the data step stopped: another `borderdata data` run holds the lock" in err
     assert "Traceback" not in err
+
+
+def test_a_page_without_its_own_sources_gets_the_corpus_sources(tables):
+    page = "<html><body><main><p>a notebook by someone else</p></main></body></html>"
+    added = report.with_sources(page, tables)
+    assert '<h2 id="sources">Sources</h2>' in added and added.index("Sources") < added.index("</main>")
+    assert 'href="https://www.gazette.example/seizures"' in added
+    assert report.with_sources(added, tables) == added  # a page that has them keeps its own

@@ -263,7 +263,8 @@ def run_notebook(path: Path, out_dir: Path, parameters: dict[str, Any], with_cod
     if cell_error:
         error = cell_error
     page = out_dir / f"{path.stem}.html"
-    write_public(page, render_html(nb, with_code))
+    tables = tables_folder(str(parameters.get("tables_dir", "")))
+    write_public(page, with_sources(render_html(nb, with_code), tables))
     return NotebookResult(
         name=path.stem,
         html_path=page,
@@ -440,6 +441,16 @@ def sources_html(tables_dir: Path) -> str:
     if documents is None:
         return ""
     return sources_section(documents)._repr_html_()
+
+
+def with_sources(page: str, tables_dir: Path) -> str:
+    """``page`` with the corpus's Sources section at its end when the notebook shows none itself
+    (every page names its articles, whoever wrote the notebook)."""
+    if 'id="sources"' in page:
+        return page
+    section = f'<div class="jp-RenderedHTMLCommon" style="padding: 0 1em">{sources_html(tables_dir)}</div>'
+    at = page.rfind("</main>") if "</main>" in page else page.rfind("</body>")
+    return page[:at] + section + page[at:] if at >= 0 else page + section
 
 
 def _card(result: NotebookResult, out_dir: Path) -> str:
