@@ -11,11 +11,15 @@ import pytest
 from borderdata.claims import (
     CLAIM_COLUMNS,
     STATUSES,
+    Decision,
     Tolerances,
     build_claims,
+    claim_of_facts,
     compare_claims,
+    find_anchors,
     normalise_subject,
     prepare_mentions,
+    review_queue,
     subject_key,
     summarise_claim,
     total_commitments,
@@ -555,3 +559,330 @@ def test_one_claim_summary_matches_its_slice_of_the_table():
         rows = mentions.loc[mentions["fact_id"].isin(row.fact_ids.split(";"))]
         summary = summarise_claim(rows)
         assert (summary["status"], summary["note"], summary["value"]) == (row.status, row.note, row.value)
+
+
+# --- identity: tables of cases --------------------------------------------------------------
+
+CBP_2024 = "CBP data for fiscal 2024 show the seizures at the northern border."
+FALKLAND = "The lab in Falkland held the drugs, the RCMP said."
+SPRINT = "Authorities seized the drugs during the National Fentanyl Sprint, the RCMP said."
+
+
+def pair(a: dict, b: dict) -> pd.DataFrame:
+    """Two facts in two documents, ``a`` published first."""
+    first = {"published": "2025-01-15", "outlet": "CBC News", **a}
+    second = {"published": "2025-02-20", "outlet": "Associated Press", **b}
+    return table(
+        fact(
+            "a",
+            1,
+            first.pop("value"),
+            first.pop("unit"),
+            first.pop("subject"),
+            first.pop("category"),
+            **first,
+        ),
+        fact(
+            "b",
+            1,
+            second.pop("value"),
+            second.pop("unit"),
+            second.pop("subject"),
+            second.pop("category"),
+            **second,
+        ),
+    )
+
+
+def seized(value: float, unit: str = "kg", subject: str = "fentanyl seized", **extra) -> dict:
+    return {"value": value, "unit": unit, "subject": subject, "category": "seizure", **extra}
+
+
+MUST_MERGE = {
+    "a conversion: 43 lb = 19.5 kg": (
+        seized(19.5, location="northern border", period="FY2024", sentence=CBP_2024),
+        seized(43, "lb", location="northern border", period="FY2024", sentence=CBP_2024),
+    ),
+    "a rounding: nearly 500 kg with 479 kg": (
+        seized(479, subject="cocaine seized", sentence=FALKLAND),
+        seized(500, subject="cocaine", qualifier="approx", sentence=FALKLAND),
+    ),
+    "some 200 officers with 200": (
+        {
+            "value": 200,
+            "unit": "count",
+            "subject": "officers",
+            "category": "personnel",
+            "location": "Ontario",
+        },
+        {
+            "value": 200,
+            "unit": "count",
+            "subject": "new officers",
+            "category": "personnel",
+            "location": "Ontario",
+            "qualifier": "approx",
+        },
+    ),
+    "money described in other words": (
+        {"value": 1.3e9, "unit": "CAD", "subject": "border security plan", "category": "funding"},
+        {"value": 1.3e9, "unit": "CAD", "subject": "", "category": "funding"},
+    ),
+    "a place stated by one outlet only (goes to review)": (
+        seized(54, subject="fentanyl", sentence=FALKLAND),
+        seized(54, subject="fentanyl", location="British Columbia"),
+    ),
+}
+
+MUST_NOT_MERGE = {
+    "same drug, different event (values differ)": (
+        seized(35, subject="cocaine", sentence=FALKLAND),
+        seized(5989, subject="cocaine", sentence=SPRINT),
+    ),
+    "same drug and value, two named events": (
+        seized(13, subject="cocaine", sentence="Operation Blizzard seized the drugs."),
+        seized(13, subject="cocaine", sentence="Project Pelican seized the drugs."),
+    ),
+    "same number, different thing": (
+        {"value": 60, "unit": "count", "subject": "new drones", "category": "asset"},
+        {"value": 60, "unit": "count", "subject": "new officers", "category": "personnel"},
+    ),
+    "same number, different subject in one category": (
+        {"value": 25, "unit": "percent", "subject": "drop in crossings", "category": "migration"},
+        {"value": 25, "unit": "percent", "subject": "asylum claims", "category": "migration"},
+    ),
+    "an empty period never joins a stated one when values differ": (
+        seized(19.5, location="northern border", period="FY2024"),
+        seized(30, location="northern border"),
+    ),
+    "same value, different periods": (
+        seized(19.5, location="northern border", period="FY2024"),
+        seized(19.5, location="northern border", period="FY2023"),
+    ),
+    "a one-word subject with no place, period or event": (
+        {"value": 51, "unit": "count", "subject": "officers", "category": "personnel"},
+        {"value": 1000, "unit": "count", "subject": "officers", "category": "personnel"},
+    ),
+    "a bound and a figure that share only a modifier": (
+        {"value": 4, "unit": "count", "subject": "patrol dogs", "category": "asset"},
+        {
+            "value": 16,
+            "unit": "count",
+            "subject": "patrol vehicles",
+            "category": "asset",
+            "qualifier": "upper_bound",
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("case", MUST_MERGE)
+def test_pairs_that_must_merge(case):
+    claims = build_claims(pair(*MUST_MERGE[case]))
+    assert len(claims) == 1 and only(claims).status == "corroborated", case
+
+
+@pytest.mark.parametrize("case", MUST_NOT_MERGE)
+def test_pairs_that_must_not_merge(case):
+    claims = build_claims(pair(*MUST_NOT_MERGE[case]))
+    assert len(claims) == 2 and set(claims["status"]) == {"single"}, case
+
+
+UPDATES = {
+    "two Black Hawks, then four": (
+        {"value": 2, "unit": "count", "subject": "leased black hawk helicopters", "category": "asset"},
+        {"value": 4, "unit": "count", "subject": "black hawk helicopters", "category": "asset"},
+    ),
+    "countries of origin in one sector, a later count": (
+        {
+            "value": 85,
+            "unit": "count",
+            "subject": "countries of origin",
+            "category": "migration",
+            "sentence": "Agents in the Swanton Sector met migrants from the countries.",
+        },
+        {
+            "value": 97,
+            "unit": "count",
+            "subject": "countries of origin",
+            "category": "migration",
+            "sentence": "The Swanton Sector now counts migrants from the countries.",
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("case", UPDATES)
+def test_updates_need_the_same_what_where_and_event_at_a_later_date(case):
+    row = only(build_claims(pair(*UPDATES[case])))
+    assert row.status == "updated" and row.value == UPDATES[case][1]["value"]
+    assert "CBC News (2025-01-15)" in row.note and "Associated Press (2025-02-20)" in row.note
+
+
+CONFLICTS = {
+    "two figures for one period": (
+        seized(9570, location="southern border", period="FY2024", sentence=CBP_2024),
+        seized(20600, "lb", location="southern border", period="FY2024", sentence=CBP_2024),
+    ),
+    "about 50 pounds against 19.5 kg, approx ±10%": (
+        seized(19.5, location="northern border", period="FY2024"),
+        seized(50, "lb", subject="fentanyl", qualifier="approx", location="northern border", period="FY2024"),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CONFLICTS)
+def test_conflicts_only_when_every_key_agrees(case):
+    row = only(build_claims(pair(*CONFLICTS[case])))
+    assert row.status == "conflicting" and "same period FY2024" in row.note
+    assert "CBC News (2025-01-15)" in row.note and "a (" not in row.note  # outlets, not file ids
+
+
+def test_the_note_says_what_about_allows():
+    row = only(build_claims(pair(*CONFLICTS["about 50 pounds against 19.5 kg, approx ±10%"])))
+    assert "allows 20.4–24.9 kg (approx ±10%)" in row.note and "period FY2024 in" in row.note
+
+
+# --- anchors ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "events", "places", "agencies"),
+    [
+        (
+            "Operation Blizzard was a month-long campaign by the CBSA.",
+            {"Operation Blizzard"},
+            set(),
+            {"CBSA"},
+        ),
+        ("Police seized 386 kg during the National Fentanyl Sprint 2.0.", {"Fentanyl Sprint"}, set(), set()),
+        ("The lab, located in Falkland, was the largest, the RCMP said.", set(), {"Falkland"}, {"RCMP"}),
+        ("Agents of the Swanton Sector apprehended 15,000.", {"Swanton Sector"}, set(), set()),
+        ("U.S. Customs and Border Protection (CBP) figures", set(), set(), {"CBP"}),
+        ("Trucks wait at the Ambassador Bridge.", {"Ambassador Bridge"}, set(), set()),
+        # must not fire: countries, provinces, months, a bare suffix, lower-case words
+        ("Seizures in Canada and in Ontario rose in May.", set(), set(), set()),
+        ("The Northern Border Sector broke records.", set(), set(), set()),
+        ("the operation seized drugs in a project", set(), set(), set()),
+    ],
+)
+def test_event_anchors(sentence, events, places, agencies):
+    found = find_anchors(sentence)
+    assert (set(found[0]), set(found[1]), set(found[2])) == (events, places, agencies)
+
+
+# --- review queue and the analysts' answers -------------------------------------------------
+
+
+def test_an_unknown_key_goes_to_the_review_queue():
+    claims = build_claims(pair(*MUST_MERGE["a place stated by one outlet only (goes to review)"]))
+    row = only(claims)
+    assert "location British Columbia not stated in CBC News (2025-01-15)" in row.review
+    assert "same" in row.review and "split" in row.review
+    assert review_queue(claims)["claim_id"].tolist() == [row.claim_id]
+
+
+def test_a_merge_of_equal_keys_needs_no_review():
+    row = only(build_claims(pair(*MUST_MERGE["a conversion: 43 lb = 19.5 kg"])))
+    assert row.review == "" and row.why == "fentanyl seized; northern border; FY2024; CBP"
+
+
+@pytest.mark.parametrize(
+    ("case", "action", "n_claims"),
+    [
+        ("a place stated by one outlet only (goes to review)", "split", 2),
+        ("same drug and value, two named events", "same", 1),
+        ("same drug, different event (values differ)", "same", 1),
+    ],
+)
+def test_analysts_answers_are_applied(case, action, n_claims):
+    facts = pair(*(MUST_MERGE | MUST_NOT_MERGE)[case])
+    claims = build_claims(facts, decisions=[Decision(action, "a:1", "b:1")])
+    assert len(claims) == n_claims
+
+
+def test_answers_come_from_the_overrides_file(tmp_path):
+    from borderdata.overrides import apply_overrides
+
+    path = tmp_path / "overrides.csv"
+    path.write_text(
+        "fact_id,action,field,value,reason,author,date\n"
+        "a:1,split,,b:1,two labs,jd,2025-03-01\n"
+        "a:1,same,,gone:9,stale,jd,2025-03-01\n"
+        "a:1,same,,,no other fact,jd,2025-03-01\n",
+        encoding="utf-8",
+    )
+    facts = pair(*MUST_MERGE["a place stated by one outlet only (goes to review)"])
+    report = apply_overrides(facts, path)
+    assert [o.status for o in report.outcomes] == ["applied", "stale", "malformed"]
+    assert "gone:9" in report.outcomes[1].message
+    assert report.decisions == [Decision("split", "a:1", "b:1")]
+    assert len(build_claims(report.facts, decisions=report.decisions)) == 2
+    pd.testing.assert_frame_equal(report.facts, facts)  # answers never change the facts
+
+
+# --- receipts and the fact-to-claim mapping -------------------------------------------------
+
+
+def test_receipts_name_outlets_titles_dates_and_urls():
+    facts = pair(*MUST_MERGE["a conversion: 43 lb = 19.5 kg"])
+    documents = pd.DataFrame(
+        {"doc_id": ["a", "b"], "title": ["Seizures up", "Czar; goal"], "url": ["https://a.example", ""]}
+    )
+    row = only(build_claims(facts, documents=documents))
+    assert row.outlets == "CBC News | Associated Press"
+    assert (row.titles, row.urls) == ("Seizures up | Czar; goal", "https://a.example | ")
+    assert row.dates == "2025-01-15 | 2025-02-20" and row.sentences == CBP_2024
+    assert (
+        only(build_claims(facts)).titles == " | "
+    )  # no documents table: titles unknown, still one per document
+
+
+def test_every_fact_maps_to_its_claim_and_status():
+    facts = pd.concat(
+        [
+            pair(*MUST_MERGE["a conversion: 43 lb = 19.5 kg"]),
+            table(fact("c", 1, 7, "count", "cartels", "enforcement_result")),
+        ]
+    )
+    claims = build_claims(facts)
+    mapping = claim_of_facts(claims).set_index("fact_id")
+    assert sorted(mapping.index) == sorted(facts["fact_id"])
+    assert mapping.loc["a:1", "claim_id"] == mapping.loc["b:1", "claim_id"] != mapping.loc["c:1", "claim_id"]
+    assert (mapping.loc["a:1", "status"], mapping.loc["c:1", "status"]) == ("corroborated", "single")
+
+
+# --- scale: repeated figures stay linear ----------------------------------------------------
+
+
+def repeated_plan(n: int) -> pd.DataFrame:
+    """``n`` articles citing "$1.3 billion" in forty wordings, on many dates."""
+    wordings = [f"border plan {w}" for w in ("", "security", "package", "funding", "measures")] * 8
+    rows = [
+        fact(f"d{i:06d}", 5, 1.3e9, "CAD", wordings[i % len(wordings)] + f" {'x' * (i % 8)}".rstrip(),
+             "funding", published=f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}")
+        for i in range(n)
+    ]  # fmt: skip
+    return table(*rows)
+
+
+def test_sixteen_thousand_articles_citing_one_figure_are_linear(monkeypatch):
+    import borderdata.claims as claims_module
+
+    calls = {"n": 0}
+    real = claims_module.evidence
+
+    def counted(a, b, rules=None):
+        calls["n"] += 1
+        return real(a, b, rules)
+
+    monkeypatch.setattr(claims_module, "evidence", counted)
+    counts = {}
+    for n in (2_000, 16_000):
+        calls["n"] = 0
+        claims = build_claims(repeated_plan(n))
+        assert len(claims) == 1 and claims.loc[0, "n_documents"] == n
+        counts[n] = calls["n"]
+    # Each figure is compared with a bounded number of others: comparisons grow with n, not n².
+    assert counts[16_000] <= 8 * counts[2_000] + 100
+    assert counts[16_000] <= 16_000 * claims_module.claim_rules().max_candidates
