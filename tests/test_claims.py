@@ -886,3 +886,16 @@ def test_sixteen_thousand_articles_citing_one_figure_are_linear(monkeypatch):
     # Each figure is compared with a bounded number of others: comparisons grow with n, not n².
     assert counts[16_000] <= 8 * counts[2_000] + 100
     assert counts[16_000] <= 16_000 * claims_module.claim_rules().max_candidates
+
+
+def test_a_commitment_is_dated_when_it_was_announced():
+    from borderdata import charts
+
+    facts = pair(
+        {"value": 1.3e9, "unit": "CAD", "subject": "border plan", "category": "funding", "period": "2024-12",
+         "period_start": "2024-12-01", "period_end": "2024-12-31"},
+        {"value": 1.3e9, "unit": "CAD", "subject": "border plan", "category": "funding"},
+    )  # fmt: skip
+    claims = build_claims(facts)
+    assert only(claims).period_start == "2024-12-01"
+    assert charts.funding_commitments(claims, facts)["date"].tolist() == ["2024-12-01"]
