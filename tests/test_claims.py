@@ -899,3 +899,28 @@ def test_a_commitment_is_dated_when_it_was_announced():
     claims = build_claims(facts)
     assert only(claims).period_start == "2024-12-01"
     assert charts.funding_commitments(claims, facts)["date"].tolist() == ["2024-12-01"]
+
+
+def test_a_figure_its_own_document_gives_two_things_is_left_alone():
+    tariff = {"unit": "percent", "category": "tariff", "published": "2025-02-01", "outlet": "CP"}
+    facts = table(
+        fact("a", 1, 25, subject="retaliatory tariffs on u.s. goods", **tariff),
+        fact("a", 50, 25, subject="tariffs", **tariff),  # which of the two? the words do not say
+        fact("a", 90, 25, subject="tariffs on all goods", **tariff),
+        fact("b", 1, 25, subject="tariff threat", **tariff),
+    )
+    claims = build_claims(facts)
+    mapping = claim_of_facts(claims).set_index("fact_id")["claim_id"]
+    assert mapping["a:50"] not in {mapping["a:1"], mapping["a:90"], mapping["b:1"]}
+
+
+def test_one_document_never_gives_two_values_of_one_claim():
+    blizzard = {
+        "unit": "count",
+        "category": "seizure",
+        "sentence": "Operation Blizzard: 89 pills and 82 pills.",
+    }
+    claims = build_claims(
+        table(fact("a", 1, 89, subject="pills", **blizzard), fact("a", 9, 82, subject="pills", **blizzard))
+    )
+    assert len(claims) == 2 and set(claims["status"]) == {"single"}

@@ -615,8 +615,8 @@ def evidence(a: Mapping, b: Mapping, rules: ClaimRules | None = None) -> int | N
 
 
 NODE_FIELDS = (
-    "doc_id", "category", "dimension", "location", "period", "key", "core", "money", "generic", "events",
-    "places", "agencies", "events_text", "specific", "t_low", "t_high", "key_text",
+    "doc_id", "ambiguous", "category", "dimension", "location", "period", "key", "core", "money",
+    "generic", "events", "places", "agencies", "events_text", "specific", "t_low", "t_high", "key_text",
 )  # fmt: skip
 
 
@@ -630,7 +630,39 @@ def _stock_mask(df: pd.DataFrame, rules: ClaimRules, split: set[str]) -> pd.Seri
     # two different figures about it are one claim only when a place, period or event ties them.
     tied = df["location"].ne("") | df["period"].ne("") | df["events_text"].ne("")
     keyed = keyed | (~df["generic"] & df["core"].map(len).gt(0) & tied)
-    return keyed & ~unanchored & ~df["fact_id"].isin(split)
+    return (
+        keyed & ~unanchored & ~df["fact_id"].isin(split) & ~_two_values_in_one_document(df) & ~df["ambiguous"]
+    )
+
+
+def _ambiguous(df: pd.DataFrame) -> pd.Series:
+    """Mentions whose own document gives the same figure for two different things and whose subject
+    does not say which ("25 per cent tariffs" beside "25 per cent retaliatory tariffs on U.S. goods" and
+    "25 per cent tariffs on all goods"): they are left out of links between documents.
+    """
+    value = df["c_value"].map(lambda v: f"{v:.6g}")
+    out = pd.Series(False, index=df.index)
+    same = df.groupby([df["doc_id"], df["dimension"], value], sort=False)["core"]
+    for _, cores in same:
+        if len(cores) < 3:
+            continue
+        for i, core in cores.items():
+            wider = [c for j, c in cores.items() if j != i and core <= c and c != core]
+            out[i] = any(not (a <= b or b <= a) for n, a in enumerate(wider) for b in wider[n + 1 :])
+    return out
+
+
+def _two_values_in_one_document(df: pd.DataFrame) -> pd.Series:
+    """Mentions whose document gives another value under the same keys ("89 pills", "82 pills").
+
+    One article does not contradict itself: two values under one key in one document are
+    two things the subject does not tell apart, so neither joins by keys alone.
+    """
+    keys = [
+        df[c] for c in ("doc_id", "category", "dimension", "location", "period", "key_text", "events_text")
+    ]
+    grouped = df.groupby(keys, sort=False)
+    return (grouped["t_low"].transform("max") > grouped["t_high"].transform("min")).fillna(False).astype(bool)
 
 
 def _self_evidence(df: pd.DataFrame, rules: ClaimRules) -> pd.Series:
@@ -658,7 +690,7 @@ def _node_labels(df: pd.DataFrame, rules: ClaimRules, split: set[str]) -> pd.Ser
         label = label + "|" + df[column]
     stock = _stock_mask(df, rules, split)
     signature = "|" + df["anchors_text"] + "|" + df["t_low"].map(repr) + "|" + df["t_high"].map(repr)
-    lone = df["fact_id"].isin(split) | _self_evidence(df, rules).lt(rules.min_evidence)
+    lone = df["fact_id"].isin(split) | df["ambiguous"] | _self_evidence(df, rules).lt(rules.min_evidence)
     own = signature.where(~lone, "|" + df["fact_id"])
     return label + own.where(~stock, "")
 
@@ -747,7 +779,7 @@ def _agreement_links(nodes: pd.DataFrame, rules: ClaimRules) -> list[tuple[int, 
     for i in order.tolist():
         node = records[i]
         low = node["t_low"]
-        if math.isnan(low):
+        if math.isnan(low) or node["ambiguous"]:
             continue
         dim = node["dimension"]
         words = sorted(node["core"], key=lambda w: (frequency[dim, w], w))
@@ -786,6 +818,7 @@ def group_mentions(df: pd.DataFrame, decisions: Iterable[Decision] = ()) -> pd.S
     rules = claim_rules()
     decisions = [d for d in decisions if d.a in set(df["fact_id"]) and d.b in set(df["fact_id"])]
     split = {x for d in decisions if d.action == "split" for x in (d.a, d.b)}
+    df = df.assign(ambiguous=_ambiguous(df))
     labels = _node_labels(df, rules, split)
     order = sorted(labels.unique())
     node_of = {label: n for n, label in enumerate(order)}
