@@ -78,7 +78,7 @@ import pandas as pd
 import pint
 
 from borderdata.config import read_toml
-from borderdata.schema import TEXT_COLUMNS, conform_facts
+from borderdata.schema import FACT_COLUMNS, FACT_DTYPES, TEXT_COLUMNS, conform_facts
 from borderdata.taxonomy import TAXONOMY_ENV, load_taxonomy
 from borderdata.units import CANONICAL, Q_, convert_money, dimension_of, is_currency
 
@@ -205,7 +205,7 @@ def load_claim_rules(path: str | None = None) -> ClaimRules:
     return ClaimRules(
         tolerances=Tolerances(**raw.get("tolerances", {})),
         min_evidence=int(identity.get("min_evidence", 2)),
-        max_candidates=int(identity.get("max_candidates", 24)),
+        max_candidates=int(identity.get("max_candidates", 8)),
         stock_subject_words=int(identity.get("stock_subject_words", 2)),
         event_categories=frozenset(identity.get("event_categories", [])),
         weights=dict(identity.get("weights", {})),
@@ -450,12 +450,26 @@ def _anchor_columns(sentences: pd.Series, rules: ClaimRules) -> pd.DataFrame:
     )
 
 
+def _conformed(facts: pd.DataFrame) -> pd.DataFrame:
+    """``facts`` in contract form, sorted; a table already in that form is not converted again."""
+    if (
+        list(facts.columns) == list(FACT_COLUMNS)
+        and all(
+            str(facts[c].dtype) == ("str" if t == "str" else t) or (t == "str" and facts[c].dtype == object)
+            for c, t in FACT_DTYPES.items()
+        )
+        and not facts.loc[:, list(TEXT_COLUMNS)].isna().any().any()
+    ):
+        return facts.sort_values(["doc_id", "start", "end"], kind="stable").reset_index(drop=True)
+    return conform_facts(facts)
+
+
 def prepare_mentions(facts: pd.DataFrame, tolerances: Tolerances | None = None) -> pd.DataFrame:
     """Facts with dimension, canonical unit and values, tolerance intervals, subject keys and anchors."""
     rules = subject_rules()
     tolerances = tolerances or default_tolerances()
     df = (
-        conform_facts(facts)
+        _conformed(facts)
         .astype({c: object for c in TEXT_COLUMNS})
         .loc[lambda d: d["value"].notna() | d["low"].notna() | d["high"].notna()]
     )
@@ -519,6 +533,8 @@ class _Groups:
         return i
 
     def _kept_apart(self, ra: int, rb: int) -> bool:
+        if not self.apart:
+            return False
         return any(self.find(x) == rb for x in self.apart.get(ra, ())) or any(
             self.find(x) == ra for x in self.apart.get(rb, ())
         )
@@ -567,7 +583,7 @@ class _Groups:
         return True
 
 
-def _subject_relation(a: frozenset[str], b: frozenset[str], money: bool) -> str:
+def _subject_relation(a: frozenset[str], b: frozenset[str]) -> str:
     """``same`` (equal or nested), ``shared`` (a common word), ``unknown`` (one empty) or ``differ``."""
     if not a or not b:
         return "unknown"
@@ -575,7 +591,7 @@ def _subject_relation(a: frozenset[str], b: frozenset[str], money: bool) -> str:
         return "same"
     if a & b:
         return "shared"
-    return "unknown" if money else "differ"
+    return "differ"
 
 
 def evidence(a: Mapping, b: Mapping, rules: ClaimRules | None = None) -> int | None:
@@ -592,7 +608,7 @@ def evidence(a: Mapping, b: Mapping, rules: ClaimRules | None = None) -> int | N
             return None
     elif a["category"] != "other":
         score += w.get("same_category", 1)
-    relation = _subject_relation(a["core"], b["core"], bool(a["money"]))
+    relation = _subject_relation(a["core"], b["core"])
     if relation == "differ":
         return None
     score += {"same": w.get("same_subject", 2), "shared": w.get("shared_subject_word", 1)}.get(relation, 0)
@@ -642,10 +658,12 @@ def _ambiguous(df: pd.DataFrame) -> pd.Series:
     """
     value = df["c_value"].map(lambda v: f"{v:.6g}")
     out = pd.Series(False, index=df.index)
-    same = df.groupby([df["doc_id"], df["dimension"], value], sort=False)["core"]
-    for _, cores in same:
-        if len(cores) < 3:
-            continue
+    keys = [df["doc_id"], df["dimension"], value]
+    many = df["core"].groupby(keys, sort=False).transform("size").ge(3)  # fewer cannot be ambiguous
+    if not many.any():
+        return out
+    rows = df.loc[many]
+    for _, cores in rows["core"].groupby([k[many] for k in keys], sort=False):
         for i, core in cores.items():
             wider = [c for j, c in cores.items() if j != i and core <= c and c != core]
             out[i] = any(not (a <= b or b <= a) for n, a in enumerate(wider) for b in wider[n + 1 :])
@@ -709,8 +727,13 @@ def _key_links(nodes: pd.DataFrame) -> list[tuple[int, int, int, int]]:
         ["category", "dimension", "location", "period", "events_text"], sort=True
     ):
         keys = dict(zip(bucket.index, bucket["core"], strict=True))
+        holders: dict[str, set[int]] = {}
         for i, key in keys.items():
-            larger = {j for j, other in keys.items() if key < other}
+            for word in key:
+                holders.setdefault(word, set()).add(i)
+        for i, key in keys.items():
+            # Nodes holding every word of this key: found through the word index, not all pairs.
+            larger = {j for j in set.intersection(*(holders[w] for w in key)) if key < keys[j]}
             if len({keys[j] for j in larger}) == 1:
                 links += [(-9, 0, i, j) for j in sorted(larger)]
     return links
@@ -783,7 +806,8 @@ def _agreement_links(nodes: pd.DataFrame, rules: ClaimRules) -> list[tuple[int, 
             continue
         dim = node["dimension"]
         words = sorted(node["core"], key=lambda w: (frequency[dim, w], w))
-        blocks = [(dim, w) for w in words] + [(dim, "")] + ([(dim, "*")] if not words else [])
+        # The two rarest words find any subject sharing a word worth sharing; empty subjects last.
+        blocks = [(dim, w) for w in words[:2]] + [(dim, "")] + ([(dim, "*")] if not words else [])
         seen: set[int] = set()
         found = []
         for block in blocks:
