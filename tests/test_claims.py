@@ -924,3 +924,30 @@ def test_one_document_never_gives_two_values_of_one_claim():
         table(fact("a", 1, 89, subject="pills", **blizzard), fact("a", 9, 82, subject="pills", **blizzard))
     )
     assert len(claims) == 2 and set(claims["status"]) == {"single"}
+
+
+def test_a_running_total_is_updated_by_a_later_article():
+    so_far = {
+        "location": "northern border",
+        "period": "FY2025",
+        "period_start": "2024-10-01",
+        "period_end": "2025-09-30",
+    }
+    row = only(build_claims(pair(seized(11.5, **so_far), seized(26, **so_far))))
+    assert row.status == "updated" and row.value == 26
+
+
+def test_a_strict_rules_file_keeps_unknown_keys_apart(tmp_path, monkeypatch):
+    from borderdata.claims import CLAIMS_ENV, PACKAGE_RULES
+
+    strict = tmp_path / "claims.toml"
+    strict.write_text(
+        PACKAGE_RULES.read_text(encoding="utf-8").replace(
+            "join_across_unknown = true", "join_across_unknown = false"
+        ),
+        encoding="utf-8",
+    )
+    facts = pair(*MUST_MERGE["a place stated by one outlet only (goes to review)"])
+    assert len(build_claims(facts)) == 1
+    monkeypatch.setenv(CLAIMS_ENV, str(strict))
+    assert len(build_claims(facts)) == 2

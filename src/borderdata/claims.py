@@ -77,12 +77,13 @@ import numpy as np
 import pandas as pd
 import pint
 
-from borderdata.config import read_toml
+from borderdata.config import PACKAGE, read_toml
 from borderdata.schema import FACT_COLUMNS, FACT_DTYPES, TEXT_COLUMNS, conform_facts
 from borderdata.taxonomy import TAXONOMY_ENV, load_taxonomy
 from borderdata.units import CANONICAL, Q_, convert_money, dimension_of, is_currency
 
 CLAIMS_ENV = "BORDERDATA_CLAIMS"
+PACKAGE_RULES = PACKAGE / "claims.toml"
 CLAIM_DTYPES: dict[str, str] = {
     "claim_id": "object",
     "category": "object",
@@ -169,6 +170,7 @@ class ClaimRules:
     min_evidence: int
     max_candidates: int
     stock_subject_words: int
+    join_across_unknown: bool
     event_categories: frozenset[str]
     weights: Mapping[str, int]
     agencies: re.Pattern | None
@@ -207,6 +209,7 @@ def load_claim_rules(path: str | None = None) -> ClaimRules:
         min_evidence=int(identity.get("min_evidence", 2)),
         max_candidates=int(identity.get("max_candidates", 8)),
         stock_subject_words=int(identity.get("stock_subject_words", 2)),
+        join_across_unknown=bool(identity.get("join_across_unknown", True)),
         event_categories=frozenset(identity.get("event_categories", [])),
         weights=dict(identity.get("weights", {})),
         agencies=re.compile(rf"(?<![\w-])(?:{_alternation(names)})(?![\w-])") if names else None,
@@ -617,6 +620,8 @@ def evidence(a: Mapping, b: Mapping, rules: ClaimRules | None = None) -> int | N
             if a[key] != b[key]:
                 return None
             score += w.get(weight, 1)
+        elif (a[key] or b[key]) and not rules.join_across_unknown:
+            return None
     if a["events"] and b["events"]:
         if not a["events"] & b["events"]:
             return None
@@ -806,8 +811,7 @@ def _agreement_links(nodes: pd.DataFrame, rules: ClaimRules) -> list[tuple[int, 
             continue
         dim = node["dimension"]
         words = sorted(node["core"], key=lambda w: (frequency[dim, w], w))
-        # The two rarest words find any subject sharing a word worth sharing; empty subjects last.
-        blocks = [(dim, w) for w in words[:2]] + [(dim, "")] + ([(dim, "*")] if not words else [])
+        blocks = [(dim, w) for w in words] + [(dim, "")] + ([(dim, "*")] if not words else [])
         seen: set[int] = set()
         found = []
         for block in blocks:
@@ -917,9 +921,20 @@ def _stated(row: Mapping) -> str:
     return text
 
 
+TITLE_CHARS = 60
+
+
+def _who(row: Mapping) -> str:
+    """The outlet; when unknown, the article's title in quotes; else the document id."""
+    title = str(row.get("title", "") or "")
+    if len(title) > TITLE_CHARS:
+        title = title[: TITLE_CHARS - 1].rstrip() + "…"
+    return row["outlet"] or (f"'{title}'" if title else row["doc_id"])
+
+
 def _source(row: Mapping) -> str:
-    """Who said it and when: the outlet (or the document id when the outlet is unknown) and the date."""
-    return f"{row['outlet'] or row['doc_id']} ({row['published'] or 'undated'})"
+    """Who said it and when: the outlet (or the title when the outlet is unknown) and the date."""
+    return f"{_who(row)} ({row['published'] or 'undated'})"
 
 
 def _mention(row: Mapping, with_subject: bool) -> str:
@@ -1081,7 +1096,10 @@ def _judge(rows: list[Mention], period: str, tolerances: Tolerances) -> tuple[st
         + " vs ".join(_listing(g, several_subjects) for g in _trim(groups))
         + compared
     )
-    if period:
+    # A period still running when the articles appeared ("so far this fiscal year") is a running
+    # total a later article may update; a period that was over is restated, not updated.
+    running = all(r["period_end"] and r["published"] and r["published"] < r["period_end"] for r in rows)
+    if period and not running:
         return (
             "conflicting",
             rows,
@@ -1166,7 +1184,7 @@ def _receipts(rows: list[Mention], documents: Mapping[str, Mapping[str, str]]) -
     docs = sorted(first)
     meta = [documents.get(d, {}) for d in docs]
     return {
-        "outlets": TEXT_SEP.join(first[d]["outlet"] or d for d in docs),
+        "outlets": TEXT_SEP.join(first[d]["outlet"] or d for d in docs),  # ids line up with doc_ids
         "titles": TEXT_SEP.join(str(m.get("title", "") or "") for m in meta),
         "dates": TEXT_SEP.join(first[d]["published"] or "undated" for d in docs),
         "urls": TEXT_SEP.join(str(m.get("url", "") or "") for m in meta),
@@ -1236,7 +1254,8 @@ def summarise_claim(rows: pd.DataFrame, tolerances: Tolerances | None = None) ->
 def _claims_of(mentions: pd.DataFrame, groups: pd.Series) -> list[list[Mention]]:
     """The mentions of each claim, claims in group order, mentions in table order."""
     claims: dict[int, list[Mention]] = {}
-    records = _records(mentions, [*MENTION_FIELDS, "events_text"])
+    extra = [c for c in ("events_text", "title") if c in mentions]
+    records = _records(mentions, [*MENTION_FIELDS, *extra])
     for group, record in zip(groups.tolist(), records, strict=True):
         claims.setdefault(group, []).append(record)
     return [claims[g] for g in sorted(claims)]
@@ -1295,6 +1314,8 @@ def build_claims(
         return empty_claims()
     groups = group_mentions(mentions, decisions)
     meta = _document_meta(documents)
+    titles = {d: str(m.get("title", "") or "") for d, m in meta.items()}
+    mentions = mentions.assign(title=mentions["doc_id"].map(titles).fillna(""))
     records = [_summarise(rows, tolerances, meta) for rows in _claims_of(mentions, groups)]
     table = pd.DataFrame.from_records(records).sort_values(["_identity", "fact_ids"], kind="stable")
     table = table.assign(claim_id=_claim_ids(table["_identity"]))
