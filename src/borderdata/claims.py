@@ -1315,7 +1315,7 @@ def build_claims(
     groups = group_mentions(mentions, decisions)
     meta = _document_meta(documents)
     titles = {d: str(m.get("title", "") or "") for d, m in meta.items()}
-    mentions = mentions.assign(title=mentions["doc_id"].map(titles).fillna(""))
+    mentions = mentions.assign(title=[titles.get(d, "") for d in mentions["doc_id"]])
     records = [_summarise(rows, tolerances, meta) for rows in _claims_of(mentions, groups)]
     table = pd.DataFrame.from_records(records).sort_values(["_identity", "fact_ids"], kind="stable")
     table = table.assign(claim_id=_claim_ids(table["_identity"]))
