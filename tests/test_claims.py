@@ -663,6 +663,23 @@ MUST_NOT_MERGE = {
         {"value": 51, "unit": "count", "subject": "officers", "category": "personnel"},
         {"value": 1000, "unit": "count", "subject": "officers", "category": "personnel"},
     ),
+    "one country's tariff and another's": (
+        {"value": 25, "unit": "percent", "subject": "tariff on canadian goods", "category": "tariff"},
+        {
+            "value": 25,
+            "unit": "percent",
+            "subject": "retaliatory tariffs on U.S. goods",
+            "category": "tariff",
+        },
+    ),
+    "a bound far from the figure it allows": (
+        seized(1, "lb", subject="fentanyl", location="northern border", qualifier="lower_bound"),
+        seized(43, "lb", subject="fentanyl", location="northern border"),
+    ),
+    "a reference amount with nothing but its subject (category other)": (
+        {"value": 1, "unit": "lb", "subject": "fentanyl", "category": "other"},
+        {"value": 1, "unit": "lb", "subject": "fentanyl", "category": "other"},
+    ),
     "a bound and a figure that share only a modifier": (
         {"value": 4, "unit": "count", "subject": "patrol dogs", "category": "asset"},
         {

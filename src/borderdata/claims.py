@@ -170,11 +170,13 @@ class ClaimRules:
     min_evidence: int
     max_candidates: int
     stock_subject_words: int
+    bound_reach: float
     join_across_unknown: bool
     event_categories: frozenset[str]
     weights: Mapping[str, int]
     agencies: re.Pattern | None
     agency_names: Mapping[str, str]
+    countries: Mapping[str, str]
     named_events: tuple[re.Pattern, ...]
     places: re.Pattern | None
     not_names: frozenset[str]
@@ -209,11 +211,13 @@ def load_claim_rules(path: str | None = None) -> ClaimRules:
         min_evidence=int(identity.get("min_evidence", 2)),
         max_candidates=int(identity.get("max_candidates", 8)),
         stock_subject_words=int(identity.get("stock_subject_words", 2)),
+        bound_reach=float(identity.get("bound_reach", 2.0)),
         join_across_unknown=bool(identity.get("join_across_unknown", True)),
         event_categories=frozenset(identity.get("event_categories", [])),
         weights=dict(identity.get("weights", {})),
         agencies=re.compile(rf"(?<![\w-])(?:{_alternation(names)})(?![\w-])") if names else None,
         agency_names=names,
+        countries={w: name for name, words in anchors.get("countries", {}).items() for w in words},
         named_events=tuple(named),
         places=(
             re.compile(rf"\b(?:{_alternation(place_words)})\s+({NAME_WORD}(?:\s+{NAME_WORD}){{0,2}})")
@@ -498,6 +502,10 @@ def prepare_mentions(facts: pd.DataFrame, tolerances: Tolerances | None = None) 
         specific=_is_specific(df["value"].fillna(df["low"]).fillna(df["high"]), df["money"]),
     )
     df = df.join(_anchor_columns(df["sentence"], claim_rules()))
+    countries = claim_rules().countries
+    df = df.assign(
+        countries=_by_subject(df["key"], lambda k: frozenset(countries[w] for w in k if w in countries))
+    )
     return _intervals(df, tolerances).reset_index(drop=True)
 
 
@@ -519,8 +527,10 @@ class _Groups:
     def __init__(self, nodes: pd.DataFrame, apart: Iterable[tuple[int, int]] = ()) -> None:
         self.parent = list(range(len(nodes)))
         self.keys = [
-            tuple({x} - {""} for x in row)
-            for row in zip(nodes["location"], nodes["period"], nodes["events_text"], strict=True)
+            (*({x} - {""} for x in row[:3]), set(row[3]))
+            for row in zip(
+                nodes["location"], nodes["period"], nodes["events_text"], nodes["countries"], strict=True
+            )
         ]
         self.cores: list[dict[str, set[frozenset[str]]]] = list(nodes["doc_cores"])
         self.spans = list(zip(nodes["a_low"], nodes["a_high"], strict=True))
@@ -611,6 +621,8 @@ def evidence(a: Mapping, b: Mapping, rules: ClaimRules | None = None) -> int | N
             return None
     elif a["category"] != "other":
         score += w.get("same_category", 1)
+    if a["countries"] and b["countries"] and not a["countries"] & b["countries"]:
+        return None  # Canada's tariffs are not the United States' tariffs
     relation = _subject_relation(a["core"], b["core"])
     if relation == "differ":
         return None
@@ -637,7 +649,8 @@ def evidence(a: Mapping, b: Mapping, rules: ClaimRules | None = None) -> int | N
 
 NODE_FIELDS = (
     "doc_id", "ambiguous", "category", "dimension", "location", "period", "key", "core", "money",
-    "generic", "events", "places", "agencies", "events_text", "specific", "t_low", "t_high", "key_text",
+    "generic", "events", "places", "agencies", "countries", "events_text", "specific", "t_low",
+    "t_high", "key_text", "value",
 )  # fmt: skip
 
 
@@ -688,17 +701,19 @@ def _two_values_in_one_document(df: pd.DataFrame) -> pd.Series:
     return (grouped["t_low"].transform("max") > grouped["t_high"].transform("min")).fillna(False).astype(bool)
 
 
-def _self_evidence(df: pd.DataFrame, rules: ClaimRules) -> pd.Series:
-    """The evidence two mentions with identical keys and values would have (see :func:`evidence`)."""
-    fields = [f for f in NODE_FIELDS if f not in ("doc_id", "t_low", "t_high")]
-    done: dict[tuple, int] = {}
-    scores = []
+def _joins_itself(df: pd.DataFrame, rules: ClaimRules) -> pd.Series:
+    """Whether two mentions with these very keys and values would be joined (see :func:`evidence`)."""
+    fields = [f for f in NODE_FIELDS if f != "doc_id"]
+    done: dict[tuple, bool] = {}
+    joins = []
     for record in _records(df, fields):
         key = tuple(record.values())
         if key not in done:
-            done[key] = evidence(record, record, rules) or 0
-        scores.append(done[key])
-    return pd.Series(scores, index=df.index)
+            done[key] = (evidence(record, record, rules) or 0) >= _needed(
+                record, record, record["t_high"], rules
+            )
+        joins.append(done[key])
+    return pd.Series(joins, index=df.index, dtype=bool)
 
 
 def _node_labels(df: pd.DataFrame, rules: ClaimRules, split: set[str]) -> pd.Series:
@@ -713,7 +728,7 @@ def _node_labels(df: pd.DataFrame, rules: ClaimRules, split: set[str]) -> pd.Ser
         label = label + "|" + df[column]
     stock = _stock_mask(df, rules, split)
     signature = "|" + df["anchors_text"] + "|" + df["t_low"].map(repr) + "|" + df["t_high"].map(repr)
-    lone = df["fact_id"].isin(split) | df["ambiguous"] | _self_evidence(df, rules).lt(rules.min_evidence)
+    lone = df["fact_id"].isin(split) | df["ambiguous"] | ~_joins_itself(df, rules)
     own = signature.where(~lone, "|" + df["fact_id"])
     return label + own.where(~stock, "")
 
@@ -781,6 +796,26 @@ def _is_bound(low: float, high: float) -> bool:
     return not (math.isfinite(low) and math.isfinite(high))
 
 
+def _needed(a: Mapping, b: Mapping, b_high: float, rules: ClaimRules) -> float:
+    """The evidence two agreeing nodes need: ``min_evidence``, one more when both are ``other``
+    (the category says nothing), and one more for a bound.
+
+    A bound ("more than a pound", "up to 16") agrees with every figure beyond it, so it joins
+    one only within ``bound_reach`` of its own value ("less than 1%" and 0.5%, not "more than
+    a pound" and 43 pounds), with one more key, and no place, period or event stated on one
+    side alone.
+    """
+    needed = rules.min_evidence + int(a["category"] == b["category"] == "other")
+    if _is_bound(a["t_low"], a["t_high"]) or _is_bound(b["t_low"], b_high):
+        if any(bool(a[k]) != bool(b[k]) for k in ("location", "period", "events_text")):
+            return math.inf
+        values = sorted(abs(v) for v in (a["value"], b["value"]))
+        if not values[0] or values[1] / values[0] > rules.bound_reach:
+            return math.inf
+        needed += 1
+    return needed
+
+
 # Links a node keeps to earlier nodes (the strongest): enough to survive a refused join.
 LINKS_PER_NODE = 3
 
@@ -823,10 +858,9 @@ def _agreement_links(nodes: pd.DataFrame, rules: ClaimRules) -> list[tuple[int, 
                 if j in seen:
                     continue
                 seen.add(j)
-                score = evidence(node, records[j], rules)
-                # A bound ("up to 16") agrees with every figure under it: it needs one more key.
-                bound = _is_bound(low, node["t_high"]) or _is_bound(records[j]["t_low"], highs[j])
-                if score is not None and score >= rules.min_evidence + int(bound):
+                other = records[j]
+                score = evidence(node, other, rules)
+                if score is not None and score >= _needed(node, other, highs[j], rules):
                     # A document's own restatements bind before other documents' figures.
                     found.append((-score, int(node["doc_id"] != records[j]["doc_id"]), j, i))
         links += sorted(found)[:LINKS_PER_NODE]
