@@ -30,7 +30,11 @@ side only is *unknown* and adds nothing. So:
   included: 43 lb = 19.5 kg) and whose keys do not differ are one claim when their
   agreeing keys reach ``min_evidence``; when a key was unknown on one side the
   claim says so in ``review`` (an unknown key never *matches* a known one);
-- values that disagree are never joined across an unknown or different key.
+- values that disagree are never joined across an unknown or different key;
+- countries named in subjects ("tariffs on Canadian goods") must agree like
+  places; a bound ("more than a pound") joins only a figure near it; one document
+  never gives two values of one claim, and a figure it gives for two different
+  things, in words that do not say which, is left out of links between documents.
 
 Every merge the rules are unsure of is in the ``review`` column; an analyst's
 answer goes in ``data/overrides.csv`` as ``same`` or ``split`` between two fact
