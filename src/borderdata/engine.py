@@ -63,6 +63,7 @@ from borderdata.corpus import (
     CorpusError,
     CorpusWarning,
     Document,
+    Manifests,
     Problem,
     _apply_manifest,
     document_from_bytes,
@@ -70,7 +71,6 @@ from borderdata.corpus import (
     is_jsonl,
     iter_jsonl_lines,
     iter_paths,
-    read_manifest,
     read_source_bytes,
 )
 from borderdata.extract import extract_facts
@@ -173,18 +173,22 @@ def iter_sources(
     max_bytes: int = DEFAULT_MAX_BYTES,
     listed: bool = False,
     cache: FactCache | None = None,
+    roots: Iterable[Path | str] | None = None,
 ) -> Iterator[Source]:
     """Sources in :func:`~borderdata.corpus.iter_documents` order; unreadable files go to ``problems``.
 
-    ``listed=True``: ``paths`` already are the article files, as :func:`iter_paths` lists them.
-    With a ``cache``, files whose stat is unchanged since they were hashed are not read here.
+    ``listed=True``: ``paths`` already are the article files, as :func:`iter_paths` lists them
+    from the folders ``roots`` (where manifests are looked for). With a ``cache``, files whose
+    stat is unchanged since they were hashed are not read here.
     """
-    manifests: dict[str, dict[str, dict[str, str]]] = {}  # by folder
-    files = paths if listed else iter_paths(paths if paths is not None else DEFAULT_PATHS, problems)
+    if not listed:
+        roots = list(paths if paths is not None else DEFAULT_PATHS)
+    manifests = Manifests(roots or (), problems)
+    files = paths if listed else iter_paths(roots or (), problems)
     for path in (f if isinstance(f, Path) else Path(f) for f in files):
         if is_jsonl(path):
             try:
-                for lineno, line in iter_jsonl_lines(path):
+                for lineno, line in iter_jsonl_lines(path, max_bytes=max_bytes, problems=problems):
                     yield Source("jsonl", path, line, lineno=lineno)
             except CorpusError as exc:
                 problems.append(Problem(exc.path, exc.reason))
@@ -194,11 +198,8 @@ def iter_sources(
         except CorpusError as exc:
             problems.append(Problem(exc.path, exc.reason))
             continue
-        folder, name = os.path.split(path)
-        if folder not in manifests:
-            manifests[folder] = read_manifest(path.parent)
-        manifest = manifests[folder].get(name)
-        key = digest_key(name, digest, manifest)
+        manifest = manifests.row(path)
+        key = digest_key(path.name, digest, manifest)
         yield Source("file", path, data, manifest=manifest, key=key, digest=digest, nbytes=nbytes)
 
 
@@ -947,10 +948,11 @@ def _path_sources(
     progress: bool | None,
     cache: FactCache | None,
 ) -> tuple[Iterator[Source], Progress]:
-    listed = list(iter_paths(paths if paths is not None else DEFAULT_PATHS, problems))
+    roots = list(paths if paths is not None else DEFAULT_PATHS)
+    listed = list(iter_paths(roots, problems))
     archives = any(is_jsonl(p) for p in listed)
     bar = Progress(None if archives else len(listed), _want_progress(progress, len(listed), archives))
-    return iter_sources(listed, problems, max_bytes=max_bytes, listed=True, cache=cache), bar
+    return iter_sources(listed, problems, max_bytes=max_bytes, listed=True, cache=cache, roots=roots), bar
 
 
 def write_facts(
