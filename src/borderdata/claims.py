@@ -82,6 +82,7 @@ import pandas as pd
 import pint
 
 from borderdata.config import PACKAGE, read_toml
+from borderdata.places import border_of, border_patterns
 from borderdata.schema import FACT_COLUMNS, FACT_DTYPES, TEXT_COLUMNS, conform_facts
 from borderdata.taxonomy import TAXONOMY_ENV, load_taxonomy
 from borderdata.units import CANONICAL, Q_, convert_money, dimension_of, is_currency
@@ -334,7 +335,7 @@ def _subject_rules(source: str | None) -> SubjectRules:
     modifiers = taxonomy.raw.get("modifiers", {})
     words = [w.lower() for w in modifiers.get("ignore", [])]
     return SubjectRules(
-        locations=tuple(p for _, p in taxonomy.locations if p is not None),
+        locations=border_patterns(),
         synonyms=_phrase_pattern(list(taxonomy.synonyms)),
         canonical=dict(taxonomy.synonyms),
         dropped=frozenset(taxonomy.drop_words) | frozenset(words),
@@ -506,6 +507,9 @@ def prepare_mentions(facts: pd.DataFrame, tolerances: Tolerances | None = None) 
         specific=_is_specific(df["value"].fillna(df["low"]).fillna(df["high"]), df["money"]),
     )
     df = df.join(_anchor_columns(df["sentence"], claim_rules()))
+    # When, as a key: the resolved interval where there is one ("FY2024" and "2023-10..2024-09" agree).
+    resolved = df["period_start"].ne("") & df["period_end"].ne("")
+    df = df.assign(when=(df["period_start"] + ".." + df["period_end"]).where(resolved, df["period"]))
     countries = claim_rules().countries
     df = df.assign(
         countries=_by_subject(df["key"], lambda k: frozenset(countries[w] for w in k if w in countries))
@@ -533,7 +537,7 @@ class _Groups:
         self.keys = [
             (*({x} - {""} for x in row[:3]), set(row[3]))
             for row in zip(
-                nodes["location"], nodes["period"], nodes["events_text"], nodes["countries"], strict=True
+                nodes["location"], nodes["when"], nodes["events_text"], nodes["countries"], strict=True
             )
         ]
         self.cores: list[dict[str, set[frozenset[str]]]] = list(nodes["doc_cores"])
@@ -579,7 +583,8 @@ class _Groups:
         low = max(self.spans[ra][0], self.spans[rb][0])
         high = min(self.spans[ra][1], self.spans[rb][1])
         if not force and (
-            any(len(k) > 1 for k in keys)
+            any(len(k) > 1 for k in keys[1:])
+            or any(_location_relation(x, y) == "differ" for x in keys[0] for y in keys[0] if x < y)
             or (values_agree and not low <= high)
             or self._kept_apart(ra, rb)
             or self._two_things(ra, rb)
@@ -611,6 +616,25 @@ def _subject_relation(a: frozenset[str], b: frozenset[str]) -> str:
     return "differ"
 
 
+@lru_cache(maxsize=4096)
+def _location_relation(a: str, b: str) -> str:
+    """``same``, ``differ`` or ``unknown`` for two stated locations.
+
+    Two borders, two places, or a place on another border differ; a place and the border it
+    lies on agree; a border and a place known to lie on none (a city where a plan was
+    announced) are different scales, so neither contradicts the other.
+    """
+    if a == b:
+        return "same"
+    border_a, border_b = border_of(a), border_of(b)
+    if border_a == a and border_b == b:
+        return "differ"
+    if border_a == a or border_b == b:
+        border, other = (a, border_b) if border_a == a else (b, border_a)
+        return "unknown" if other in ("", border) else "differ"
+    return "differ"
+
+
 def evidence(a: Mapping, b: Mapping, rules: ClaimRules | None = None) -> int | None:
     """How much the keys of two mentions (or nodes) agree; None when a key known on both sides differs.
 
@@ -631,11 +655,18 @@ def evidence(a: Mapping, b: Mapping, rules: ClaimRules | None = None) -> int | N
     if relation == "differ":
         return None
     score += {"same": w.get("same_subject", 2), "shared": w.get("shared_subject_word", 1)}.get(relation, 0)
-    for key, weight in (("location", "same_location"), ("period", "same_period")):
+    for key, weight in (("location", "same_location"), ("when", "same_period")):
         if a[key] and b[key]:
-            if a[key] != b[key]:
+            relation = (
+                "same"
+                if a[key] == b[key]
+                else _location_relation(a[key], b[key])
+                if key == "location"
+                else "differ"
+            )
+            if relation == "differ":
                 return None
-            score += w.get(weight, 1)
+            score += w.get(weight, 1) if relation == "same" else 0
         elif (a[key] or b[key]) and not rules.join_across_unknown:
             return None
     if a["events"] and b["events"]:
@@ -652,7 +683,7 @@ def evidence(a: Mapping, b: Mapping, rules: ClaimRules | None = None) -> int | N
 
 
 NODE_FIELDS = (
-    "doc_id", "ambiguous", "category", "dimension", "location", "period", "key", "core", "money",
+    "doc_id", "ambiguous", "category", "dimension", "location", "when", "key", "core", "money",
     "generic", "events", "places", "agencies", "countries", "events_text", "specific", "t_low",
     "t_high", "key_text", "value",
 )  # fmt: skip
@@ -662,11 +693,11 @@ def _stock_mask(df: pd.DataFrame, rules: ClaimRules, split: set[str]) -> pd.Seri
     """Mentions that join by equal keys whatever their values (and so may be updated or conflicting)."""
     keyed = ~df["generic"] & df["core"].map(len).ge(rules.stock_subject_words)
     unanchored = (
-        df["category"].isin(list(rules.event_categories)) & df["period"].eq("") & df["events_text"].eq("")
+        df["category"].isin(list(rules.event_categories)) & df["when"].eq("") & df["events_text"].eq("")
     )
     # A one-word subject ("officers", "drones") names a kind of thing, not one stock of it:
     # two different figures about it are one claim only when a place, period or event ties them.
-    tied = df["location"].ne("") | df["period"].ne("") | df["events_text"].ne("")
+    tied = df["location"].ne("") | df["when"].ne("") | df["events_text"].ne("")
     keyed = keyed | (~df["generic"] & df["core"].map(len).gt(0) & tied)
     return (
         keyed & ~unanchored & ~df["fact_id"].isin(split) & ~_two_values_in_one_document(df) & ~df["ambiguous"]
@@ -698,9 +729,10 @@ def _two_values_in_one_document(df: pd.DataFrame) -> pd.Series:
     One article does not contradict itself: two values under one key in one document are
     two things the subject does not tell apart, so neither joins by keys alone.
     """
-    keys = [
-        df[c] for c in ("doc_id", "category", "dimension", "location", "period", "key_text", "events_text")
-    ]
+    event = df["category"].isin(list(claim_rules().event_categories))
+    when = df["when"].where(event, "")  # as in the node labels: only events keep their period
+    columns = ("doc_id", "category", "dimension", "location", "key_text", "events_text")
+    keys = [*(df[c] for c in columns), when]
     grouped = df.groupby(keys, sort=False)
     return (grouped["t_low"].transform("max") > grouped["t_high"].transform("min")).fillna(False).astype(bool)
 
@@ -723,14 +755,18 @@ def _joins_itself(df: pd.DataFrame, rules: ClaimRules) -> pd.Series:
 def _node_labels(df: pd.DataFrame, rules: ClaimRules, split: set[str]) -> pd.Series:
     """A node label per mention; a node's mentions are one claim before any link.
 
-    Stock mentions share a node when category, dimension, location, period, subject key
-    and named events are equal. Other mentions share one only with identical keys, anchors
-    and value interval when those keys reach ``min_evidence`` on their own; else a node each.
+    Stock mentions share a node when category, dimension, location, subject key and named
+    events are equal, and in an event category the period too: a count of helicopters "as of"
+    one date is updated by a later one (same what, where, event), a seizure of one period is
+    not. Other mentions share one only with identical keys, anchors and value interval when
+    those keys reach ``min_evidence`` on their own; else a node each.
     """
-    label = df["category"]
-    for column in ("dimension", "location", "period", "key_text", "events_text"):
-        label = label + "|" + df[column]
     stock = _stock_mask(df, rules, split)
+    event = df["category"].isin(list(rules.event_categories))
+    when = df["when"].where(event | ~stock, "")
+    label = df["category"] + "|" + df["dimension"] + "|" + df["location"] + "|" + when
+    for column in ("key_text", "events_text"):
+        label = label + "|" + df[column]
     signature = "|" + df["anchors_text"] + "|" + df["t_low"].map(repr) + "|" + df["t_high"].map(repr)
     lone = df["fact_id"].isin(split) | df["ambiguous"] | ~_joins_itself(df, rules)
     own = signature.where(~lone, "|" + df["fact_id"])
@@ -744,11 +780,9 @@ def _key_links(nodes: pd.DataFrame) -> list[tuple[int, int, int, int]]:
     may then differ (the claim is updated or conflicting), so nothing here may be unknown.
     """
     links = []
-    tied = nodes["stock"] & (
-        (nodes["location"].ne("") & nodes["period"].ne("")) | nodes["events_text"].ne("")
-    )
+    tied = nodes["stock"] & ((nodes["location"].ne("") & nodes["when"].ne("")) | nodes["events_text"].ne(""))
     for _, bucket in nodes.loc[tied].groupby(
-        ["category", "dimension", "location", "period", "events_text"], sort=True
+        ["category", "dimension", "location", "when", "events_text"], sort=True
     ):
         keys = dict(zip(bucket.index, bucket["core"], strict=True))
         holders: dict[str, set[int]] = {}
@@ -811,7 +845,7 @@ def _needed(a: Mapping, b: Mapping, b_high: float, rules: ClaimRules) -> float:
     """
     needed = rules.min_evidence + int(a["category"] == b["category"] == "other")
     if _is_bound(a["t_low"], a["t_high"]) or _is_bound(b["t_low"], b_high):
-        if any(bool(a[k]) != bool(b[k]) for k in ("location", "period", "events_text")):
+        if any(bool(a[k]) != bool(b[k]) for k in ("location", "when", "events_text")):
             return math.inf
         values = sorted(abs(v) for v in (a["value"], b["value"]))
         if not values[0] or values[1] / values[0] > rules.bound_reach:
@@ -1135,9 +1169,14 @@ def _judge(rows: list[Mention], period: str, tolerances: Tolerances) -> tuple[st
         + compared
     )
     # A period still running when the articles appeared ("so far this fiscal year") is a running
-    # total a later article may update; a period that was over is restated, not updated.
+    # total a later article may update; a period that was over is restated, not updated. (Values
+    # that disagree are never joined across a missing period, so every mention here states it.)
     running = all(r["period_end"] and r["published"] and r["published"] < r["period_end"] for r in rows)
-    if period and not running:
+    if (
+        period
+        and all(r.get("when", r["period"]) and r.get("when") == rows[0].get("when") for r in rows)
+        and not running
+    ):
         return (
             "conflicting",
             rows,
@@ -1292,7 +1331,7 @@ def summarise_claim(rows: pd.DataFrame, tolerances: Tolerances | None = None) ->
 def _claims_of(mentions: pd.DataFrame, groups: pd.Series) -> list[list[Mention]]:
     """The mentions of each claim, claims in group order, mentions in table order."""
     claims: dict[int, list[Mention]] = {}
-    extra = [c for c in ("events_text", "title") if c in mentions]
+    extra = [c for c in ("events_text", "title", "when") if c in mentions]
     records = _records(mentions, [*MENTION_FIELDS, *extra])
     for group, record in zip(groups.tolist(), records, strict=True):
         claims.setdefault(group, []).append(record)
