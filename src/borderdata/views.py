@@ -667,9 +667,9 @@ def funding_commitments(
 ) -> pd.DataFrame:
     """Funding claims (each counted once, an updated one at its latest value) in ``currency``.
 
-    Columns: date (first reported), program, status, stated (value and currency as
-    reported), ``amount (<currency>)`` converted only through ``usd_per_cad``, the
-    documents and the sources (who, when) that report it.
+    Columns: date (announced: the claim's period start, else first reported), program,
+    status, stated (value and currency as reported), ``amount (<currency>)`` converted
+    only through ``usd_per_cad``, the documents and the sources (who, when) that report it.
     """
     amount = f"amount ({currency})"
     columns = ["date", "program", "status", "stated", amount, "documents", "sources", "outlet", "published"]
@@ -679,9 +679,11 @@ def funding_commitments(
     mentions = claim_mentions(money, facts)
     sources = mentions.groupby("claim_id")["source"].agg(lambda s: "; ".join(dict.fromkeys(s)))
     first = mentions.groupby("claim_id").first()
+    # A commitment is dated when it was announced (the claim's period), else when first reported.
+    announced = money.get("period_start", pd.Series("", index=money.index)).fillna("").astype(str)
     return (
         money.assign(
-            date=money["first_published"].astype(str),
+            date=announced.where(announced.ne(""), money["first_published"].astype(str)),
             program=money["subject"].astype(str),
             stated=[f"{format_number(v)} {u}" for v, u in zip(money["value"], money["unit"], strict=True)],
             **{
