@@ -149,8 +149,8 @@ def test_a_changed_number_for_the_same_period_conflicts(seed_facts):
 @pytest.mark.parametrize(
     ("corpus_location", "expected"),
     [
-        ("", "corroborated"),  # the other outlet's mention has the figure's place (none): not about it
-        ("northern border", "review"),  # the figure names no place, the other outlet does: an unknown key
+        ("", "corroborated"),  # the other outlet's mention has the figure's place (none)
+        ("northern border", "corroborated"),  # the figure names no place: unknown, not contradicting
     ],
 )
 def test_review_from_the_claims_review_column(seed_facts, monkeypatch, corpus_location, expected):
@@ -173,15 +173,21 @@ def test_review_from_the_claims_review_column(seed_facts, monkeypatch, corpus_lo
     assert "merged an unplaced mention" in row["why"]
 
 
-def test_a_placed_figure_against_unplaced_ones_is_for_review(seed_facts):
-    """The $1.3 billion with its place (northern border) against two outlets that give none: the claims'
-    review queue holds the merge, and the figure's own link is the unsure one."""
-    if "review" not in check.build_claims(seed_facts).columns:
-        pytest.skip("build_claims has no review column yet (the claims' review queue)")
-    text = sentence_with(seed_facts, "001", "$1.3 billion border security package")
-    row = figure(check_document(text, facts=without(seed_facts, "001"), published="2025-01-29").table, "$1.3")
-    assert row["verdict"] == "review"
-    assert "northern border" in row["why"]
+@pytest.mark.parametrize(
+    ("other", "mine", "compatible"),
+    [
+        (("northern border", "FY2024"), ("northern border", "FY2024"), True),
+        (("northern border", ""), ("", "2024-12"), True),  # unknown on one side: the review queue's case
+        (("southern border", ""), ("northern border", ""), False),
+        (("", "2024"), ("", "2025"), False),
+    ],
+)
+def test_a_figure_is_certain_unless_every_other_mention_contradicts_it(other, mine, compatible):
+    keys = ("location", "period")
+    assert (
+        check._compatible(dict(zip(keys, other, strict=True)), dict(zip(keys, mine, strict=True)))
+        is compatible
+    )
 
 
 def test_the_seed_article_itself(seed_docs, seed_facts):

@@ -401,10 +401,11 @@ def corpus_index(
 def verdict(status: str, other_documents: int, review: str = "", certain: bool = True) -> str:
     """The verdict of one figure from the claim it is in.
 
-    ``certain``: some other document's mention in the claim has the figure's own place
-    and period (both possibly unstated), so the figure's link to the claim rests on no
-    unknown key; a ``review`` reason then concerns the other outlets' mentions, not the
-    figure, and goes to ``why`` only.
+    ``certain``: some other document's mention in the claim contradicts neither the
+    figure's place nor its period (equal, or one of them unstated: the claims' review
+    queue holds such merges, and a figure keeps its status while ``why`` quotes the
+    queue). Not certain: every other outlet states another place or period (an
+    analyst's ``same`` answer joined them), so the figure is for review.
 
     =====================  ===============  ==============  =======  ==============
     claim status           other documents  review reason   certain  verdict
@@ -581,7 +582,7 @@ def _row(
 ) -> dict[str, Any]:
     fact, claim = figure.fact, figure.claim
     review = str(claim.get("review", "") or "")
-    certain = any(m["location"] == fact["location"] and m["period"] == fact["period"] for m in figure.others)
+    certain = any(_compatible(m, fact) for m in figure.others)
     outcome = verdict(str(claim.get("status", "")), len(figure.docs), review, certain)
     claim_id = str(claim.get("claim_id", ""))
     if corpus_claim is not None and figure.others:
@@ -603,6 +604,11 @@ def _row(
         "sources": sources_text(figure.docs, documents),
         "why": why_text(fact, claim, figure, outcome, review, with_note=with_note),
     }
+
+
+def _compatible(other: Mapping[str, Any], fact: Mapping[str, Any]) -> bool:
+    """True when ``other`` contradicts neither the figure's place nor its period (equal, or one unstated)."""
+    return all(other[k] == fact[k] or "" in (other[k], fact[k]) for k in ("location", "period"))
 
 
 def _table(rows: list[dict[str, Any]]) -> pd.DataFrame:
