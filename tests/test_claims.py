@@ -676,6 +676,10 @@ MUST_NOT_MERGE = {
         seized(1, "lb", subject="fentanyl", location="northern border", qualifier="lower_bound"),
         seized(43, "lb", subject="fentanyl", location="northern border"),
     ),
+    "a bound stated in other units, far from the figure in the compared unit": (
+        seized(1, "lb", subject="fentanyl", location="northern border", qualifier="lower_bound"),
+        seized(1.73, subject="fentanyl intercepted", location="British Columbia"),
+    ),
     "a reference amount with nothing but its subject (category other)": (
         {"value": 1, "unit": "lb", "subject": "fentanyl", "category": "other"},
         {"value": 1, "unit": "lb", "subject": "fentanyl", "category": "other"},

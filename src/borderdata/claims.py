@@ -685,7 +685,7 @@ def evidence(a: Mapping, b: Mapping, rules: ClaimRules | None = None) -> int | N
 NODE_FIELDS = (
     "doc_id", "ambiguous", "category", "dimension", "location", "when", "key", "core", "money",
     "generic", "events", "places", "agencies", "countries", "events_text", "specific", "t_low",
-    "t_high", "key_text", "value",
+    "t_high", "key_text", "value", "c_value",
 )  # fmt: skip
 
 
@@ -847,7 +847,8 @@ def _needed(a: Mapping, b: Mapping, b_high: float, rules: ClaimRules) -> float:
     if _is_bound(a["t_low"], a["t_high"]) or _is_bound(b["t_low"], b_high):
         if any(bool(a[k]) != bool(b[k]) for k in ("location", "when", "events_text")):
             return math.inf
-        values = sorted(abs(v) for v in (a["value"], b["value"]))
+        # In the compared unit: "more than a pound" is 0.45 kg, far from 1.73 kg though 1 and 1.73 are near.
+        values = sorted(abs(v) for v in (a["c_value"], b["c_value"]))
         if not values[0] or values[1] / values[0] > rules.bound_reach:
             return math.inf
         needed += 1
