@@ -632,6 +632,10 @@ MUST_MERGE = {
         seized(54, subject="fentanyl", sentence=FALKLAND),
         seized(54, subject="fentanyl", location="British Columbia"),
     ),
+    "a country and a place the gazetteer does not list (goes to review)": (
+        seized(95e6, "count", subject="potentially lethal doses", location="Falkland"),
+        seized(95e6, "count", subject="doses", location="Canada"),
+    ),
 }
 
 MUST_NOT_MERGE = {
@@ -679,6 +683,18 @@ MUST_NOT_MERGE = {
     "a bound stated in other units, far from the figure in the compared unit": (
         seized(1, "lb", subject="fentanyl", location="northern border", qualifier="lower_bound"),
         seized(1.73, subject="fentanyl intercepted", location="British Columbia"),
+    ),
+    "a country and a listed place that may lie elsewhere": (
+        seized(95e6, "count", subject="doses", location="Texas"),
+        seized(95e6, "count", subject="doses", location="Canada"),
+    ),
+    "two countries": (
+        seized(95e6, "count", subject="doses", location="United States"),
+        seized(95e6, "count", subject="doses", location="Canada"),
+    ),
+    "two places the gazetteer does not list": (
+        seized(95e6, "count", subject="doses", location="Falkland"),
+        seized(95e6, "count", subject="doses", location="Kelowna"),
     ),
     "a reference amount with nothing but its subject (category other)": (
         {"value": 1, "unit": "lb", "subject": "fentanyl", "category": "other"},
@@ -801,6 +817,13 @@ def test_an_unknown_key_goes_to_the_review_queue():
     assert "location British Columbia not stated in CBC News (2025-01-15)" in row.review
     assert "same" in row.review and "split" in row.review
     assert review_queue(claims)["claim_id"].tolist() == [row.claim_id]
+
+
+def test_a_country_and_an_unlisted_place_go_to_the_review_queue():
+    claims = build_claims(
+        pair(*MUST_MERGE["a country and a place the gazetteer does not list (goes to review)"])
+    )
+    assert "locations Canada and Falkland: one may lie in the other" in only(claims).review
 
 
 def test_a_merge_of_equal_keys_needs_no_review():

@@ -82,7 +82,7 @@ import pandas as pd
 import pint
 
 from borderdata.config import PACKAGE, read_toml
-from borderdata.places import border_of, border_patterns
+from borderdata.places import border_of, border_patterns, load_places
 from borderdata.schema import FACT_COLUMNS, FACT_DTYPES, TEXT_COLUMNS, conform_facts
 from borderdata.taxonomy import TAXONOMY_ENV, load_taxonomy
 from borderdata.units import CANONICAL, Q_, convert_money, dimension_of, is_currency
@@ -616,13 +616,30 @@ def _subject_relation(a: frozenset[str], b: frozenset[str]) -> str:
     return "differ"
 
 
+@lru_cache(maxsize=1)
+def _place_kinds() -> dict[str, str]:
+    """The gazetteer's kind of each place label it lists (``"Canada"``: ``"countries"``)."""
+    return {label: kind for kind, label, _ in load_places().patterns}
+
+
+def _unlisted_place_in_country(country: str, place: str) -> bool:
+    """Whether ``country`` is a country and ``place`` only names places the gazetteer does not list.
+
+    A name read from the grammar ("the lab in Falkland") may lie in the country or not: the
+    text does not say, so neither contradicts the other. A listed place is not assumed to lie in it.
+    """
+    kinds = _place_kinds()
+    return kinds.get(country) == "countries" and not any(part in kinds for part in place.split(", "))
+
+
 @lru_cache(maxsize=4096)
 def _location_relation(a: str, b: str) -> str:
     """``same``, ``differ`` or ``unknown`` for two stated locations.
 
     Two borders, two places, or a place on another border differ; a place and the border it
     lies on agree; a border and a place known to lie on none (a city where a plan was
-    announced) are different scales, so neither contradicts the other.
+    announced) are different scales, so neither contradicts the other; nor do a country and a
+    place the gazetteer does not list (it may lie in that country: the analyst is asked).
     """
     if a == b:
         return "same"
@@ -632,6 +649,8 @@ def _location_relation(a: str, b: str) -> str:
     if border_a == a or border_b == b:
         border, other = (a, border_b) if border_a == a else (b, border_a)
         return "unknown" if other in ("", border) else "differ"
+    if _unlisted_place_in_country(a, b) or _unlisted_place_in_country(b, a):
+        return "unknown"
     return "differ"
 
 
@@ -1240,6 +1259,9 @@ def _review(rows: list[Mention]) -> str:
         _unknown(rows, "period", "period"),
         _unknown(rows, "events_text", "event") if "events_text" in rows[0] else None,
     ]
+    places = sorted({r["location"] for r in rows if r["location"]})
+    if any(_unlisted_place_in_country(a, b) for a in places for b in places):
+        reasons.append(f"locations {' and '.join(places)}: one may lie in the other")
     if len({r["category"] for r in rows}) > 1:
         reasons.append("categories differ: " + ", ".join(sorted({r["category"] for r in rows})))
     if any(not r["core"] for r in rows) and any(r["core"] for r in rows):
