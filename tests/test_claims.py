@@ -565,6 +565,7 @@ def test_one_claim_summary_matches_its_slice_of_the_table():
 
 CBP_2024 = "CBP data for fiscal 2024 show the seizures at the northern border."
 FALKLAND = "The lab in Falkland held the drugs, the RCMP said."
+RCMP_SAID = "The RCMP said the bust mattered."
 SPRINT = "Authorities seized the drugs during the National Fentanyl Sprint, the RCMP said."
 
 
@@ -636,6 +637,16 @@ MUST_MERGE = {
         seized(95e6, "count", subject="potentially lethal doses", location="Falkland"),
         seized(95e6, "count", subject="doses", location="Canada"),
     ),
+    "one sum filed as a seizure and as profits prevented (kindred categories, goes to review)": (
+        {
+            "value": 4.85e8,
+            "unit": "CAD",
+            "subject": "profits",
+            "category": "enforcement_result",
+            "sentence": RCMP_SAID,
+        },
+        {"value": 4.85e8, "unit": "CAD", "subject": "seizure", "category": "seizure", "sentence": RCMP_SAID},
+    ),
 }
 
 MUST_NOT_MERGE = {
@@ -695,6 +706,46 @@ MUST_NOT_MERGE = {
     "two places the gazetteer does not list": (
         seized(95e6, "count", subject="doses", location="Falkland"),
         seized(95e6, "count", subject="doses", location="Kelowna"),
+    ),
+    "kindred categories, a figure that is not specific": (
+        {
+            "value": 12,
+            "unit": "count",
+            "subject": "arrests",
+            "category": "enforcement_result",
+            "sentence": RCMP_SAID,
+        },
+        {"value": 12, "unit": "count", "subject": "seizures", "category": "seizure", "sentence": RCMP_SAID},
+    ),
+    "kindred categories, a specific sum with nothing else in common": (
+        {"value": 4.85e8, "unit": "CAD", "subject": "profits", "category": "enforcement_result"},
+        {"value": 4.85e8, "unit": "CAD", "subject": "seizure", "category": "seizure"},
+    ),
+    "kindred categories, a specific sum about two things": (
+        {
+            "value": 4.85e8,
+            "unit": "CAD",
+            "subject": "profits",
+            "category": "enforcement_result",
+            "sentence": RCMP_SAID,
+        },
+        {
+            "value": 4.85e8,
+            "unit": "CAD",
+            "subject": "cocaine seized",
+            "category": "seizure",
+            "sentence": RCMP_SAID,
+        },
+    ),
+    "a category that is not kindred": (
+        {
+            "value": 4.85e8,
+            "unit": "CAD",
+            "subject": "profits",
+            "category": "enforcement_result",
+            "sentence": RCMP_SAID,
+        },
+        {"value": 4.85e8, "unit": "CAD", "subject": "funding", "category": "funding", "sentence": RCMP_SAID},
     ),
     "a reference amount with nothing but its subject (category other)": (
         {"value": 1, "unit": "lb", "subject": "fentanyl", "category": "other"},
@@ -824,6 +875,13 @@ def test_a_country_and_an_unlisted_place_go_to_the_review_queue():
         pair(*MUST_MERGE["a country and a place the gazetteer does not list (goes to review)"])
     )
     assert "locations Canada and Falkland: one may lie in the other" in only(claims).review
+
+
+def test_kindred_categories_go_to_the_review_queue():
+    case = "one sum filed as a seizure and as profits prevented (kindred categories, goes to review)"
+    assert (
+        "categories differ: enforcement_result, seizure" in only(build_claims(pair(*MUST_MERGE[case]))).review
+    )
 
 
 def test_a_merge_of_equal_keys_needs_no_review():

@@ -178,6 +178,7 @@ class ClaimRules:
     bound_reach: float
     join_across_unknown: bool
     event_categories: frozenset[str]
+    kindred_categories: frozenset[frozenset[str]]
     weights: Mapping[str, int]
     agencies: re.Pattern | None
     agency_names: Mapping[str, str]
@@ -219,6 +220,7 @@ def load_claim_rules(path: str | None = None) -> ClaimRules:
         bound_reach=float(identity.get("bound_reach", 2.0)),
         join_across_unknown=bool(identity.get("join_across_unknown", True)),
         event_categories=frozenset(identity.get("event_categories", [])),
+        kindred_categories=frozenset(frozenset(pair) for pair in identity.get("kindred_categories", [])),
         weights=dict(identity.get("weights", {})),
         agencies=re.compile(rf"(?<![\w-])(?:{_alternation(names)})(?![\w-])") if names else None,
         agency_names=names,
@@ -654,6 +656,23 @@ def _location_relation(a: str, b: str) -> str:
     return "differ"
 
 
+def _kindred(a: Mapping, b: Mapping, rules: ClaimRules) -> bool:
+    """Whether two categories may name one outcome (a sum "seized" by one outlet is "profits
+    prevented" in another): only for specific figures, whose agreement says something.
+    """
+    return (
+        frozenset((a["category"], b["category"])) in rules.kindred_categories
+        and a["specific"]
+        and b["specific"]
+    )
+
+
+def _beyond_category(node: Mapping) -> frozenset[str]:
+    """The subject words, or none when they only name the category ("seizure" of a seizure)."""
+    core = node["core"]
+    return frozenset() if core <= set(node["category"].split("_")) else core
+
+
 def evidence(a: Mapping, b: Mapping, rules: ClaimRules | None = None) -> int | None:
     """How much the keys of two mentions (or nodes) agree; None when a key known on both sides differs.
 
@@ -663,14 +682,19 @@ def evidence(a: Mapping, b: Mapping, rules: ClaimRules | None = None) -> int | N
     rules = rules or claim_rules()
     w = rules.weights
     score = 0
+    kindred = False
     if a["category"] != b["category"]:
-        if "other" not in (a["category"], b["category"]):
+        kindred = _kindred(a, b, rules)
+        if "other" not in (a["category"], b["category"]) and not kindred:
             return None
     elif a["category"] != "other":
         score += w.get("same_category", 1)
     if a["countries"] and b["countries"] and not a["countries"] & b["countries"]:
         return None  # Canada's tariffs are not the United States' tariffs
-    relation = _subject_relation(a["core"], b["core"])
+    if kindred:  # a subject that only names its category ("a $485 million seizure") says no more
+        relation = _subject_relation(_beyond_category(a), _beyond_category(b))
+    else:
+        relation = _subject_relation(a["core"], b["core"])
     if relation == "differ":
         return None
     score += {"same": w.get("same_subject", 2), "shared": w.get("shared_subject_word", 1)}.get(relation, 0)
@@ -903,7 +927,8 @@ def _agreement_links(nodes: pd.DataFrame, rules: ClaimRules) -> list[tuple[int, 
         if math.isnan(low) or node["ambiguous"]:
             continue
         dim = node["dimension"]
-        words = sorted(node["core"], key=lambda w: (frequency[dim, w], w))
+        # A subject that only names its category is looked up like an unstated one.
+        words = sorted(_beyond_category(node), key=lambda w: (frequency[dim, w], w))
         blocks = [(dim, w) for w in words] + [(dim, "")] + ([(dim, "*")] if not words else [])
         seen: set[int] = set()
         found = []
