@@ -35,12 +35,12 @@ data: $(STAMP) ## read seeds/ and data/raw/, write data/processed/{documents,fac
 report: $(STAMP) ## run the notebooks headless into reports/ (+ docs/*.png); P="mass_unit=lb currency=USD" sets parameters
 	$(BIN)/borderdata report $(if $(P),$(foreach kv,$(P),-p $(subst =, ,$(kv))))
 
-test: $(STAMP) ## unit tests (incl. report runs, chart images, browser check), then nbval on the notebooks
-	$(BIN)/python -m pytest -q tests
+test: $(STAMP) ## unit tests and the doctests in src/ (incl. report runs, chart images, browser check), then nbval
+	$(BIN)/python -m pytest -q tests src --doctest-modules
 	$(MAKE) --no-print-directory test-notebooks
 
-test-unit: $(STAMP) ## unit tests only (no notebook or browser runs)
-	$(BIN)/python -m pytest -q tests --ignore=tests/test_report.py --ignore=tests/test_browser.py
+test-unit: $(STAMP) ## unit tests and doctests only (no notebook or browser runs)
+	$(BIN)/python -m pytest -q tests src --doctest-modules --ignore=tests/test_report.py --ignore=tests/test_browser.py
 
 test-notebooks: $(STAMP) ## nbval: re-run the notebooks and compare with their committed outputs
 	@if [ -n "$(NOTEBOOKS)" ]; then \
@@ -48,9 +48,10 @@ test-notebooks: $(STAMP) ## nbval: re-run the notebooks and compare with their c
 			--nbval-sanitize-with notebooks/sanitize.cfg $(NOTEBOOKS); \
 	else echo "no notebooks yet: nothing for nbval to check"; fi
 
-lint: $(STAMP) ## ruff check and format check
+lint: $(STAMP) ## ruff check, format check, and mypy type check of src/
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
 
 format: $(STAMP) ## ruff format and autofix
 	$(BIN)/ruff format src tests benchmarks
@@ -77,5 +78,5 @@ fuzz: $(STAMP) ## long property-based run of the number reader and extractor
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests -k "property" -q
 
 clean: ## remove generated tables, reports, caches and .venv
-	rm -rf $(VENV) reports .pytest_cache .ruff_cache .hypothesis data/processed/*.csv data/processed/*.parquet data/processed/.cache
+	rm -rf $(VENV) reports .pytest_cache .ruff_cache .mypy_cache .hypothesis data/processed/*.csv data/processed/*.parquet data/processed/.cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
