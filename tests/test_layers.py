@@ -1,4 +1,6 @@
-"""The import direction: config <- units/taxonomy/schema <- corpus <- extract <- claims <- pipeline <- report/cli.
+"""The import direction of the package's modules.
+
+config <- units/taxonomy/schema <- corpus <- extract <- claims <- pipeline <- report/cli.
 
 A module imports only modules of its own level or below. A module not named here counts as
 extract level (the extractor's own helpers), so a new one fits without editing this file;

@@ -44,9 +44,10 @@ CREATE TABLE IF NOT EXISTS entries (
     n_rows INTEGER NOT NULL,
     document TEXT NOT NULL, -- the documents.csv row, JSON
     csv TEXT NOT NULL,      -- the facts as CSV lines, exactly as the output writes them
-    rows TEXT NOT NULL,     -- the same facts as JSON rows (FACT_COLUMNS order)
-    used INTEGER NOT NULL   -- the last run that used the row
+    rows TEXT NOT NULL      -- the same facts as JSON rows (FACT_COLUMNS order)
 );
+-- Apart from the entries, so that stamping a run rewrites a few bytes a row, not the facts.
+CREATE TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY, run INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 RUN_SCHEMA = """
@@ -143,23 +144,30 @@ class Store:
 
     def _open(self) -> sqlite3.Connection:
         try:
-            db = self._connect()
-            (status,) = db.execute("PRAGMA quick_check").fetchone()
-            if status != "ok":
-                raise sqlite3.DatabaseError(status)
-            db.executescript(SCHEMA)
-            return db
+            return self._prepared(self._connect(), check=True)
         except sqlite3.DatabaseError as exc:
             if self.path is None:
                 raise
             log.warning(MSG_DAMAGED, self.path, exc)
-            with contextlib.suppress(NameError, sqlite3.Error):
-                db.close()
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-            db = self._connect()
+            return self._prepared(self._connect(), check=False)
+
+    @staticmethod
+    def _prepared(db: sqlite3.Connection, check: bool) -> sqlite3.Connection:
+        """``db`` checked (sqlite's quick_check), with its tables in this row layout."""
+        try:
+            if check and (status := db.execute("PRAGMA quick_check").fetchone()[0]) != "ok":
+                raise sqlite3.DatabaseError(status)
             db.executescript(SCHEMA)
-            return db
+            row = db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
+            if row is None or row[0] != FORMAT:  # another layout: start empty
+                db.executescript("DROP TABLE entries; DROP TABLE used; DELETE FROM meta;" + SCHEMA)
+                db.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT,))
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
 
     def _next_run(self) -> int:
         with self.transaction():
@@ -169,8 +177,9 @@ class Store:
         return run
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[None]:
-        self.db.execute("BEGIN IMMEDIATE")
+    def transaction(self, mode: str = "IMMEDIATE") -> Iterator[None]:
+        """A transaction for the block (``DEFERRED`` for reads only); rolled back if it fails."""
+        self.db.execute(f"BEGIN {mode}")
         try:
             yield
         except BaseException:
@@ -192,14 +201,13 @@ class Store:
         return row
 
     def put_many(self, items: Iterable[tuple[str, Entry]]) -> None:
-        """Store results, one transaction for the batch."""
-        rows = [(k, e.doc_id, e.n_chars, e.n_rows, e.document, e.csv, e.rows, self.run) for k, e in items]
-        if rows:
-            with self.transaction():
-                self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        """Store results (inside the caller's :meth:`transaction`)."""
+        rows = [(k, e.doc_id, e.n_chars, e.n_rows, e.document, e.csv, e.rows) for k, e in items]
+        self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        self.db.executemany("INSERT OR REPLACE INTO used VALUES (?, ?)", [(r[0], self.run) for r in rows])
 
     def keep(self, doc_id: str, key: str, path: str) -> str | None:
-        """Mark a result as part of this run's output; the path of an earlier one with the same doc_id, if any."""
+        """Keep a result in this run's output; if its doc_id is already kept, the path that gave it."""
         cursor = self.db.execute("INSERT OR IGNORE INTO temp.kept VALUES (?, ?, ?)", (doc_id, key, path))
         if cursor.rowcount == 1:
             return None
@@ -214,10 +222,10 @@ class Store:
     def finish(self) -> None:
         """Stamp the kept rows as used by this run and delete the rows no recent run used."""
         with self.transaction():
-            self.db.execute(
-                "UPDATE entries SET used = ? WHERE key IN (SELECT key FROM temp.kept)", (self.run,)
-            )
-            self.db.execute("DELETE FROM entries WHERE used <= ?", (self.run - KEEP_RUNS,))
+            self.db.execute("INSERT OR REPLACE INTO used SELECT key, ? FROM temp.kept", (self.run,))
+            old = "SELECT key FROM used WHERE run <= ?"
+            self.db.execute(f"DELETE FROM entries WHERE key IN ({old})", (self.run - KEEP_RUNS,))
+            self.db.execute("DELETE FROM used WHERE run <= ?", (self.run - KEEP_RUNS,))
 
     def close(self) -> None:
         self.db.close()

@@ -393,11 +393,12 @@ def _settle(pending: _Pending, store: Store, problems: list[Problem], stats: Run
             new.append((key, result))
             found = (result.doc_id, result.n_chars, result.n_rows)
         kept.append((source, key, found))
-    store.put_many(new)
     stats.extracted += len(new)
     stats.cached += len(kept) - len(new)
-    for source, key, (doc_id, n_chars, n_rows) in kept:
-        other = store.keep(doc_id, key, str(source.path))
+    with store.transaction():  # one per chunk: a killed run loses at most the chunks in flight
+        store.put_many(new)
+        others = [store.keep(doc_id, key, str(source.path)) for source, key, (doc_id, _, _) in kept]
+    for (source, _, (doc_id, n_chars, n_rows)), other in zip(kept, others, strict=True):
         if other is not None:
             problems.append(Problem(source.path, MSG_DUPLICATE.format(doc_id=doc_id, other=other)))
             continue
@@ -427,7 +428,8 @@ def run_into(
     try:
         for chunk in _chunks(iter_sources(paths, problems, max_bytes=max_bytes)):
             keys = [store.key(source.key) for source in chunk]
-            pending = _Pending(chunk, keys, [store.get(key) for key in keys])
+            with store.transaction("DEFERRED"):
+                pending = _Pending(chunk, keys, [store.get(key) for key in keys])
             todo = [s for s, found in zip(chunk, pending.found, strict=True) if found is None]
             if todo:
                 pending.future = runner.submit(todo, max_bytes)
