@@ -190,3 +190,20 @@ def test_local_cluster_workers_are_forked_unless_configured(configured, expected
             assert dask.config.get(key) == expected
             assert dask.config.get("distributed.worker.profile.enabled") is False
         assert dask.config.get(key) == (configured or engine.DASK_DEFAULT_START)  # for the block only
+
+
+def test_a_document_with_too_many_numbers_is_cut_with_a_warning(tmp_path, monkeypatch):
+    monkeypatch.setattr(engine, "MAX_FACTS_PER_DOCUMENT", 300)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "ones.txt").write_text("1 " * 1_000)
+    (raw / "fine.txt").write_text("Officers seized 12 kilograms of fentanyl.\n")
+    problems: list = []
+    facts = engine.extract_corpus([raw], jobs=1, cache=tmp_path / "cache", problems=problems)
+    assert (facts["doc_id"] == "ones").sum() == 300
+    assert (facts["doc_id"] == "fine").sum() == 1
+    assert [(p.path.name, p.severity) for p in problems] == [("ones.txt", "warning")]
+    assert "more than 300 numbers: facts kept up to character 600" in str(problems[0])
+    again: list = []
+    engine.extract_corpus([raw], jobs=1, cache=tmp_path / "cache", problems=again)
+    assert list(map(str, again)) == list(map(str, problems))  # said again when it comes from the cache

@@ -44,7 +44,8 @@ CREATE TABLE IF NOT EXISTS entries (
     n_rows INTEGER NOT NULL,
     document TEXT NOT NULL, -- the documents.csv row, JSON
     csv TEXT NOT NULL,      -- the facts as CSV lines, exactly as the output writes them
-    rows TEXT NOT NULL      -- the same facts as JSON rows (FACT_COLUMNS order)
+    rows TEXT NOT NULL,     -- the same facts as JSON rows (FACT_COLUMNS order)
+    warning TEXT NOT NULL   -- what to tell the user about this document each time ("" if nothing)
 );
 -- Apart from the entries, so that stamping a run rewrites a few bytes a row, not the facts.
 CREATE TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY, run INTEGER NOT NULL);
@@ -68,6 +69,7 @@ class Entry:
     document: str
     csv: str
     rows: str
+    warning: str = ""
 
     def record(self) -> dict:
         return json.loads(self.document)
@@ -191,9 +193,10 @@ class Store:
         """The row key of an input: its own key and the extractor version."""
         return hashlib.sha256(f"{self.version}\0{source_key}".encode()).hexdigest()
 
-    def get(self, key: str) -> tuple[str, int, int] | None:
-        """(doc_id, n_chars, n_rows) of the result stored under ``key``, or None."""
-        row = self.db.execute("SELECT doc_id, n_chars, n_rows FROM entries WHERE key = ?", (key,)).fetchone()
+    def get(self, key: str) -> tuple[str, int, int, str] | None:
+        """(doc_id, n_chars, n_rows, warning) of the result stored under ``key``, or None."""
+        query = "SELECT doc_id, n_chars, n_rows, warning FROM entries WHERE key = ?"
+        row = self.db.execute(query, (key,)).fetchone()
         if row is None:
             self.misses += 1
             return None
@@ -202,8 +205,8 @@ class Store:
 
     def put_many(self, items: Iterable[tuple[str, Entry]]) -> None:
         """Store results (inside the caller's :meth:`transaction`)."""
-        rows = [(k, e.doc_id, e.n_chars, e.n_rows, e.document, e.csv, e.rows) for k, e in items]
-        self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        rows = [(k, e.doc_id, e.n_chars, e.n_rows, e.document, e.csv, e.rows, e.warning) for k, e in items]
+        self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
         self.db.executemany("INSERT OR REPLACE INTO used VALUES (?, ?)", [(r[0], self.run) for r in rows])
 
     def keep(self, doc_id: str, key: str, path: str) -> str | None:

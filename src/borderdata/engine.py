@@ -38,7 +38,7 @@ import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,7 @@ from borderdata.corpus import (
     load_rules,
 )
 from borderdata.extract import extract_facts
+from borderdata.numbers import COLLECTIVES, SCALES, TENS, UNITS
 from borderdata.schema import FACT_COLUMNS, conform_facts
 from borderdata.tables import atomic_path, neutralise_formulas
 
@@ -87,6 +88,13 @@ MSG_NOT_OURS = (
     "(a Parquet dataset goes to a new folder, or to one an earlier `borderdata extract` wrote)"
 )
 MSG_NOT_FOLDER = "{out}: exists and is not a folder"
+MSG_CAPPED = "more than {limit:,} numbers: facts kept up to character {offset:,}, the rest not read"
+MAX_FACTS_PER_DOCUMENT = 50_000
+# What may start a fact: a run of digits or a number word. Counted to cap a document's facts.
+NUMBER_TOKEN = re.compile(
+    r"\d+(?:[.,]\d+)*|\b(?:" + "|".join(sorted({*UNITS, *TENS, *SCALES, *COLLECTIVES})) + r")\b",
+    re.IGNORECASE,
+)
 
 log = logging.getLogger(__name__)
 
@@ -145,12 +153,35 @@ def csv_records(facts: pd.DataFrame) -> list[str]:
     return records
 
 
+def capped(doc: Document) -> tuple[Document, str]:
+    """``doc`` with its body cut before its (MAX_FACTS_PER_DOCUMENT + 1)-th number, and why; or as it is.
+
+    A document's facts are built in memory (about 6 KB each while extracted): a cap keeps a
+    worker well under 1 GB on any input under the size limit ("1 1 1 ..." for 20 MB). Offsets
+    stay exact: the text is unchanged, only the part read as the article is shorter.
+    """
+    count = 0
+    for start, end in doc.body_spans:
+        for match in NUMBER_TOKEN.finditer(doc.text, start, end):
+            count += 1
+            if count > MAX_FACTS_PER_DOCUMENT:
+                cut = match.start()
+                spans = tuple((a, min(b, cut)) for a, b in doc.body_spans if a < cut)
+                message = MSG_CAPPED.format(limit=MAX_FACTS_PER_DOCUMENT, offset=cut)
+                return replace(doc, body_spans=spans), message
+    return doc, ""
+
+
 def _json_rows(facts: pd.DataFrame) -> list[list]:
     return facts.to_dict("split", index=False)["data"]
 
 
 def _entries(batch: list[tuple[int, Document]]) -> dict[int, Entry]:
     """Extract a batch of documents with one extract_facts call and split the result per document."""
+    warnings = {}
+    for i, (index, doc) in enumerate(batch):
+        doc, warnings[index] = capped(doc)
+        batch[i] = (index, doc)
     facts = extract_facts([doc for _, doc in batch])
     records, rows = csv_records(facts), _json_rows(facts)
     spans: dict[str, tuple[int, int]] = {}
@@ -160,9 +191,8 @@ def _entries(batch: list[tuple[int, Document]]) -> dict[int, Entry]:
     for index, doc in batch:
         a, b = spans.get(doc.doc_id, (0, 0))
         document = json.dumps(doc.to_record(), ensure_ascii=False)
-        out[index] = Entry(
-            doc.doc_id, len(doc.text), b - a, document, "".join(records[a:b]), json.dumps(rows[a:b])
-        )
+        csv_text, json_rows = "".join(records[a:b]), json.dumps(rows[a:b])
+        out[index] = Entry(doc.doc_id, len(doc.text), b - a, document, csv_text, json_rows, warnings[index])
     return out
 
 
@@ -353,7 +383,7 @@ class _Pending:
 
     sources: list[Source]
     keys: list[str]
-    found: list[tuple[str, int, int] | None]
+    found: list[tuple[str, int, int, str] | None]
     future: Any = None
 
 
@@ -383,7 +413,7 @@ def _settle(pending: _Pending, store: Store, problems: list[Problem], stats: Run
     """Store a chunk's new results and keep its documents in input order (duplicates reported)."""
     results = iter(pending.future.result() if pending.future is not None else [])
     new: list[tuple[str, Entry]] = []
-    kept: list[tuple[Source, str, tuple[str, int, int]]] = []
+    kept: list[tuple[Source, str, tuple[str, int, int, str]]] = []
     for source, key, found in zip(pending.sources, pending.keys, pending.found, strict=True):
         if found is None:
             result = next(results)
@@ -391,17 +421,19 @@ def _settle(pending: _Pending, store: Store, problems: list[Problem], stats: Run
                 problems.append(result)
                 continue
             new.append((key, result))
-            found = (result.doc_id, result.n_chars, result.n_rows)
+            found = (result.doc_id, result.n_chars, result.n_rows, result.warning)
         kept.append((source, key, found))
     stats.extracted += len(new)
     stats.cached += len(kept) - len(new)
     with store.transaction():  # one per chunk: a killed run loses at most the chunks in flight
         store.put_many(new)
-        others = [store.keep(doc_id, key, str(source.path)) for source, key, (doc_id, _, _) in kept]
-    for (source, _, (doc_id, n_chars, n_rows)), other in zip(kept, others, strict=True):
+        others = [store.keep(found[0], key, str(source.path)) for source, key, found in kept]
+    for (source, _, (doc_id, n_chars, n_rows, warning)), other in zip(kept, others, strict=True):
         if other is not None:
             problems.append(Problem(source.path, MSG_DUPLICATE.format(doc_id=doc_id, other=other)))
             continue
+        if warning:
+            problems.append(Problem(source.path, warning, "warning"))
         stats.documents += 1
         stats.facts += n_rows
         stats.chars += n_chars
@@ -567,7 +599,7 @@ def write_parquet(store: Store, out: Path) -> None:
     import pyarrow.parquet as pq
 
     with atomic_path(out) as tmp:
-        writer = None
+        writer: Any = None
         for frame in _frames_or_empty(store):
             table = _arrow(frame)
             writer = writer or pq.ParquetWriter(tmp, table.schema)
