@@ -86,3 +86,11 @@ def test_the_cache_goes_to_the_project_or_the_user_cache_folder(project, tmp_pat
     assert main(["extract", "a.txt", "--out", "facts.csv", "--jobs", "1"]) == 0
     assert sorted(os.listdir(outside)) == ["a.txt", "facts.csv"]
     assert list(user_cache.rglob("facts.sqlite3"))
+
+
+def test_data_outside_a_project_is_refused(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("BORDERDATA_PROJECT", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert main(["data"]) == 2
+    assert "no project here" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
