@@ -231,3 +231,20 @@ def test_two_stores_on_one_file_do_not_see_each_others_runs(tmp_path):
     finally:
         first.close()
         second.close()
+
+
+def test_tables_are_stale_when_a_rule_file_in_use_changes(tmp_path, monkeypatch):
+    from borderdata.pipeline import TABLE_NAMES, tables_are_stale
+
+    rules = tmp_path / "taxonomy.toml"
+    shutil.copy(PACKAGE / "taxonomy.toml", rules)
+    out = tmp_path / "processed"
+    out.mkdir()
+    for name in TABLE_NAMES:
+        (out / f"{name}.csv").write_text("x\n")
+    assert not tables_are_stale(out)
+    monkeypatch.setenv("BORDERDATA_TAXONOMY", str(rules))
+    assert rules in cache_mod.extraction_inputs()
+    later = time.time() + 60
+    os.utime(rules, (later, later))
+    assert tables_are_stale(out)
