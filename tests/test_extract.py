@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from borderdata import extract_facts, extract_text, load_corpus
-from borderdata.extract import GUARDS, Candidate, rejected_by
+from borderdata.guards import GUARDS, rejected_by
+from borderdata.lexicon import Candidate
 from borderdata.numbers import find_numbers
 from borderdata.schema import FACT_COLUMNS, FACT_DTYPES
 from borderdata.taxonomy import CATEGORIES
