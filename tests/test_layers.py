@@ -60,7 +60,13 @@ def imported(path: Path) -> set[str]:
     return found
 
 
-MODULES = sorted(p.stem for p in PACKAGE.glob("*.py"))
+# Known today, and owned elsewhere: charts' table loader for the notebooks calls the pipeline (the
+# report work moves it to views). Strict: the mark must go when the import does.
+KNOWN = {"charts": "charts.report_tables imports borderdata.pipeline (to move to views)"}
+MODULES = [
+    pytest.param(m, marks=pytest.mark.xfail(reason=KNOWN[m], strict=True)) if m in KNOWN else m
+    for m in sorted(p.stem for p in PACKAGE.glob("*.py"))
+]
 
 
 def test_the_levels_hold_the_chain_the_design_names():
