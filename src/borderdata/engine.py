@@ -579,6 +579,8 @@ def write_dataset(store: Store, out: Path) -> None:
     out = Path(os.path.abspath(out))
     check_dataset_folder(out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    for left in [*out.parent.glob(f".{out.name}.*.partial"), *out.parent.glob(f".{out.name}.*.replaced")]:
+        shutil.rmtree(left, ignore_errors=True)  # staging folders of a killed run (named by us alone)
     new = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
     try:
         for index, frame in enumerate(_frames_or_empty(store)):
