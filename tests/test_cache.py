@@ -121,23 +121,15 @@ def test_a_run_leaves_no_temporary_file(corpus, tmp_path, monkeypatch):
 # --- what the version covers -----------------------------------------------------------------------
 
 
-def _version_in(package_parent: Path, **env: str) -> str:
-    code = "from borderdata.cache import extractor_version; print(extractor_version())"
-    full_env = {**os.environ, "PYTHONPATH": str(package_parent), **env}
-    return subprocess.run(
-        [sys.executable, "-c", code], env=full_env, capture_output=True, text=True, check=True
-    ).stdout.strip()
-
-
 def test_the_version_follows_the_package_code_and_data(tmp_path):
     copy = tmp_path / "borderdata"
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    same = _version_in(tmp_path)
-    assert same == _version_in(SRC)
+    same = extractor_version(copy)
+    assert same == extractor_version()
     (copy / "units.py").write_text((copy / "units.py").read_text() + "\n# changed\n")
-    changed_code = _version_in(tmp_path)
+    changed_code = extractor_version(copy)
     (copy / "taxonomy.toml").write_text((copy / "taxonomy.toml").read_text() + "\n# changed\n")
-    assert len({same, changed_code, _version_in(tmp_path)}) == 3
+    assert len({same, changed_code, extractor_version(copy)}) == 3
 
 
 @pytest.mark.parametrize("variable", ["BORDERDATA_TAXONOMY", "BORDERDATA_CORPUS_RULES"])
@@ -152,31 +144,27 @@ def test_the_version_follows_the_content_of_an_overriding_rule_file(tmp_path, mo
     assert len({plain, overridden, extractor_version()}) == 3
 
 
-def _cli(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess:
-    full_env = {**os.environ, "PYTHONPATH": str(SRC), **env}
-    command = [sys.executable, "-m", "borderdata.cli", *args]
-    return subprocess.run(command, cwd=cwd, env=full_env, capture_output=True, text=True, check=True)
+def test_an_edited_taxonomy_is_never_answered_from_the_cache(tmp_path, monkeypatch):
+    """The issue's reproduction: drones are an asset; a taxonomy without 'drone' makes them 'other'.
 
-
-def test_an_edited_taxonomy_is_never_answered_from_the_cache(tmp_path):
-    """The issue's reproduction: drones are an asset; a taxonomy without 'drone' makes them 'other'."""
-    article = tmp_path / "drones.txt"
-    article.write_text("Ottawa will buy 12 drones for the northern border, officials said.\n")
+    In one process, as a notebook would: the taxonomy in use and the cache's version both follow
+    the override, and an in-place edit of the override file."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "drones.txt").write_text("Ottawa will buy 12 drones for the northern border, officials said.\n")
     taxonomy = tmp_path / "taxonomy.toml"
-    taxonomy.write_text((PACKAGE / "taxonomy.toml").read_text().replace('"drone*", ', ""))
-    env = {"BORDERDATA_PROJECT": str(tmp_path)}
-    _cli(["extract", str(article), "--out", "before.csv"], tmp_path, **env)
-    _cli(["extract", str(article), "--out", "cached.csv"], tmp_path, **env, BORDERDATA_TAXONOMY=str(taxonomy))
-    _cli(
-        ["extract", str(article), "--out", "fresh.csv", "--no-cache"],
-        tmp_path,
-        **env,
-        BORDERDATA_TAXONOMY=str(taxonomy),
-    )
-    before, cached, fresh = ((tmp_path / f"{n}.csv").read_text() for n in ("before", "cached", "fresh"))
-    assert ",asset," in before
-    assert ",asset," not in fresh  # the edit matters...
-    assert cached == fresh  # ...and the cache knows it
+    packaged = (PACKAGE / "taxonomy.toml").read_text()
+
+    def categories(cache: Path | None) -> list[str]:
+        return engine.extract_corpus([raw], jobs=1, cache=cache, problems=[])["category"].tolist()
+
+    assert categories(tmp_path / "cache") == ["asset"]
+    taxonomy.write_text(packaged.replace('"drone*", ', ""))
+    monkeypatch.setenv("BORDERDATA_TAXONOMY", str(taxonomy))
+    assert categories(None) == ["other"]  # the edit matters...
+    assert categories(tmp_path / "cache") == ["other"]  # ...and the cache knows it
+    taxonomy.write_text(packaged + "\n")  # edited in place: drones are assets again
+    assert categories(tmp_path / "cache") == categories(None) == ["asset"]
 
 
 # --- a run killed while it writes the cache ----------------------------------------------------------
