@@ -95,3 +95,19 @@ def test_data_outside_a_project_is_refused(tmp_path, monkeypatch, capsys):
     assert main(["data"]) == 2
     assert "no project here" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_project_option_names_the_project_from_anywhere(project, tmp_path_factory):
+    """In a fresh process (module constants such as corpus.PROJECT_ROOT are set at import)."""
+    import subprocess
+    import sys
+
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    env = {k: v for k, v in os.environ.items() if k != "BORDERDATA_PROJECT"}
+    env["PYTHONPATH"] = str(Path(engine.__file__).parents[1])
+    command = [sys.executable, "-m", "borderdata.cli", "--project", str(project), "extract", "--out", "f.csv"]
+    done = subprocess.run(command, cwd=elsewhere, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "1 facts from 1 documents" in done.stderr  # the project's data/raw/a.txt
+    assert (project / "data" / "processed" / ".cache" / "facts.sqlite3").is_file()
+    assert sorted(os.listdir(elsewhere)) == ["f.csv"]

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from borderdata.config import ENV_PREFIX, PACKAGE, PROJECT_ENV
 
@@ -75,13 +76,14 @@ class Entry:
         return json.loads(self.document)
 
 
-def _package_files() -> list[tuple[str, bytes]]:
-    """(name, bytes) of the package's code and data files, sorted by name."""
-    found = []
-    for item in resources.files(PACKAGE).iterdir():
-        if item.is_file() and item.name.endswith((".py", ".toml")):
-            found.append((item.name, item.read_bytes()))
-    return sorted(found)
+def _package_files(root: Any = None) -> list[tuple[str, bytes]]:
+    """(name, bytes) of the package's code and data files (or those of the folder ``root``), by name."""
+    root = root if root is not None else resources.files(PACKAGE)
+    return sorted(
+        (item.name, item.read_bytes())
+        for item in root.iterdir()
+        if item.is_file() and item.name.endswith((".py", ".toml"))
+    )
 
 
 def rule_overrides() -> list[tuple[str, str]]:
@@ -89,11 +91,14 @@ def rule_overrides() -> list[tuple[str, str]]:
     return sorted((k, v) for k, v in os.environ.items() if k.startswith(ENV_PREFIX) and k != PROJECT_ENV)
 
 
-def extractor_version() -> str:
-    """sha256 of the package's code, its TOML data, and every ``BORDERDATA_*`` override
-    (the content of the file it names, or its value). Computed anew when an override changes."""
-    overrides = tuple(rule_overrides())
-    return _version(overrides, tuple(_override_digest(value) for _, value in overrides))
+def extractor_version(package: Path | None = None) -> str:
+    """sha256 of the package's code and TOML data (or those in the folder ``package``) and of every
+    ``BORDERDATA_*`` override: the content of the file it names, or its value."""
+    digest = hashlib.sha256(f"format {FORMAT}\0".encode())
+    digest.update(_files_digest(package) if package else _installed_digest())
+    for name, value in rule_overrides():
+        digest.update(f"{name}={value}\0{_override_digest(value)}\0".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
 
 def _override_digest(value: str) -> str:
@@ -103,14 +108,17 @@ def _override_digest(value: str) -> str:
         return ""
 
 
-@lru_cache(maxsize=8)
-def _version(overrides: tuple[tuple[str, str], ...], contents: tuple[str, ...]) -> str:
-    digest = hashlib.sha256(f"format {FORMAT}\0".encode())
-    for name, data in _package_files():
+def _files_digest(package: Any = None) -> bytes:
+    digest = hashlib.sha256()
+    for name, data in _package_files(package):
         digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
-    for (name, value), content in zip(overrides, contents, strict=True):
-        digest.update(f"{name}={value}\0{content}\0".encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
+    return digest.digest()
+
+
+@lru_cache(maxsize=1)
+def _installed_digest() -> bytes:
+    """The package's files as this process loaded them (read once: the code in use does not change)."""
+    return _files_digest()
 
 
 def extraction_inputs() -> list[Path]:

@@ -21,9 +21,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from borderdata.config import PROJECT_ENV, cache_dir, project_root
+from borderdata.config import PROJECT_ENV, cache_dir, find_project, project_root
 
 DEFAULT_MAX_BYTES = 20_000_000  # the corpus reader's default (checked by a test)
+MSG_NO_PROJECT = (
+    "no project here (no pyproject.toml or data/ folder in {cwd} or above): "
+    "run from a project folder, or name one with --project DIR"
+)
 MSG_PIPELINE_TABLE = (
     "{out} is a table `borderdata data` writes (overrides applied, under its lock); "
     "write extract's output elsewhere, or run `borderdata data`"
@@ -83,6 +87,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_data(args: argparse.Namespace) -> int:
+    if find_project() is None:
+        raise CommandError(MSG_NO_PROJECT.format(cwd=Path.cwd()))
     from borderdata.pipeline import LockedError, run_data
 
     try:

@@ -10,10 +10,13 @@ variable named ``BORDERDATA_*`` (the extractor version hashes every such overrid
 
 from __future__ import annotations
 
+import functools
 import os
 import tomllib
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 PACKAGE = "borderdata"
 PROJECT_ENV = "BORDERDATA_PROJECT"
@@ -63,3 +66,34 @@ def read_toml(name: str, env: str, path: str | None = None) -> dict:
     chosen = config_path(name, env, path)
     data = chosen.read_bytes() if chosen else resources.files(PACKAGE).joinpath(name).read_bytes()
     return tomllib.loads(data.decode("utf-8"))
+
+
+def cached_while_unchanged(name: str, env: str) -> Callable[[Callable[..., Any]], Any]:
+    """Cache a loader ``load(path=None)`` of the rule file ``name`` until the file in use changes.
+
+    The cache is keyed by the file chosen (``path``, ``$env`` or the packaged one) and its size and
+    mtime, so pointing ``$env`` elsewhere or editing the file in place is seen at once, as the
+    extraction cache's version sees it (a plain ``lru_cache`` kept the first file read for good).
+    """
+
+    def wrap(load: Callable[..., Any]) -> Any:
+        @functools.lru_cache(maxsize=8)
+        def cached(path: str | None, stamp: tuple) -> Any:
+            return load(path)
+
+        @functools.wraps(load)
+        def loader(path: str | None = None) -> Any:
+            chosen = config_path(name, env, path)
+            if chosen is None:
+                return cached(None, ())
+            try:
+                st = chosen.stat()
+                stamp: tuple = (st.st_mtime_ns, st.st_size)
+            except OSError:
+                stamp = ()
+            return cached(str(chosen), stamp)
+
+        loader.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+        return loader
+
+    return wrap

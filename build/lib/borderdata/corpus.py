@@ -21,13 +21,13 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import cached_property, lru_cache
+from functools import cached_property
 from html.parser import HTMLParser
 from pathlib import Path
 
 from dateutil import parser as dateparser
 
-from borderdata.config import project_root, read_toml
+from borderdata.config import cached_while_unchanged, project_root, read_toml
 
 PROJECT_ROOT = project_root()  # the project folder found from the cwd (see borderdata.config)
 DEFAULT_PATHS = (PROJECT_ROOT / "seeds", PROJECT_ROOT / "data" / "raw")
@@ -194,7 +194,7 @@ def _union(patterns: tuple[re.Pattern, ...]) -> _AnyOf:
     return _AnyOf(patterns)
 
 
-@lru_cache(maxsize=4)
+@cached_while_unchanged("corpus.toml", RULES_ENV)
 def load_rules(path: str | None = None) -> Rules:
     """Read the corpus rules from ``path``, ``$BORDERDATA_CORPUS_RULES`` or the packaged file."""
     raw = read_toml("corpus.toml", RULES_ENV, path)

@@ -45,7 +45,6 @@ from typing import Any
 import pandas as pd
 
 from borderdata.cache import Entry, Store
-from borderdata.config import cache_dir
 from borderdata.corpus import (
     DEFAULT_MAX_BYTES,
     DOCUMENT_COLUMNS,
@@ -216,11 +215,11 @@ def extract_pickled_chunk(blob: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> by
     return pickle.dumps(extract_chunk(pickle.loads(blob), max_bytes), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-# --- runners: where chunks are extracted --------------------------------------------------------
+# --- where chunks are extracted -----------------------------------------------------------------
 
 
 class _Now:
-    """The in-process runner's future: computed when asked for."""
+    """A chunk extracted in this process when its result is asked for (an in-process future)."""
 
     def __init__(self, chunk: list[Source], max_bytes: int) -> None:
         self.chunk, self.max_bytes = chunk, max_bytes
@@ -229,30 +228,9 @@ class _Now:
         return extract_chunk(self.chunk, self.max_bytes)
 
 
-class InProcessRunner:
-    """Extract in this process."""
-
-    def submit(self, chunk: list[Source], max_bytes: int) -> Any:
-        return _Now(chunk, max_bytes)
-
-    def close(self) -> None:
-        """Nothing to release."""
-
-
-class PoolRunner:
-    """Extract in ``jobs`` local worker processes."""
-
-    def __init__(self, jobs: int) -> None:
-        self.pool = ProcessPoolExecutor(max_workers=jobs)
-
-    def submit(self, chunk: list[Source], max_bytes: int) -> Any:
-        return self.pool.submit(extract_chunk, chunk, max_bytes)
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
-
-
 class _Unpickled:
+    """A Dask future whose result is one pickle of the chunk's results."""
+
     def __init__(self, future: Any) -> None:
         self.future = future
 
@@ -260,8 +238,8 @@ class _Unpickled:
         return pickle.loads(self.future.result())
 
 
-class DaskRunner:
-    """Extract on a Dask cluster: the one at ``scheduler``, or a local one with ``workers`` workers."""
+class DaskPool:
+    """Chunks on a Dask cluster: the one at ``scheduler``, or a LocalCluster of ``workers`` workers."""
 
     def __init__(self, scheduler: str | None, workers: int) -> None:
         try:
@@ -269,9 +247,7 @@ class DaskRunner:
         except ImportError as exc:
             raise EngineError(MSG_NO_DASK) from exc
         self.cluster = None
-        if scheduler:
-            self.client = Client(scheduler)
-        else:
+        if not scheduler:
             with local_cluster_config():
                 self.cluster = LocalCluster(
                     n_workers=workers,
@@ -279,17 +255,27 @@ class DaskRunner:
                     dashboard_address=None,
                     silence_logs=logging.ERROR,
                 )
-            self.client = Client(self.cluster, direct_to_workers=True)
+        self.client = Client(scheduler or self.cluster, direct_to_workers=self.cluster is not None)
 
     def submit(self, chunk: list[Source], max_bytes: int) -> Any:
         # One pickle each way: Dask would otherwise (de)serialise every source and result on its own.
         blob = pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL)
         return _Unpickled(self.client.submit(extract_pickled_chunk, blob, max_bytes, pure=False))
 
-    def close(self) -> None:
+    def shutdown(self) -> None:
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+
+
+class LocalPool(ProcessPoolExecutor):
+    """Chunks in ``jobs`` local worker processes."""
+
+    def submit(self, chunk: list[Source], max_bytes: int) -> Any:  # type: ignore[override]
+        return super().submit(extract_chunk, chunk, max_bytes)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = True) -> None:
+        super().shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
 def fork_is_safe() -> bool:
@@ -315,22 +301,6 @@ def local_cluster_config() -> Iterator[None]:
         yield
 
 
-def check_options(engine: str, jobs: int | None) -> None:
-    """EngineError for an unknown engine or a job count below one."""
-    if engine not in ENGINES:
-        raise EngineError(MSG_ENGINE.format(engine=engine, engines=", ".join(ENGINES)))
-    if jobs is not None and jobs < 1:
-        raise EngineError(MSG_JOBS.format(jobs=jobs))
-
-
-def make_runner(engine: str, jobs: int | None, scheduler: str | None) -> Any:
-    """The runner for ``engine`` with ``jobs`` workers (None: all cores; dask: 2 local workers)."""
-    if engine == "dask":
-        return DaskRunner(scheduler, jobs or DEFAULT_DASK_WORKERS)
-    jobs = jobs or default_jobs()
-    return InProcessRunner() if jobs == 1 else PoolRunner(jobs)
-
-
 def default_jobs() -> int:
     """All the cores this process may use."""
     try:
@@ -339,26 +309,37 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-class LazyRunner:
-    """Starts the pool or cluster only once there is real work (half a first chunk of text to
-    extract), so a run that finds (nearly) everything in the cache never starts workers."""
+def make_runner(engine: str, jobs: int | None, scheduler: str | None) -> Any:
+    """The pool or cluster of ``engine`` (jobs None: all cores; dask: 2 local workers); None: this process."""
+    if engine == "dask":
+        return DaskPool(scheduler, jobs or DEFAULT_DASK_WORKERS)
+    jobs = jobs or default_jobs()
+    return LocalPool(jobs) if jobs > 1 else None
+
+
+class Runner:
+    """Where a run's chunks go: the pool or cluster is started only once there is real work (half a
+    first chunk of text), so a run that finds (nearly) everything in the cache starts none."""
 
     def __init__(self, engine: str, jobs: int | None, scheduler: str | None) -> None:
+        if engine not in ENGINES:
+            raise EngineError(MSG_ENGINE.format(engine=engine, engines=", ".join(ENGINES)))
+        if jobs is not None and jobs < 1:
+            raise EngineError(MSG_JOBS.format(jobs=jobs))
         self.engine, self.jobs, self.scheduler = engine, jobs, scheduler
-        self.runner: Any = None
+        self.pool: Any = None
+        self.started = False
         expected = (jobs or DEFAULT_DASK_WORKERS) if engine == "dask" else (jobs or default_jobs())
-        self.window = max(2, IN_FLIGHT_PER_WORKER * expected)
+        self.window = max(2, IN_FLIGHT_PER_WORKER * expected)  # chunks in flight
 
     def submit(self, chunk: list[Source], max_bytes: int) -> Any:
-        if self.runner is None and sum(len(s.data) for s in chunk) < FIRST_CHUNK_BYTES // 2:
-            return InProcessRunner().submit(chunk, max_bytes)
-        if self.runner is None:
-            self.runner = make_runner(self.engine, self.jobs, self.scheduler)
-        return self.runner.submit(chunk, max_bytes)
+        if not self.started and sum(len(s.data) for s in chunk) >= FIRST_CHUNK_BYTES // 2:
+            self.pool, self.started = make_runner(self.engine, self.jobs, self.scheduler), True
+        return self.pool.submit(chunk, max_bytes) if self.pool is not None else _Now(chunk, max_bytes)
 
     def close(self) -> None:
-        if self.runner is not None:
-            self.runner.close()
+        if self.pool is not None:
+            self.pool.shutdown()
 
 
 # --- the run: look up, extract, store, keep -------------------------------------------------------
@@ -387,29 +368,7 @@ class _Pending:
     future: Any = None
 
 
-class Progress:
-    """A tqdm bar on stderr: documents, megabytes and facts per second."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.bar = None
-        self.start = time.perf_counter()
-        if enabled:
-            from tqdm import tqdm
-
-            self.bar = tqdm(unit="doc", file=sys.stderr, dynamic_ncols=True, smoothing=0.1)
-
-    def update(self, stats: RunStats) -> None:
-        if self.bar is not None:
-            rate = stats.facts / max(time.perf_counter() - self.start, 1e-9)
-            self.bar.set_postfix_str(f"{stats.chars / 1e6:,.1f} MB, {rate:,.0f} facts/s", refresh=False)
-            self.bar.update(1)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
-def _settle(pending: _Pending, store: Store, problems: list[Problem], stats: RunStats, bar: Progress) -> None:
+def _settle(pending: _Pending, store: Store, problems: list[Problem], stats: RunStats, bar: Any) -> None:
     """Store a chunk's new results and keep its documents in input order (duplicates reported)."""
     results = iter(pending.future.result() if pending.future is not None else [])
     new: list[tuple[str, Entry]] = []
@@ -437,7 +396,7 @@ def _settle(pending: _Pending, store: Store, problems: list[Problem], stats: Run
         stats.documents += 1
         stats.facts += n_rows
         stats.chars += n_chars
-        bar.update(stats)
+        bar.update(1)
 
 
 def run_into(
@@ -453,9 +412,12 @@ def run_into(
     progress: bool | None = None,
 ) -> None:
     """Extract every input under ``paths`` that ``store`` lacks, and keep each document's result there."""
-    check_options(engine, jobs)
-    runner = LazyRunner(engine, jobs, scheduler)
-    bar = Progress(progress if progress is not None else sys.stderr.isatty())
+    runner = Runner(engine, jobs, scheduler)
+    from tqdm import tqdm
+
+    bar = tqdm(
+        unit="doc", file=sys.stderr, disable=not (sys.stderr.isatty() if progress is None else progress)
+    )
     window: deque[_Pending] = deque()
     try:
         for chunk in _chunks(iter_sources(paths, problems, max_bytes=max_bytes)):
@@ -617,6 +579,8 @@ def write_dataset(store: Store, out: Path) -> None:
     out = Path(os.path.abspath(out))
     check_dataset_folder(out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    for left in [*out.parent.glob(f".{out.name}.*.partial"), *out.parent.glob(f".{out.name}.*.replaced")]:
+        shutil.rmtree(left, ignore_errors=True)  # staging folders of a killed run (named by us alone)
     new = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
     try:
         for index, frame in enumerate(_frames_or_empty(store)):
@@ -701,11 +665,6 @@ def extract_tables(
     """(documents, facts) of every article under ``paths``: what ``make data`` writes."""
     with extraction(paths, problems, cache=cache, **options) as store:
         return documents_table(store), facts_table(store)
-
-
-def default_cache() -> Path:
-    """The cache folder of the project, or the user's cache folder outside one."""
-    return cache_dir()
 
 
 def _warn_unless_collected(problems: list[Problem] | None, sink: list[Problem]) -> None:

@@ -194,7 +194,7 @@ PERCENT_WORDS = {
 }  # fmt: skip
 
 
-# Currency words: code when unambiguous; "dollars" depends on context (see extract.py).
+# Currency words: code when unambiguous; "dollars" depends on context (see readings.py).
 CURRENCY_SYMBOLS = {
     "US$": "USD", "U.S.$": "USD", "USD": "USD", "C$": "CAD", "CA$": "CAD", "CAD": "CAD", "CDN$": "CAD",
     "A$": "AUD", "AU$": "AUD", "AUD": "AUD", "HK$": "HKD", "NZ$": "NZD", "S$": "SGD", "R$": "BRL",
