@@ -64,7 +64,7 @@ bench: $(STAMP) ## throughput and memory per engine, then extraction alone vs a 
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/extraction.py
 
-bench-pathological: $(STAMP) ## hostile inputs (50 MB article, 100,000 numbers, regex bait) at 1x/2x/4x (writes benchmarks/pathological.md)
+bench-pathological: $(STAMP) ## hostile inputs (regex bait, HTML bait, gzip bomb, 20 MB one-line article, repeated claims...) at 1x/2x/4x: time and peak memory (writes benchmarks/pathological.md)
 	$(BIN)/python benchmarks/pathological.py
 
 baseline: $(STAMP) ## re-execute the notebooks in place to refresh their stored outputs (the nbval baseline)

@@ -102,7 +102,17 @@ def test_a_stale_fact_id_is_reported_by_name(tmp_path):
         ("a:1,exclude,,", "expected 7 cells, found 4"),
         ("a,add,two drones,value=2,,,", "add needs unit"),
         ("a,add,two drones,value=2;colour=red,,,", "bad part 'colour=red'"),
+        # hostile rows: each one line by number, never a traceback
+        ("a:²,add,two drones,value=2;unit=count,,,", "offset after ':' must be a whole number"),
+        (f"a:{'9' * 5000},add,two drones,value=2;unit=count,,,", "offset after ':' must be a whole number"),
+        ("a:1,set,unit,1/0,,,", "unit '1/0' is not a unit"),
+        (f"a:1,set,subject,{'x' * 200_000},,,", "not a CSV row (field larger than field limit"),
+        ("a:1,set,value,inf,,,", "value must be a finite number, got 'inf'"),
+        ("a:1,set,high,nan,,,", "high must be a finite number, got 'nan'"),
+        ("a,add,two drones,value=2;unit=count;low=5;high=1,,,", "low (5) would be above high (1)"),
+        ("a:1,set,low,10,,,", "low (10) would be above high (2)"),
     ],
+    ids=lambda v: v[:40] if isinstance(v, str) else None,
 )
 def test_a_malformed_row_gets_its_line_number_and_the_rest_still_applies(tmp_path, line, reason):
     path = write_overrides(tmp_path, "a:40,exclude,,,,,", line, "a:1,set,value,3,,,")
@@ -111,6 +121,14 @@ def test_a_malformed_row_gets_its_line_number_and_the_rest_still_applies(tmp_pat
     assert len(bad) == 1 and bad[0].line == 3 and reason in bad[0].message
     assert str(bad[0]).startswith("overrides.csv line 3")
     assert report.facts["fact_id"].tolist() == ["a:1"] and report.facts["value"].tolist() == [3.0]
+
+
+@pytest.mark.parametrize("offset", ["²", "9" * 5000], ids=["superscript", "5000-digits"])
+def test_a_hostile_offset_with_its_document_present_is_malformed_not_a_traceback(tmp_path, seed_docs, offset):
+    doc = seed_docs["003"]
+    path = write_overrides(tmp_path, f"{doc.doc_id}:{offset},add,about 50 pounds,value=50;unit=lb,,,")
+    report = apply_overrides(small_facts(), path, [doc])
+    assert [(o.line, o.status) for o in report.outcomes] == [(2, "malformed")]
 
 
 def test_line_numbers_count_quoted_newlines(tmp_path):

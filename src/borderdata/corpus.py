@@ -12,17 +12,19 @@ from __future__ import annotations
 import csv
 import gzip
 import hashlib
-import html
+import io
 import json
 import os
+import posixpath
 import re
+import stat
 import warnings
 import zlib
 from collections.abc import Iterable, Iterator
+from configparser import ConfigParser
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import cached_property
-from html.parser import HTMLParser
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from dateutil import parser as dateparser
@@ -46,8 +48,15 @@ MSG_BINARY = "binary file (contains NUL bytes)"
 MSG_UNDECODABLE = "cannot decode as UTF-8 or cp1252"
 MSG_NOT_TEXT = "does not look like text (too many control characters)"
 MSG_TOO_BIG = "file is {size:,} bytes, over the {limit:,}-byte limit"
+MSG_OVER_LIMIT = "file is over the {limit:,}-byte limit"
 MSG_MISSING = "no such file or folder"
 MSG_UNREADABLE = "cannot read: {error}"
+MSG_UNREADABLE_FOLDER = "cannot read folder: {error}"
+MSG_NOT_REGULAR = "not a regular file ({kind}), not read"
+MSG_LINK_OUTSIDE = "symbolic link to {target} outside {root}, not followed"
+MSG_LINK_FOLDER = "symbolic link to a folder, not followed"
+MSG_BAD_NAME = "file name is not valid UTF-8, not read (rename the file)"
+MSG_BOM_INVALID = "starts with a {encoding} byte-order mark but is not valid {encoding} ({error})"
 MSG_UNSUPPORTED = "unsupported extension {suffix!r}, skipped"
 MSG_DUPLICATE = "doc_id {doc_id!r} already read from {other}"
 
@@ -74,7 +83,23 @@ class Problem:
     severity: str = "error"
 
     def __str__(self) -> str:
-        return f"{self.severity}: {self.path}: {self.reason}"
+        return printable(f"{self.severity}: {self.path}: {self.reason}")
+
+
+def _escape_char(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+NOT_PRINTABLE = re.compile(r"[^\x20-\x7e\u00a0-\u00ac\u00ae-\u05ff]")  # the common printable range
+
+
+def printable(text: str) -> str:
+    """``text`` safe for a terminal: every character that is not printable (escape sequences,
+    control, format and direction-override characters, lone surrogates) written as ``\\xNN``."""
+    return NOT_PRINTABLE.sub(
+        lambda m: m.group() if m.group().isprintable() else _escape_char(m.group()), text
+    )
 
 
 @dataclass(frozen=True)
@@ -150,6 +175,7 @@ class Rules:
     author: tuple[re.Pattern, ...]
     outlets: tuple[str, ...]
     wire_services: dict = field(default_factory=dict)
+    timezones: dict = field(default_factory=dict)
 
     @cached_property
     def any_furniture(self) -> _AnyOf:
@@ -208,6 +234,7 @@ def load_rules(path: str | None = None) -> Rules:
         author=_compile(meta.get("author", []), re.MULTILINE),
         outlets=tuple(raw.get("outlets", {}).get("names", [])),
         wire_services={k.upper(): v for k, v in raw.get("outlets", {}).get("datelines", {}).items()},
+        timezones={k.upper(): int(v * 3600) for k, v in meta.get("timezones", {}).items()},
     )
 
 
@@ -222,123 +249,119 @@ def _normalise_newlines(text: str) -> str:
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 
 
+# Byte-order marks, longest first: the UTF-32 LE mark begins with the UTF-16 LE one.
+BOMS = (
+    (b"\x00\x00\xfe\xff", "utf-32-be", "utf-32"),
+    (b"\xff\xfe\x00\x00", "utf-32-le", "utf-32"),
+    (b"\xef\xbb\xbf", "utf-8-sig", "utf-8-sig"),
+    (b"\xfe\xff", "utf-16-be", "utf-16"),
+    (b"\xff\xfe", "utf-16-le", "utf-16"),
+)
+
+
+def _decode_with_bom(data: bytes, path: Path) -> tuple[str, str] | None:
+    """(text, encoding) for bytes starting with a byte-order mark; None without one."""
+    for mark, name, codec in BOMS:
+        if data.startswith(mark):
+            try:
+                return data.decode(codec), name
+            except UnicodeDecodeError as exc:
+                label = name.upper().removesuffix("-SIG").removesuffix("-BE").removesuffix("-LE")
+                reason = f"byte {exc.start}: {exc.reason}"
+                raise CorpusError(path, MSG_BOM_INVALID.format(encoding=label, error=reason)) from exc
+    return None
+
+
 def decode_bytes(data: bytes, path: Path) -> tuple[str, str]:
-    """Decode article bytes: UTF-8 (BOM allowed), else cp1252 with a warning; (text, encoding)."""
+    """Decode article bytes: by their byte-order mark (UTF-8, -16 or -32), else UTF-8, else cp1252
+    with a warning; (text, encoding)."""
     if not data.strip():
         raise CorpusError(path, MSG_EMPTY)
-    if b"\x00" in data:
+    decoded = _decode_with_bom(data, path)
+    if decoded:
+        text, encoding = decoded
+    elif b"\x00" in data:
         raise CorpusError(path, MSG_BINARY)
-    if data.startswith(b"\xef\xbb\xbf"):
-        text, encoding = data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
     else:
         try:
             text, encoding = data.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
             try:
                 text, encoding = data.decode("cp1252"), "cp1252"
-            except UnicodeDecodeError as exc:
+            except UnicodeDecodeError:
                 raise CorpusError(path, MSG_UNDECODABLE) from exc
-            warnings.warn(f"{path}: not UTF-8, read as cp1252", CorpusWarning, stacklevel=3)
+            warnings.warn(printable(f"{path}: not UTF-8, read as cp1252"), CorpusWarning, stacklevel=3)
+    if not text.strip():
+        raise CorpusError(path, MSG_EMPTY)
     controls = len(CONTROL_CHARS.findall(text))
     if controls > max(8, len(text) // 100):
         raise CorpusError(path, MSG_NOT_TEXT)
     return _normalise_newlines(text), encoding
 
 
+# Control characters (C0 but tab, newline, form feed, CR; DEL; C1) become spaces in a Document's
+# text and metadata: one character for one, so offsets into the text stay exact, and no table
+# cell ever holds a NUL or a terminal escape sequence.
+CONTROLS_TO_BLANK = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
+def blank_controls(text: str) -> str:
+    """``text`` with each control character replaced by one space (same length)."""
+    return CONTROLS_TO_BLANK.sub(" ", text) if CONTROLS_TO_BLANK.search(text) else text
+
+
 # --- HTML to text ------------------------------------------------------------------------------
+# trafilatura finds the article in a page (navigation, cookie banners, "Subscribe for $1 a
+# month" and footers left out) with lxml's parser, which is linear on hostile markup, and takes
+# its metadata (htmldate for the date). The extracted text is the Document's text: every offset
+# refers to it.
 
-_BLOCK_TAGS = {
-    "p",
-    "div",
-    "br",
-    "li",
-    "ul",
-    "ol",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "tr",
-    "table",
-    "section",
-    "article",
-    "header",
-    "footer",
-    "blockquote",
-    "figcaption",
-    "figure",
-    "pre",
-    "hr",
-    "dd",
-    "dt",
-    "aside",
-    "nav",
-    "main",
-    "title",
+HTML_META_FIELDS = {
+    "title": "title",
+    "sitename": "outlet",
+    "date": "published",
+    "author": "author",
+    "url": "url",
 }
-_HIDDEN_TAGS = {"script", "style", "noscript", "template", "svg", "head", "iframe", "object"}
 
 
-class _TextExtractor(HTMLParser):
-    """Visible text of an HTML page, one block element a line, plus its meta tags."""
+@lru_cache(maxsize=1)
+def _trafilatura_config() -> ConfigParser:
+    """trafilatura's settings, except that a short article is still taken from the article.
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.meta: dict[str, str] = {}
-        self.title_parts: list[str] = []
-        self._hidden = 0
-        self._in_title = False
+    Below ``MIN_EXTRACTED_SIZE`` characters (250 by default) trafilatura falls back to a
+    baseline that puts every inline element on a line of its own ("bought / 12 / drones"),
+    which cuts numbers from their units; a short news item is still a news item.
+    """
+    from trafilatura.settings import use_config
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "meta":
-            a = {k.lower(): (v or "") for k, v in attrs}
-            key = (a.get("property") or a.get("name") or a.get("itemprop") or "").lower()
-            if key and a.get("content") and key not in self.meta:
-                self.meta[key] = a["content"].strip()
-        elif tag == "time":
-            a = {k.lower(): (v or "") for k, v in attrs}
-            if a.get("datetime"):
-                self.meta.setdefault("time", a["datetime"])
-        if tag == "title":
-            self._in_title = True
-        if tag in _HIDDEN_TAGS:
-            self._hidden += 1
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "title":
-            self._in_title = False
-        if tag in _HIDDEN_TAGS:
-            self._hidden = max(0, self._hidden - 1)
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if self._in_title:
-            self.title_parts.append(data)
-        elif not self._hidden:
-            self.parts.append(data)
-
-    def text(self) -> str:
-        joined = "".join(self.parts).replace("\xa0", " ")
-        lines = (re.sub(r"[ \t\f\v]+", " ", line).strip() for line in joined.split("\n"))
-        return "\n\n".join(line for line in lines if line) + "\n"
+    config = use_config()
+    config.set("DEFAULT", "MIN_EXTRACTED_SIZE", "1")
+    config.set("DEFAULT", "MIN_OUTPUT_SIZE", "1")
+    return config
 
 
 def html_to_text(markup: str) -> tuple[str, dict[str, str]]:
-    """Visible text of an HTML page (scripts, styles and head dropped) and its metadata."""
-    extractor = _TextExtractor()
-    extractor.feed(markup)
-    extractor.close()
-    meta = dict(extractor.meta)
-    title = html.unescape(" ".join("".join(extractor.title_parts).split()))
-    if title:
-        meta.setdefault("html_title", title)
-    return extractor.text(), meta
+    """The article text of an HTML page (one paragraph a line, blank lines between) and its
+    metadata (``title``, ``outlet``, ``published``, ``author``, ``url`` when the page has them)."""
+    import trafilatura  # imported here: a corpus without HTML never pays for lxml
+
+    found = trafilatura.bare_extraction(
+        markup,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        deduplicate=False,
+        config=_trafilatura_config(),
+    )
+    if found is None:
+        return "", {}
+    record = found if isinstance(found, dict) else found.as_dict()
+    meta = {
+        ours: str(record[theirs]).strip() for theirs, ours in HTML_META_FIELDS.items() if record.get(theirs)
+    }
+    lines = (" ".join(line.split()) for line in (record.get("text") or "").split("\n"))
+    return "\n\n".join(line for line in lines if line) + "\n", meta
 
 
 # --- body detection ----------------------------------------------------------------------------
@@ -419,9 +442,10 @@ def parse_date(raw: str) -> date | None:
     if not re.search(r"\d{4}", raw):
         return None
     try:
-        return dateparser.parse(raw.replace("Sept.", "Sep."), fuzzy=False).date()
+        parsed = dateparser.parse(raw.replace("Sept.", "Sep."), fuzzy=False, tzinfos=load_rules().timezones)
     except (ValueError, OverflowError):
         return None
+    return parsed.date()
 
 
 def _header_lines(text: str, rules: Rules) -> list[str]:
@@ -497,14 +521,154 @@ def detect_title(text: str, spans: tuple[tuple[int, int], ...]) -> str:
 # --- reading files -----------------------------------------------------------------------------
 
 
-def read_manifest(folder: Path) -> dict[str, dict[str, str]]:
-    """``manifest.csv`` rows by file name: metadata that overrides what was detected."""
+MSG_MANIFEST_HEADER = "no 'file' column (header: {header:.200}); manifest not applied"
+MSG_MANIFEST_CELLS = "line {line}: expected {expected} cells, found {found}; row not applied"
+MSG_MANIFEST_CSV = "line {line}: {error}; row not applied"
+MSG_MANIFEST_NO_FILE = "line {line}: names no file ({file!r})"
+MSG_MANIFEST_OUTSIDE = "line {line}: {file!r} is outside the manifest's folder; row not applied"
+MSG_MANIFEST_CP1252 = "not UTF-8, read as cp1252"
+
+
+class Manifests:
+    """The ``manifest.csv`` files of the input folders, each read once when first needed.
+
+    A manifest names files by their path relative to its own folder (``cbc.txt``,
+    ``jan2025/cbc.txt``); the nearest manifest that names a file, from the file's folder up
+    to the input folder it was found in, gives its metadata. Bad manifests and rows go to
+    ``problems``: one message each, naming the manifest, the line and the reason.
+    """
+
+    def __init__(self, roots: Iterable[Path | str], problems: list[Problem]) -> None:
+        self.roots = sorted({os.path.normpath(r) for r in roots}, key=len, reverse=True)
+        self.problems = problems
+        self.by_folder: dict[str, dict[str, dict[str, str]]] = {}
+
+    def row(self, path: Path) -> dict[str, str] | None:
+        """The manifest row that names ``path``, or None."""
+        for folder in self._folders(str(path)):
+            rows = self.rows(folder)
+            if rows:
+                found = rows.get(os.path.relpath(path, folder).replace(os.sep, "/"))
+                if found:
+                    return found
+        return None
+
+    def _folders(self, name: str) -> list[str]:
+        """``name``'s folder and its parents up to the input folder it is in (only its own if none)."""
+        folder = os.path.dirname(name)
+        root = self._root_of(name)
+        folders = [folder]
+        while root is not None and len(folder) > len(root):
+            folder = os.path.dirname(folder)
+            folders.append(folder)
+        return folders
+
+    def _root_of(self, name: str) -> str | None:
+        """The deepest input folder holding the file ``name`` ("" for the current folder)."""
+        for root in self.roots:
+            if root == ".":
+                if not os.path.isabs(name) and not name.startswith(".."):
+                    return ""
+            elif name.startswith(root if root.endswith(os.sep) else root + os.sep):
+                return root
+        return None
+
+    def rows(self, folder: str) -> dict[str, dict[str, str]]:
+        """The rows of ``folder``'s manifest by relative file path (empty if it has none)."""
+        if folder not in self.by_folder:
+            self.by_folder[folder] = read_manifest(Path(folder or "."), self.problems)
+        return self.by_folder[folder]
+
+
+def read_manifest(folder: Path, problems: list[Problem] | None = None) -> dict[str, dict[str, str]]:
+    """``manifest.csv`` rows by the relative path of the file they name: metadata that overrides
+    what was detected. Problems (unreadable, malformed rows, rows naming no file) go to
+    ``problems``, or are warned without a list; the other rows still apply."""
+    sink: list[Problem] = [] if problems is None else problems
+    before = len(sink)
     path = folder / MANIFEST_NAME
-    if not path.is_file():
+    rows: dict[str, dict[str, str]] = {}
+    if os.path.islink(path) and (outside := _outside(path, folder)):
+        sink.append(Problem(path, outside, "skipped"))
+    elif os.path.lexists(path):
+        rows = _manifest_rows(path, sink)
+    if problems is None:
+        for problem in sink[before:]:
+            warnings.warn(str(problem), CorpusWarning, stacklevel=2)
+    return rows
+
+
+def _manifest_text(path: Path, problems: list[Problem]) -> str | None:
+    try:
+        data = read_source_bytes(path)
+        decoded = _decode_with_bom(data, path)
+    except CorpusError as exc:
+        problems.append(Problem(exc.path, exc.reason))
+        return None
+    if decoded:
+        return _normalise_newlines(decoded[0])
+    try:
+        return _normalise_newlines(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        problems.append(Problem(path, MSG_MANIFEST_CP1252, "warning"))
+        return _normalise_newlines(data.decode("cp1252", errors="replace"))
+
+
+def _manifest_rows(path: Path, problems: list[Problem]) -> dict[str, dict[str, str]]:
+    text = _manifest_text(path, problems)
+    if text is None:
         return {}
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    return {row["file"].strip(): row for row in rows if row.get("file")}
+    reader = csv.reader(io.StringIO(text, newline=""))
+    found: dict[str, dict[str, str]] = {}
+    rows = rows_or_errors(reader)
+    first = next(rows, [])
+    header = [] if isinstance(first, csv.Error) else [h.strip().lower() for h in first]
+    if "file" not in header:
+        problems.append(Problem(path, MSG_MANIFEST_HEADER.format(header=",".join(header))))
+        return {}
+    line = reader.line_num + 1
+    for cells in rows:
+        start, line = line, reader.line_num + 1
+        if isinstance(cells, csv.Error):
+            problems.append(Problem(path, MSG_MANIFEST_CSV.format(line=start, error=cells)))
+        elif any(c.strip() for c in cells):
+            _add_manifest_row(path, start, header, cells, found, problems)
+    return found
+
+
+def rows_or_errors(reader: Iterator[list[str]]) -> Iterator[list[str] | csv.Error]:
+    """A CSV reader's rows; a row it cannot parse (a cell over the csv module's size limit) as its
+    error, after which the reader goes on with the next line."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            yield error
+
+
+def _add_manifest_row(
+    path: Path, line: int, header: list[str], cells: list[str], found: dict, problems: list[Problem]
+) -> None:
+    """Check one manifest row and file it under the relative path it names."""
+    where = {"line": line}
+    if len(cells) != len(header):
+        problems.append(
+            Problem(path, MSG_MANIFEST_CELLS.format(**where, expected=len(header), found=len(cells)))
+        )
+        return
+    row = {k: blank_controls(v.strip()) for k, v in zip(header, cells, strict=True)}
+    name = row.get("file", "").replace("\\", "/")
+    if not name:
+        return
+    relative = posixpath.normpath(name)
+    if relative.startswith(("/", "../")) or relative == "..":
+        problems.append(Problem(path, MSG_MANIFEST_OUTSIDE.format(**where, file=name)))
+        return
+    if not os.path.lexists(path.parent / relative):
+        problems.append(Problem(path, MSG_MANIFEST_NO_FILE.format(**where, file=name), "warning"))
+    found[relative] = row
 
 
 def apply_manifest(doc: Document, row: dict[str, str] | None) -> Document:
@@ -525,18 +689,62 @@ def read_document(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, rules: Rule
 
 
 def read_source_bytes(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
-    """The raw bytes of an article file; raises CorpusError if missing, unreadable or too big."""
+    """The raw bytes of an article file; raises CorpusError if missing, unreadable, not a regular
+    file (a device, FIFO or socket is refused by type before any read) or over ``max_bytes``.
+
+    The limit is checked on what is read (at most ``max_bytes + 1`` bytes), not on ``st_size``.
+    """
+    with open_regular(path) as fh:
+        try:
+            size = os.fstat(fh.fileno()).st_size
+            data = fh.read(max_bytes + 1)
+        except OSError as exc:
+            raise CorpusError(path, MSG_UNREADABLE.format(error=exc.strerror or exc)) from exc
+    if len(data) > max_bytes:
+        message = MSG_TOO_BIG.format(size=size, limit=max_bytes) if size > max_bytes else None
+        raise CorpusError(path, message or MSG_OVER_LIMIT.format(limit=max_bytes))
+    return data
+
+
+_FILE_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def file_kind(mode: int) -> str:
+    """'a FIFO', 'a character device'...: what a non-regular file is, for the message."""
+    return next((kind for test, kind in _FILE_KINDS if test(mode)), "not a regular file")
+
+
+def _refuse_unless_regular(path: Path, mode: int) -> None:
+    if not stat.S_ISREG(mode):
+        raise CorpusError(path, MSG_NOT_REGULAR.format(kind=file_kind(mode)))
+
+
+def open_regular(path: Path) -> io.BufferedReader:
+    """``path`` opened for binary reading, if it is a regular file; CorpusError naming it otherwise.
+
+    The type is checked with ``stat`` before opening, the file is opened without blocking (a FIFO
+    swapped in between cannot hang the run) and checked again with ``fstat`` on what was opened.
+    """
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise CorpusError(path, MSG_TOO_BIG.format(size=size, limit=max_bytes))
-        return path.read_bytes()
+        _refuse_unless_regular(path, os.stat(path).st_mode)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
     except FileNotFoundError as exc:
         raise CorpusError(path, MSG_MISSING) from exc
-    except (PermissionError, IsADirectoryError, OSError) as exc:
-        if isinstance(exc, CorpusError):
-            raise
+    except OSError as exc:
         raise CorpusError(path, MSG_UNREADABLE.format(error=exc.strerror or exc)) from exc
+    try:
+        _refuse_unless_regular(path, os.fstat(fd).st_mode)
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb")
 
 
 def document_from_bytes(path: Path, data: bytes, *, rules: Rules | None = None) -> Document:
@@ -571,26 +779,22 @@ def build_document(
 ) -> Document:
     """A Document from already-decoded text: body spans and metadata detected, ``meta`` winning."""
     rules = rules or load_rules()
-    meta = meta or {}
+    text = blank_controls(text)
+    meta = {key: blank_controls(value) for key, value in (meta or {}).items()}
     spans = find_body(text, rules)
     lines = _header_lines(text, rules)
-    published = None
-    for key in ("article:published_time", "datepublished", "date", "pubdate", "time", "published"):
-        if meta.get(key) and (published := parse_date(meta[key][:10] if "T" in meta[key] else meta[key])):
-            break
+    raw_date = meta.get("published", "")
+    published = parse_date(raw_date[:10] if "T" in raw_date else raw_date) if raw_date else None
     return Document(
         doc_id=doc_id,
         path=path,
         text=text,
         body_spans=spans,
-        title=meta.get("og:title")
-        or meta.get("title")
-        or meta.get("html_title")
-        or detect_title(text, spans),
-        outlet=meta.get("og:site_name") or meta.get("outlet") or detect_outlet(lines, rules),
+        title=meta.get("title") or detect_title(text, spans),
+        outlet=meta.get("outlet") or detect_outlet(lines, rules),
         published=published or detect_published(lines, rules),
         author=meta.get("author") or detect_author(lines, rules),
-        url=meta.get("og:url") or meta.get("url") or "",
+        url=meta.get("url", ""),
         encoding=encoding,
         sha256=sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
@@ -611,6 +815,9 @@ MSG_JSONL_TEXT = "missing or empty 'text'"
 MSG_JSONL_FIELD = "{field!r} is not a string"
 MSG_JSONL_TOO_BIG = "record is {size:,} bytes, over the {limit:,}-byte limit"
 MSG_GZIP = "cannot decompress: {error}"
+MSG_GZIP_BOMB = "expands to more than {limit:,} bytes ({ratio} times its size), not read further"
+MSG_JSONL_SURROGATE = "{field!r} holds a lone surrogate ({char}), which is not valid Unicode"
+MSG_JSONL_ID_CHARS = "'id' holds control or format characters"
 
 
 def is_jsonl(path: Path) -> bool:
@@ -618,20 +825,73 @@ def is_jsonl(path: Path) -> bool:
     return path.name.lower().endswith(JSONL_SUFFIXES)
 
 
-def iter_jsonl_lines(path: Path) -> Iterator[tuple[int, bytes]]:
-    """(line number, raw bytes) of every non-blank line; CorpusError if the file cannot be read."""
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    try:
-        with opener(path, "rb") as fh:
-            for lineno, line in enumerate(fh, start=1):
+READ_BLOCK = 1 << 16
+# A gzip archive may expand to at most this many times its own size (text compresses 3-10x;
+# a "bomb" of one repeated byte about 1,000x), and never less than one record's limit.
+MAX_GZIP_RATIO = 100
+
+
+def iter_jsonl_lines(
+    path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, problems: list[Problem] | None = None
+) -> Iterator[tuple[int, bytes]]:
+    """(line number, raw bytes) of every non-blank line, read in blocks: a line over ``max_bytes``
+    is never held whole (it goes to ``problems``, or raises CorpusError without a list), and a
+    ``.gz`` archive stops with CorpusError once it expands past :data:`MAX_GZIP_RATIO` times its
+    size. CorpusError if the file cannot be read."""
+    with open_regular(path) as raw:
+        limit = None
+        if path.name.lower().endswith(".gz"):
+            limit = max(max_bytes, MAX_GZIP_RATIO * os.fstat(raw.fileno()).st_size)
+        try:
+            source = gzip.GzipFile(fileobj=raw, mode="rb") if limit else raw
+            yield from _bounded_lines(path, source, max_bytes, limit, problems)
+        except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+            raise CorpusError(path, MSG_GZIP.format(error=exc)) from exc
+        except OSError as exc:
+            raise CorpusError(path, MSG_UNREADABLE.format(error=exc.strerror or exc)) from exc
+
+
+def _bounded_lines(
+    path: Path, source: io.RawIOBase | gzip.GzipFile, max_bytes: int, limit: int | None, problems
+) -> Iterator[tuple[int, bytes]]:
+    """The lines of ``source`` read a block at a time, none held beyond ``max_bytes`` + one block."""
+    pending: list[bytes] = []  # the start of the current line
+    held = 0  # bytes in ``pending``
+    lineno, total, too_long = 1, 0, 0
+    while block := source.read(READ_BLOCK):
+        total += len(block)
+        if limit is not None and total > limit:
+            raise CorpusError(path, MSG_GZIP_BOMB.format(limit=limit, ratio=MAX_GZIP_RATIO))
+        start = 0
+        while (newline := block.find(b"\n", start)) >= 0:
+            piece = block[start : newline + 1]
+            if too_long or held + len(piece) > max_bytes:
+                _line_too_long(path, lineno, too_long + held + len(piece), max_bytes, problems)
+            else:
+                line = b"".join([*pending, piece]) if pending else piece
                 if line.strip():
                     yield lineno, line
-    except FileNotFoundError as exc:
-        raise CorpusError(path, MSG_MISSING) from exc
-    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
-        raise CorpusError(path, MSG_GZIP.format(error=exc)) from exc
-    except OSError as exc:
-        raise CorpusError(path, MSG_UNREADABLE.format(error=exc.strerror or exc)) from exc
+            pending, held, too_long = [], 0, 0
+            lineno += 1
+            start = newline + 1
+        rest = block[start:]
+        if too_long or held + len(rest) > max_bytes:
+            too_long += held + len(rest)  # counted, not kept
+            pending, held = [], 0
+        elif rest:
+            pending.append(rest)
+            held += len(rest)
+    if too_long:
+        _line_too_long(path, lineno, too_long, max_bytes, problems)
+    elif pending and (line := b"".join(pending)).strip():
+        yield lineno, line
+
+
+def _line_too_long(path: Path, lineno: int, size: int, limit: int, problems: list[Problem] | None) -> None:
+    error = _jsonl_error(path, lineno, MSG_JSONL_TOO_BIG.format(size=size, limit=limit))
+    if problems is None:
+        raise error
+    problems.append(Problem(error.path, error.reason))
 
 
 def _jsonl_error(path: Path, lineno: int, reason: str) -> CorpusError:
@@ -660,6 +920,9 @@ def document_from_jsonl(
         raise _jsonl_error(path, lineno, MSG_JSONL_ID)
     if not isinstance(text, str) or not text.strip():
         raise _jsonl_error(path, lineno, MSG_JSONL_TEXT)
+    doc_id = str(doc_id).strip()
+    if not doc_id.isprintable():
+        raise _jsonl_error(path, lineno, _surrogate_reason("id", doc_id) or MSG_JSONL_ID_CHARS)
     meta: dict[str, str] = {}
     for name in JSONL_META_FIELDS:
         value = record.get(name)
@@ -667,7 +930,19 @@ def document_from_jsonl(
             raise _jsonl_error(path, lineno, MSG_JSONL_FIELD.format(field=name))
         if value and value.strip():
             meta[name] = value.strip()
-    return build_document(str(doc_id).strip(), path, text, meta=meta, rules=rules)
+    for name, value in (("text", text), *meta.items()):
+        if reason := _surrogate_reason(name, value):
+            raise _jsonl_error(path, lineno, reason)
+    return build_document(doc_id, path, text, meta=meta, rules=rules)
+
+
+LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _surrogate_reason(name: str, value: str) -> str | None:
+    """Why ``value`` cannot be written as UTF-8 (a lone surrogate from a JSON ``\\ud800``), or None."""
+    found = LONE_SURROGATE.search(value)
+    return MSG_JSONL_SURROGATE.format(field=name, char=f"\\u{ord(found.group()):04x}") if found else None
 
 
 def iter_jsonl_documents(
@@ -676,7 +951,7 @@ def iter_jsonl_documents(
     """Documents of an archive, one per line; a bad line becomes a Problem and the rest are read."""
     rules = rules or load_rules()
     try:
-        for lineno, line in iter_jsonl_lines(path):
+        for lineno, line in iter_jsonl_lines(path, max_bytes=max_bytes, problems=problems):
             try:
                 yield document_from_jsonl(path, lineno, line, max_bytes=max_bytes, rules=rules)
             except CorpusError as exc:
@@ -689,35 +964,81 @@ def iter_jsonl_documents(
 ACCEPTED_ENDINGS = (*sorted(SUPPORTED_SUFFIXES), *JSONL_SUFFIXES)
 
 
-def files_under(folder: Path) -> list[Path]:
-    """Every regular file below ``folder`` (symlinked folders not followed), in sorted-path order.
+def files_under(folder: Path, problems: list[Problem] | None = None) -> list[Path]:
+    """Every file below ``folder``, in sorted-path order; links that leave it are not followed.
 
-    ``os.scandir`` (file types without a stat each) and string sorting: listing a
-    10,000-file archive is a large part of an incremental run, and ``Path.rglob`` plus
-    sorting ``Path`` objects costs several times more.
+    A symbolic link is followed only when its target lies inside ``folder`` (links to folders are
+    never followed); one that leaves it, and a sub-folder that cannot be read, go to ``problems``.
+    Entries that are not folders are all listed (a FIFO or device named ``x.txt`` is refused by
+    type when read, with a message). ``os.scandir`` (file types without a stat each) and string
+    sorting: listing a 10,000-file archive is a large part of an incremental run, and
+    ``Path.rglob`` plus sorting ``Path`` objects costs several times more.
     """
+    sink: list[Problem] = [] if problems is None else problems
+    root = os.path.realpath(folder)
     found: list[tuple[tuple[str, ...], str]] = []
     pending: list[tuple[tuple[str, ...], str]] = [((), str(folder))]
     while pending:
         parts, directory = pending.pop()
-        with os.scandir(directory) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    pending.append(((*parts, entry.name), entry.path))
-                elif entry.is_file():
-                    found.append(((*parts, entry.name), entry.path))
+        try:
+            with os.scandir(directory) as entries:
+                listed = list(entries)
+        except OSError as exc:
+            sink.append(Problem(Path(directory), MSG_UNREADABLE_FOLDER.format(error=exc.strerror or exc)))
+            continue
+        for entry in listed:
+            if entry.is_symlink():
+                refusal = _link_refusal(entry, root)
+                if refusal:
+                    sink.append(Problem(Path(entry.path), refusal, "skipped"))
+                    continue
+            elif entry.is_dir(follow_symlinks=False):
+                pending.append(((*parts, entry.name), entry.path))
+                continue
+            found.append(((*parts, entry.name), entry.path))
     found.sort()
     return [Path(full) for _, full in found]
 
 
+def _link_refusal(entry: os.DirEntry, root: str) -> str | None:
+    """Why the symbolic link ``entry`` is not followed, or None when its target is a file inside ``root``."""
+    try:
+        if entry.is_dir():
+            return MSG_LINK_FOLDER
+    except OSError:  # a loop (ELOOP): reading it gives the message
+        return None
+    return _outside(Path(entry.path), root)
+
+
+def _outside(link: Path, folder: Path | str) -> str | None:
+    """Why ``link`` is not followed (its target leaves ``folder``), or None when it stays inside."""
+    root, target = os.path.realpath(folder), os.path.realpath(link)
+    if os.path.commonpath([root, target]) != root:
+        return MSG_LINK_OUTSIDE.format(target=target, root=root)
+    return None
+
+
+def _valid_name(name: str) -> bool:
+    """False for a file name whose bytes are not UTF-8 (decoded by Python with lone surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def iter_paths(paths: Iterable[Path | str], problems: list[Problem]) -> Iterator[Path]:
-    """Article files under ``paths`` (folders searched recursively), sorted; notes what is skipped."""
+    """Article files under ``paths`` (folders searched recursively), sorted; notes what is skipped.
+
+    A file named directly is the user's choice and is read even through a symbolic link; inside
+    a folder, links that leave it are not followed (see :func:`files_under`).
+    """
     for raw in paths:
         path = Path(raw)
-        if not path.exists():
+        if not os.path.lexists(path):
             problems.append(Problem(path, MSG_MISSING))
             continue
-        candidates = files_under(path) if path.is_dir() else [path]
+        candidates = files_under(path, problems) if path.is_dir() else [path]
         for candidate in candidates:
             name = candidate.name  # string tests: this loop runs once per file of an archive
             if name in IGNORED_NAMES or name.startswith("."):
@@ -726,6 +1047,9 @@ def iter_paths(paths: Iterable[Path | str], problems: list[Problem]) -> Iterator
                 problems.append(
                     Problem(candidate, MSG_UNSUPPORTED.format(suffix=candidate.suffix), "skipped")
                 )
+                continue
+            if not _valid_name(name):
+                problems.append(Problem(candidate, MSG_BAD_NAME))
                 continue
             yield candidate
 
@@ -762,11 +1086,12 @@ def iter_sources(
 ) -> Iterator[Source]:
     """Every input under ``paths`` (default ``seeds/`` and ``data/raw/``) in reading order, read but
     not parsed; files that cannot be read go to ``problems``. The one walker of the inputs."""
-    manifests: dict[Path, dict[str, dict[str, str]]] = {}
-    for path in iter_paths(paths if paths is not None else DEFAULT_PATHS, problems):
+    roots = list(paths if paths is not None else DEFAULT_PATHS)
+    manifests = Manifests(roots, problems)
+    for path in iter_paths(roots, problems):
         if is_jsonl(path):
             try:
-                for lineno, line in iter_jsonl_lines(path):
+                for lineno, line in iter_jsonl_lines(path, max_bytes=max_bytes, problems=problems):
                     yield Source(path, line, lineno)
             except CorpusError as exc:
                 problems.append(Problem(exc.path, exc.reason))
@@ -776,9 +1101,7 @@ def iter_sources(
         except CorpusError as exc:
             problems.append(Problem(exc.path, exc.reason))
             continue
-        if path.parent not in manifests:
-            manifests[path.parent] = read_manifest(path.parent)
-        row = manifests[path.parent].get(path.name) or {}
+        row = manifests.row(path) or {}
         yield Source(path, data, manifest=tuple(sorted((k, v or "") for k, v in row.items() if k)))
 
 

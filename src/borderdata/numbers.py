@@ -55,6 +55,7 @@ WORDS_PATTERN = rf"{_BELOW_1000}(?:\s+(?:{_SCALE})\b{_SCALE_GROUP}?)*"
 NUMERAL_PATTERN = r"(?:\d{1,3}(?:(?:,|[ \u202f\u2009\u00a0](?=\d{3}\b))\d{3})+|\d+)(?:\.\d+)?|\.\d+"
 
 NUMERAL = re.compile(NUMERAL_PATTERN)
+NONZERO_DIGIT = re.compile(r"[1-9]")
 WORDS = re.compile(rf"\b(?:{WORDS_PATTERN})\b", re.IGNORECASE)
 SCALE_AFTER = re.compile(rf"(?:\s+|\s*-\s*)({_SCALE})s?\b|(bn|bln|mln|mn|tn|[mbk])\b(?!\.\w)", re.IGNORECASE)
 # "tens of thousands", "hundreds of millions", "dozens", "thousands": a floor, not a value.
@@ -146,6 +147,8 @@ def read_numeral(text: str, pos: int, end: int | None = None) -> NumberMatch | N
     try:
         value = parse_numeral(m.group())
     except ValueError:
+        return None
+    if value == 0 and NONZERO_DIGIT.search(m.group()):  # below the smallest float: not a quantity
         return None
     end = m.end()
     half = AND_A_HALF.match(text, end)
@@ -331,7 +334,10 @@ def find_numbers(text: str, start: int = 0, end: int | None = None) -> list[Numb
             continue
         number = read_number(text, at, end)
         if number is None or number.end <= at:
-            pos = m.end()
+            # A numeral refused whole (beyond floating point) is skipped whole: its later digit
+            # groups ("1 000 000 ..." -> "000 000 ...") are not a number of their own.
+            numeral = NUMERAL.match(text, at, end) if text[at].isdigit() else None
+            pos = numeral.end() - start if numeral else m.end()
             continue
         found.append(number)
         pos = number.end - start

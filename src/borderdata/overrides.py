@@ -40,7 +40,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from borderdata.corpus import Document
+from borderdata.corpus import Document, printable, rows_or_errors
 from borderdata.schema import QUALIFIERS, conform_facts, make_fact_id
 from borderdata.taxonomy import CATEGORIES
 from borderdata.units import dimension_of
@@ -70,6 +70,13 @@ MSG_STALE_DOC = "document {doc_id} is not in the corpus; remove or update this r
 MSG_NO_QUOTE = "quote {quote!r} not found in {doc_id}; remove or update this row"
 MSG_EXISTS = "a fact already starts at {fact_id} (the extractor finds it now); remove this row or use set"
 MSG_READ = "cannot read: {error}"
+MSG_NOT_FINITE = "{field} must be a finite number, got {value!r}"
+MSG_LOW_HIGH = "low ({low:g}) would be above high ({high:g})"
+MSG_OFFSET = (
+    "the offset after ':' must be a whole number of characters (up to {digits} digits), got {offset!r}"
+)
+MSG_CSV = "not a CSV row ({error})"
+OFFSET_DIGITS = 12
 
 
 @dataclass(frozen=True)
@@ -100,7 +107,7 @@ class Outcome:
     def __str__(self) -> str:
         where = f"{self.source} line {self.line}" if self.line else self.source
         what = " ".join(x for x in (self.action, self.fact_id) if x)
-        return (
+        return printable(
             f"{where}: {what}: {self.status}: {self.message}"
             if what
             else f"{where}: {self.status}: {self.message}"
@@ -137,17 +144,24 @@ def _check_number(name: str, value: str, *, allow_empty: bool) -> str | None:
     if value == "" and allow_empty:
         return None
     try:
-        float(value.replace(",", ""))
+        number = float(value.replace(",", ""))
     except ValueError:
         return MSG_NUMBER.format(field=name, value=value)
-    return None
+    return None if math.isfinite(number) else MSG_NOT_FINITE.format(field=name, value=value)
+
+
+def _known_unit(value: str) -> bool:
+    try:
+        return not dimension_of(value).startswith("unknown:")
+    except Exception:  # pint's parser raises many kinds of error on arbitrary text ('1/0', '**')
+        return False
 
 
 def check_field(name: str, value: str) -> str | None:
     """Why ``value`` cannot go in fact field ``name``, or None when it can."""
     if name in NUMBER_FIELDS:
         return _check_number(name, value, allow_empty=name != "value")
-    if name == "unit" and dimension_of(value).startswith("unknown:"):
+    if name == "unit" and not _known_unit(value):
         return MSG_UNIT.format(value=value)
     if name == "qualifier" and value not in QUALIFIERS:
         return MSG_QUALIFIER.format(qualifiers=", ".join(QUALIFIERS), value=value)
@@ -182,6 +196,9 @@ def check_row(row: Override) -> str | None:
     if row.action == "add":
         if not row.field:
             return MSG_ADD_QUOTE
+        _, colon, offset = row.fact_id.partition(":")
+        if colon and not re.fullmatch(rf"[0-9]{{1,{OFFSET_DIGITS}}}", offset):
+            return MSG_OFFSET.format(digits=OFFSET_DIGITS, offset=offset[:40])
         try:
             pairs = parse_pairs(row.value)
         except ValueError as error:
@@ -189,8 +206,15 @@ def check_row(row: Override) -> str | None:
         missing = [k for k in ADD_REQUIRED if not pairs.get(k)]
         if missing:
             return MSG_ADD_KEYS.format(missing=" and ".join(missing))
-        return next((p for p in (check_field(k, v) for k, v in pairs.items()) if p), None)
+        problem = next((p for p in (check_field(k, v) for k, v in pairs.items()) if p), None)
+        return problem or _check_bounds(pairs)
     return None
+
+
+def _check_bounds(pairs: Mapping[str, str]) -> str | None:
+    """Why an added fact's ``low`` and ``high`` cannot be (low above high), or None."""
+    low, high = (float((pairs.get(k) or pairs["value"]).replace(",", "")) for k in ("low", "high"))
+    return MSG_LOW_HIGH.format(low=low, high=high) if low > high else None
 
 
 def read_overrides(path: Path | str | None) -> tuple[list[Override], list[Outcome]]:
@@ -209,8 +233,11 @@ def read_overrides(path: Path | str | None) -> tuple[list[Override], list[Outcom
         message = MSG_BAD_HEADER.format(expected=",".join(OVERRIDE_COLUMNS), found=found)
         return [], [Outcome(source, 1, "", "", "malformed", message)]
     rows, errors, line = [], [], reader.line_num + 1
-    for cells in reader:
+    for cells in rows_or_errors(reader):
         start, line = line, reader.line_num + 1
+        if isinstance(cells, csv.Error):
+            errors.append(Outcome(source, start, "", "", "malformed", MSG_CSV.format(error=cells)))
+            continue
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(header):
@@ -249,6 +276,9 @@ def _set(facts: pd.DataFrame, row: Override) -> tuple[pd.DataFrame, str]:
         point = mask & facts["low"].eq(old) & facts["high"].eq(old)
         facts.loc[point, ["low", "high"]] = new
     facts.loc[mask, row.field] = new
+    low, high = facts.loc[mask, "low"].tolist()[0], facts.loc[mask, "high"].tolist()[0]
+    if low > high:
+        raise ValueError(MSG_LOW_HIGH.format(low=low, high=high))
     facts.loc[mask, "overridden"] = True
     return facts, f"{row.field}: {old!r} -> {new!r}"
 
@@ -277,7 +307,7 @@ def _add(facts: pd.DataFrame, row: Override, documents: Mapping[str, Document]) 
     document = documents.get(doc_id)
     if document is None:
         raise LookupError(MSG_STALE_DOC.format(doc_id=doc_id))
-    found = _locate(document, row.field, int(hint) if hint.isdigit() else None)
+    found = _locate(document, row.field, int(hint) if hint.isascii() and hint.isdigit() else None)
     if found is None:
         raise LookupError(MSG_NO_QUOTE.format(quote=row.field, doc_id=doc_id))
     start, length = found
@@ -340,5 +370,7 @@ def apply_overrides(
             outcomes.append(Outcome(source, row.line, row.fact_id, row.action, "applied", message))
         except LookupError as error:
             outcomes.append(Outcome(source, row.line, row.fact_id, row.action, "stale", str(error.args[0])))
+        except ValueError as error:  # the row would leave an impossible fact (low above high)
+            outcomes.append(Outcome(source, row.line, row.fact_id, row.action, "malformed", str(error)))
     outcomes.sort(key=lambda o: o.line)
     return OverrideReport(facts=conform_facts(facts), outcomes=outcomes)
