@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 import pytest
@@ -348,7 +348,8 @@ def test_measure_subject_carries_the_verb():
         ("Agents seized 50 pounds of fentanyl at the Canada-US border.", "northern border"),
         ("Agents seized 20,600 pounds of fentanyl at the Mexico border.", "southern border"),
         ("Less than 1% of fentanyl comes from Canada.", "northern border"),
-        ("Agents seized 20 kg of fentanyl in Detroit.", ""),
+        ("Agents seized 20 kg of fentanyl in Detroit.", "Detroit"),  # cities of places.toml
+        ("Agents seized 20 kg of fentanyl in Springfield.", ""),  # a name places.toml does not list
     ],
 )
 def test_location(text, location):
@@ -368,6 +369,20 @@ def test_location(text, location):
 )
 def test_period(text, published, period):
     assert one(text, published=published)["period"] == period
+
+
+@pytest.mark.parametrize(
+    "published",
+    ["2025-01-29", date(2025, 1, 29), datetime(2025, 1, 29, 8), pd.Timestamp("2025-01-29 08:00", tz="UTC")],
+)
+def test_published_may_be_a_string_date_datetime_or_timestamp(published):
+    row = one("Agents seized 19.5 kg of fentanyl last year.", published=published)
+    assert (row["published"], row["period"], row["period_start"], row["period_end"]) == (
+        "2025-01-29",
+        "2024",
+        "2024-01-01",
+        "2024-12-31",
+    )
 
 
 # --- interfaces --------------------------------------------------------------------------------

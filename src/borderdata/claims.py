@@ -59,6 +59,7 @@ import numpy as np
 import pandas as pd
 import pint
 
+from borderdata.places import border_patterns
 from borderdata.schema import TEXT_COLUMNS, conform_facts
 from borderdata.taxonomy import TAXONOMY_ENV, load_taxonomy
 from borderdata.units import CANONICAL, Q_, convert_money, dimension_of, is_currency
@@ -161,7 +162,7 @@ def _subject_rules(source: str | None) -> SubjectRules:
     modifiers = taxonomy.raw.get("modifiers", {})
     words = [w.lower() for w in modifiers.get("ignore", [])]
     return SubjectRules(
-        locations=tuple(p for _, p in taxonomy.locations if p is not None),
+        locations=border_patterns(),
         synonyms=_phrase_pattern(list(taxonomy.synonyms)),
         canonical=dict(taxonomy.synonyms),
         dropped=frozenset(taxonomy.drop_words) | frozenset(words),
@@ -630,7 +631,7 @@ def _judge(rows: list[Mention], period: str, tolerances: Tolerances) -> tuple[st
         f"values disagree beyond tolerance ({tolerances.describe()}), {_spread(groups)}: "
         + " vs ".join(_listing(g, several_subjects) for g in _trim(groups))
     )
-    if period:
+    if period and all(r["period"] == period for r in rows):  # a mention with no period may be later
         return (
             "conflicting",
             rows,

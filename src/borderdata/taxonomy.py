@@ -1,8 +1,8 @@
-"""Categories, locations, currency cues and subject synonyms, read from ``taxonomy.toml``.
+"""Categories, currency cues and subject synonyms, read from ``taxonomy.toml``.
 
-The extractor asks three questions here: which category a fact belongs to
-(:func:`categorize`), which border a sentence is about (:func:`locate`), and
-which dollar a bare ``$`` is (:func:`dollar_country`). The answers are data, so a
+The extractor asks two questions here: which category a fact belongs to
+(:func:`categorize`) and which dollar a bare ``$`` is (:func:`dollar_country`);
+places are :mod:`borderdata.places`' (``places.toml``). The answers are data, so a
 user changes them by editing the TOML file (or pointing ``BORDERDATA_TAXONOMY``
 at a copy), not code.
 """
@@ -22,8 +22,6 @@ CATEGORIES = (
 )  # fmt: skip
 REQUIRE_MODES = ("subject", "context", "subject+context", "any")
 MSG_BAD_RULE = "taxonomy rule {index}: {problem}"
-CLAUSE_BREAK = re.compile(r"[,;:()—–]|\b(?:compared|while|whereas|than|but|versus|vs)\b", re.IGNORECASE)
-CLAUSE_PENALTY = 100
 
 
 def words_pattern(words: list[str]) -> re.Pattern | None:
@@ -73,7 +71,6 @@ class Taxonomy:
     """The compiled taxonomy."""
 
     rules: tuple[Rule, ...]
-    locations: tuple[tuple[str, re.Pattern], ...]
     cad_cues: re.Pattern | None
     usd_cues: re.Pattern | None
     canadian_outlets: frozenset[str]
@@ -112,9 +109,6 @@ def load_taxonomy(path: str | None = None) -> Taxonomy:
     }
     return Taxonomy(
         rules=tuple(_rule(i, r) for i, r in enumerate(raw.get("rules", []))),
-        locations=tuple(
-            (label, words_pattern(phrases)) for label, phrases in raw.get("locations", {}).items()
-        ),
         cad_cues=words_pattern(currency.get("cad_cues", [])),
         usd_cues=words_pattern(currency.get("usd_cues", [])),
         canadian_outlets=frozenset(o.casefold() for o in currency.get("canadian_outlets", [])),
@@ -152,44 +146,6 @@ def categorize(
         if rule.fits(unit_kind, subject, context):
             return rule.category
     return "other"
-
-
-def location_phrases(sentence: str, taxonomy: Taxonomy | None = None) -> list[tuple[str, int, int]]:
-    """Every location phrase of a sentence: ``(label, start, end)``."""
-    taxonomy = taxonomy or load_taxonomy()
-    folded = fold(sentence)
-    return [
-        (label, m.start(), m.end())
-        for label, pattern in taxonomy.locations
-        if pattern is not None
-        for m in pattern.finditer(folded)
-    ]
-
-
-def locate(
-    sentence: str,
-    start: int,
-    end: int,
-    taxonomy: Taxonomy | None = None,
-    phrases: list[tuple[str, int, int]] | None = None,
-) -> str:
-    """The border a fact is about: the location phrase nearest to it in its sentence, else "".
-
-    ``phrases`` (from :func:`location_phrases`) saves finding them again for each fact of a sentence.
-
-    >>> locate("50 pounds at the Canada-US border, compared to 20,600 at the Mexico border", 47, 53)
-    'southern border'
-    """
-    if phrases is None:
-        phrases = location_phrases(sentence, taxonomy)
-    best, best_distance = "", None
-    for label, p_start, p_end in phrases:
-        between = sentence[end:p_start] if p_start >= end else sentence[p_end:start]
-        # A phrase in another clause ("..., compared to 20,600 pounds at the Mexico border") is farther.
-        distance = len(between) + CLAUSE_PENALTY * len(CLAUSE_BREAK.findall(between))
-        if best_distance is None or distance < best_distance:
-            best, best_distance = label, distance
-    return best
 
 
 def currency_cues(text: str, taxonomy: Taxonomy | None = None) -> tuple[int, int]:

@@ -1,82 +1,57 @@
-"""Where and when a sentence's numbers are: its border location phrases and its period.
+"""Where and when a sentence's numbers are: the extractor's one call into places and periods.
 
-The extractor calls :func:`sentence_places` and :func:`sentence_period` once per
-sentence and :func:`place_of` once per fact; these are the hooks the place and period
-readings plug into.
+The extractor calls :func:`sentence_setting` once per sentence and :func:`where_when` once
+per fact. The rules live in :mod:`borderdata.places` (place names in ``places.toml``) and
+:mod:`borderdata.periods` (phrases of time resolved against the publication date); both
+give each number the phrase of its own clause (:mod:`borderdata.clauses`).
 """
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 from datetime import date
 
-from borderdata.lexicon import MONTHS
-from borderdata.taxonomy import Taxonomy, locate, location_phrases
+from borderdata.periods import Period, find_periods, period_for
+from borderdata.places import LOCATED, Place, mentions, place_for
 
-PERIOD_PATTERNS = (
-    (re.compile(r"\bfiscal(?:\s+year)?\s+(\d{4})(?:\s*[-–/]\s*(\d{2,4}))?\b", re.IGNORECASE), "fiscal"),
-    (re.compile(r"\bFY\s?(\d{2,4})\b"), "fy"),
-    (re.compile(rf"\bsince\s+((?:{MONTHS})\.?\s+)?(\d{{4}})\b", re.IGNORECASE), "since"),
-    (re.compile(rf"\b(?:in|during|for|of)\s+((?:{MONTHS})\.?\s+)?(\d{{4}})\b", re.IGNORECASE), "in"),
-    (
-        re.compile(r"\blast\s+year\b|\ba\s+year\s+earlier\b|\bthe\s+previous\s+year\b", re.IGNORECASE),
-        "last_year",
-    ),
-    (re.compile(r"\bthis\s+year\b|\bso\s+far\s+this\s+year\b", re.IGNORECASE), "this_year"),
-    (re.compile(r"\blast\s+month\b", re.IGNORECASE), "last_month"),
-)
-MONTH_NUMBER = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"],
-    start=1)}  # fmt: skip
+CARRIED = 3  # the tier of a place carried over from the sentence before
 
 
-def _month(raw: str | None) -> int | None:
-    return MONTH_NUMBER.get(raw.strip().lower()[:3]) if raw else None
+@dataclass(frozen=True)
+class Setting:
+    """The place phrases and phrases of time of one sentence."""
+
+    places: list[Place]
+    periods: list[Period]
 
 
-def find_period(sentence: str, published: date | None) -> str:
-    """The period a sentence anchors: "2024" for "last year" in 2025, "FY2024", "since 2024-06"."""
-    for pattern, kind in PERIOD_PATTERNS:
-        m = pattern.search(sentence)
-        if not m:
-            continue
-        if kind == "fiscal":
-            return f"FY{m.group(1)}" + (f"-{m.group(2)}" if m.group(2) else "")
-        if kind == "fy":
-            year = m.group(1)
-            return f"FY{'20' + year if len(year) == 2 else year}"
-        if kind in ("since", "in"):
-            month, year = _month(m.group(1)), m.group(2)
-            if not 1900 <= int(year) <= 2100:
-                continue
-            stamp = f"{year}-{month:02d}" if month else year
-            return f"since {stamp}" if kind == "since" else stamp
-        if published is None:
-            continue
-        if kind == "last_year":
-            return str(published.year - 1)
-        if kind == "this_year":
-            return str(published.year)
-        if kind == "last_month":
-            year, month = (
-                (published.year, published.month - 1) if published.month > 1 else (published.year - 1, 12)
-            )
-            return f"{year}-{month:02d}"
-    return ""
+def sentence_setting(sentence: str, published: date | None, side: str, previous: str = "") -> Setting:
+    """The place and time phrases of a sentence; ``side`` says whose fiscal years ("US", "CA", "").
+
+    A sentence that names no place continues the place of the sentence before it in the
+    paragraph (``previous``) when that one names exactly one ("... seized along the northern
+    border so far this year. Between October 2024 and May, the U.S. has captured 26
+    kilograms ..."). Periods are never carried over.
+    """
+    places = mentions(sentence) or carried_place(previous)
+    return Setting(places, find_periods(sentence, published, side))
 
 
-def sentence_period(sentence: str, published: date | None) -> str:
-    """The period label of a sentence (:func:`find_period`)."""
-    return find_period(sentence, published)
+def carried_place(previous: str) -> list[Place]:
+    """The one place a sentence names where something happened, as a place for the next sentence."""
+    located = {(p.label, p.kind) for p in mentions(previous) if p.tier == LOCATED} if previous else set()
+    if len(located) != 1:
+        return []
+    label, kind = located.pop()
+    return [Place(label, kind, CARRIED, (0, 0))]
 
 
-def sentence_places(sentence: str, taxonomy: Taxonomy) -> list[tuple[str, int, int]]:
-    """The location phrases of a sentence: ``(label, start, end)``."""
-    return location_phrases(sentence, taxonomy)
+def where_when(sentence: str, start: int, end: int, setting: Setting) -> tuple[str, Period]:
+    """The location and the period of the number at ``[start, end)`` of ``sentence``.
 
-
-def place_of(
-    sentence: str, start: int, end: int, taxonomy: Taxonomy, places: list[tuple[str, int, int]]
-) -> str:
-    """The location of the fact at ``[start, end)`` of ``sentence``: the nearest location phrase."""
-    return locate(sentence, start, end, taxonomy, places)
+    >>> s = "Last year 50 pounds were seized at the Canada-US border, compared to 20,600 at the Mexico border"
+    >>> place, period = where_when(s, 69, 75, sentence_setting(s, date(2025, 2, 1), ""))
+    >>> place, period.label, period.start_text, period.end_text
+    ('southern border', '2024', '2024-01-01', '2024-12-31')
+    """
+    return place_for(sentence, start, end, setting.places), period_for(sentence, start, end, setting.periods)
