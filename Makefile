@@ -13,7 +13,7 @@ export SOURCE_DATE_EPOCH := 0
 export MPLBACKEND := Agg
 
 .DEFAULT_GOAL := help
-.PHONY: help install data report test test-unit test-notebooks lint format lab bench bench-pathological baseline browser fuzz clean
+.PHONY: help install data report docs test test-unit test-notebooks lint format lab bench bench-pathological baseline browser fuzz clean
 
 help: ## show this help
 	@echo "borderdata: numbers in border-security news, with receipts"
@@ -32,8 +32,11 @@ install: $(STAMP) ## build .venv with the project and its tools (rebuilt when py
 data: $(STAMP) ## read seeds/ and data/raw/, write data/processed/{documents,facts,claims}.csv
 	$(BIN)/borderdata data
 
-report: $(STAMP) ## run the notebooks headless into reports/ (+ docs/*.png); P="mass_unit=lb currency=USD" sets parameters
+report: $(STAMP) ## data step if stale, then the notebooks into reports/ (swapped in whole); P="mass_unit=lb currency=USD" sets parameters (checked first)
 	$(BIN)/borderdata report $(if $(P),$(foreach kv,$(P),-p $(subst =, ,$(kv))))
+
+docs: $(STAMP) ## refresh docs/*.png (the README's charts) and docs/pages/*.png (1280 px page screenshots) from the seeds alone
+	$(BIN)/borderdata report --docs
 
 test: $(STAMP) ## unit tests and the doctests in src/ (incl. report runs, chart images, browser check), then nbval
 	$(BIN)/python -m pytest -q tests src --doctest-modules
@@ -42,7 +45,7 @@ test: $(STAMP) ## unit tests and the doctests in src/ (incl. report runs, chart 
 test-unit: $(STAMP) ## unit tests and doctests only (no notebook or browser runs)
 	$(BIN)/python -m pytest -q tests src --doctest-modules --ignore=tests/test_report.py --ignore=tests/test_browser.py
 
-test-notebooks: $(STAMP) ## nbval: re-run the notebooks and compare with their committed outputs
+test-notebooks: $(STAMP) ## nbval: re-run the notebooks on the seeds' tables (temp folder) and compare with their stored outputs
 	@if [ -n "$(NOTEBOOKS)" ]; then \
 		$(BIN)/python -m pytest -q -p no:cacheprovider --nbval --nbval-current-env \
 			--nbval-sanitize-with notebooks/sanitize.cfg $(NOTEBOOKS); \
@@ -67,8 +70,9 @@ bench: $(STAMP) ## throughput and memory per engine, then extraction alone vs a 
 bench-pathological: $(STAMP) ## hostile inputs (regex bait, HTML bait, gzip bomb, 20 MB one-line article, repeated claims...) at 1x/2x/4x: time and peak memory (writes benchmarks/pathological.md)
 	$(BIN)/python benchmarks/pathological.py
 
-baseline: $(STAMP) ## re-execute the notebooks in place to refresh their stored outputs (the nbval baseline)
+baseline: $(STAMP) ## refresh every baseline in one go: notebook outputs (nbval, on the seeds' tables) and chart images (tests/baseline_images)
 	$(BIN)/borderdata report --baseline
+	BORDERDATA_UPDATE_BASELINES=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_charts.py -k baseline
 
 browser: $(STAMP) ## install Debian chromium if missing, then check a rendered report in it
 	@command -v chromium >/dev/null || { echo "installing chromium"; apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }

@@ -4,8 +4,8 @@ The 1x/4x/16x corpora are the generated ones of ``benchmarks/run.py`` (made here
 missing); their facts are extracted first and only ``build_claims`` is timed. Those
 corpora recombine a few articles, so they hold few distinct claims; the "many claims"
 table perturbs the seed facts (subjects get a tag word, values a factor, mentions
-spread over documents and dates) into 20,000 would-be claims from 50,000 facts (13,426
-claims once equal money amounts with a shared word merge), which is what a newsroom
+spread over documents and dates) into 20,000 would-be claims from 50,000 facts (fewer once
+mentions whose values agree and whose subjects share a word merge), which is what a newsroom
 archive looks like to ``build_claims``. Timings are measured, never asserted.
 
     .venv/bin/python benchmarks/claims.py [--sizes 1 4 16] [--facts 50000] [--claims 20000]

@@ -33,10 +33,34 @@ FLAGS = (
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-    "--window-size=1200,1600",
+    "--window-size=1280,1600",
     "--virtual-time-budget=3000",
 )
-PAGES = ("00-explore-the-corpus", "02-track-funding-commitments")
+PAGES = ("00-explore-the-corpus", "02-track-funding-commitments", "04-check-claims-across-outlets")
+VIEWPORT = 1280
+# Appended to a copy of a page: after layout, record on <body> how far right the widest table box and
+# the widest table reach, and the page's own width (the page itself must not scroll sideways).
+MEASURE = """<script>
+const boxes = [...document.querySelectorAll('.borderdata-table')];
+const right = Math.max(0, ...boxes.map(b => b.getBoundingClientRect().right));
+const widest = Math.max(0, ...boxes.map(b => b.querySelector('table').scrollWidth));
+document.body.setAttribute('data-box-right', Math.ceil(right));
+document.body.setAttribute('data-table-width', widest);
+document.body.setAttribute('data-page-width', document.documentElement.scrollWidth);
+document.body.setAttribute('data-viewport', window.innerWidth);
+</script>"""
+
+
+def measured(page: Path, tmp_path: Path) -> dict[str, int]:
+    """The page laid out at 1280 px: how far its table boxes reach and how wide its widest table is."""
+    copy = tmp_path / page.name
+    copy.write_text(
+        page.read_text(encoding="utf-8").replace("</body>", MEASURE + "</body>"), encoding="utf-8"
+    )
+    dom = dump_dom(copy)
+    return {
+        k: int(v) for k, v in re.findall(r'data-(box-right|table-width|page-width|viewport)="(\d+)"', dom)
+    }
 
 
 def dump_dom(page: Path) -> str:
@@ -83,10 +107,23 @@ def test_notebook_page_has_charts_and_tables(site):
     assert "<mark>" in dom
 
 
-@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("name", PAGES[:2])  # the pages whose tables show the hostile sentence and title
 def test_hostile_article_text_is_shown_not_run(site, name):
     dom = dump_dom(site / f"{name}.html")
     assert "pwned" not in title_of(dom)
     assert "&lt;script&gt;document.title" in dom
     assert not re.search(r"<img[^>]*onerror", dom, flags=re.IGNORECASE)
     assert not re.search(r"<script[^>]*>\s*document\.title", dom)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_wide_tables_stay_inside_the_viewport_at_1280_px(site, name, tmp_path):
+    sizes = measured(site / f"{name}.html", tmp_path)
+    assert sizes["viewport"] == VIEWPORT
+    assert sizes["box-right"] <= VIEWPORT, sizes  # every table box ends inside the window
+    assert sizes["page-width"] <= VIEWPORT, sizes  # the page itself does not scroll sideways
+
+
+def test_index_shows_sources_with_links(site):
+    dom = dump_dom(site / "index.html")
+    assert "Sources" in dom and 'href="https://www.gazette.example/seizures"' in dom

@@ -1,10 +1,12 @@
-"""charts.py: the shapers on a small hand-made facts table, escaping, and an image baseline per chart.
+"""charts.py: every chart drawn from a small hand-made facts table, and an image baseline per chart.
 
 nbval never compares images, so every chart function is drawn here from fixed
 frames and compared pixel by pixel (with a small tolerance) with a PNG under
 ``tests/baseline_images/``. After a deliberate change to a chart, refresh the
-baselines with ``BORDERDATA_UPDATE_BASELINES=1 pytest tests/test_charts.py`` and
-look at the new images before committing them.
+baselines with ``BORDERDATA_UPDATE_BASELINES=1 pytest tests/test_charts.py`` (or
+``make baseline``) and look at the new images before committing them. The sample
+tables here are shared by ``test_views``, ``test_display``, ``test_report`` and
+``test_browser``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ import pandas as pd
 import pytest
 from matplotlib.testing.compare import compare_images
 
-from borderdata import charts
+from borderdata import charts, display, views
+from borderdata.claims import compare_claims
 from borderdata.schema import conform_facts, make_fact_id
 
 BASELINES = Path(__file__).parent / "baseline_images"
@@ -50,17 +53,24 @@ def fact(doc: str, outlet: str, published: str, surface: str, value: float, unit
 
 def sample_facts() -> pd.DataFrame:
     """Made-up facts from three made-up outlets, shaped like the extractor's output."""
+    fy24 = {"period": "FY2024", "period_start": "2023-10-01", "period_end": "2024-09-30"}
+    fy25 = {"period": "FY2025", "period_start": "2024-10-01", "period_end": "2025-02-28"}
+    seizure = {"category": "seizure", "subject": "fentanyl seized"}
     rows = [
+        fact(
+            "a1", "Gazette", "2025-02-10", "12 kilograms", 12, "kg", location=views.NORTH, **seizure, **fy24
+        ),
         fact(
             "a1",
             "Gazette",
             "2025-02-10",
-            "12 kilograms",
-            12,
-            "kg",
-            category="seizure",
-            subject="fentanyl seized",
-            location=charts.NORTH,
+            "26 pounds",
+            26,
+            "lb",
+            location=views.NORTH,
+            restates="a1:100",
+            **seizure,
+            **fy24,
         ),
         fact(
             "a1",
@@ -69,9 +79,9 @@ def sample_facts() -> pd.DataFrame:
             "8,400 kilograms",
             8400,
             "kg",
-            category="seizure",
-            subject="fentanyl seized",
-            location=charts.SOUTH,
+            location=views.SOUTH,
+            **seizure,
+            **fy24,
         ),
         fact(
             "b2",
@@ -80,10 +90,10 @@ def sample_facts() -> pd.DataFrame:
             "about 30 pounds",
             30,
             "lb",
-            category="seizure",
-            subject="fentanyl",
-            location=charts.NORTH,
+            location=views.NORTH,
             qualifier="approx",
+            **seizure,
+            **fy25,
         ),
         fact(
             "b2",
@@ -92,9 +102,9 @@ def sample_facts() -> pd.DataFrame:
             "18,000 pounds",
             18000,
             "lb",
-            category="seizure",
-            subject="fentanyl",
-            location=charts.SOUTH,
+            location=views.SOUTH,
+            **seizure,
+            **fy25,
         ),
         fact(
             "b2",
@@ -105,11 +115,21 @@ def sample_facts() -> pd.DataFrame:
             "percent",
             category="seizure",
             subject="fentanyl",
-            location=charts.NORTH,
+            location=views.NORTH,
             qualifier="upper_bound",
             low=float("nan"),
         ),
-        fact("a1", "Gazette", "2025-02-10", "three drones", 3, "count", category="asset", subject="drones"),
+        fact(
+            "a1",
+            "Gazette",
+            "2025-02-10",
+            "three new drones",
+            3,
+            "count",
+            category="asset",
+            subject="new drones",
+            sentence="Ottawa will fly three new drones this year.",
+        ),
         fact(
             "b2",
             "Courier",
@@ -119,6 +139,7 @@ def sample_facts() -> pd.DataFrame:
             "count",
             category="asset",
             subject="new drones",
+            sentence="Ottawa will fly six new drones this year.",
         ),
         fact(
             "b2",
@@ -128,7 +149,19 @@ def sample_facts() -> pd.DataFrame:
             2500,
             "count",
             category="personnel",
-            subject="officers",
+            subject="RCMP officers",
+            sentence="The RCMP boosted its border force to 2,500 officers.",
+        ),
+        fact(
+            "b2",
+            "Courier",
+            "2025-03-15",
+            "two Black Hawk helicopters",
+            2,
+            "count",
+            category="asset",
+            subject="leased Black Hawk helicopters",
+            sentence="Ottawa leased two Black Hawk helicopters for the border.",
         ),
         fact(
             "c3",
@@ -168,6 +201,7 @@ def sample_documents() -> pd.DataFrame:
             "outlet": ["Gazette", "Courier", ""],
             "published": ["2025-02-10", "2025-03-15", "2025-04-01"],
             "title": ["Seizures up", HOSTILE, "Money for the border"],
+            "url": ["https://www.gazette.example/seizures", "", "https://news.example.org/money?a=1&b=2"],
             "n_chars": ["1200", "3400", "800"],
         }
     )
@@ -191,120 +225,92 @@ def sample_status() -> pd.DataFrame:
     )
 
 
-# --------------------------------------------------------------------------- shapers
+# --------------------------------------------------------------------------- what the charts say
 
 
-def test_mass_seizures_converts_to_the_chosen_unit():
-    kg = charts.mass_seizures(sample_facts(), "kg")
-    lb = charts.mass_seizures(sample_facts(), "lb")
-    assert "amount (kg)" in kg and "amount (lb)" in lb
-    assert len(kg) == 4
-    assert lb["amount (lb)"].iloc[0] == pytest.approx(12 * 2.20462, rel=1e-4)
-    assert kg.loc[lambda d: d["stated"].eq("about 30 pounds"), "amount (kg)"].item() == pytest.approx(
-        13.6078, 1e-4
+def seizures(unit: str = "kg") -> pd.DataFrame:
+    return views.mass_seizures(sample_facts(), unit)
+
+
+def comparisons() -> pd.DataFrame:
+    facts = sample_facts()
+    return views.seizure_comparisons(
+        compare_claims(views.counted_once(facts)), views.mass_seizures(facts, "kg")
     )
 
 
-def test_border_ratios_per_source():
-    ratios = charts.border_ratios(charts.mass_seizures(sample_facts(), "kg"))
-    assert list(ratios["source"]) == ["Gazette, 2025-02-10", "Courier, 2025-03-15"]
-    assert ratios["ratio"].tolist() == pytest.approx([700, 600])
+def tick_labels(fig) -> list[str]:
+    return [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]
 
 
-def test_share_claims_keep_bounded_northern_percentages():
-    shares = charts.share_claims(sample_facts())
-    assert shares["bound"].tolist() == ["< 2%"]
+def test_every_seizure_bar_names_its_period():
+    labels = tick_labels(charts.border_seizures_chart(seizures(), "kg", comparisons()))
+    assert len(labels) == 4
+    assert all(
+        "FY2024" in label.replace("\n", " ") or "FY2025" in label.replace("\n", " ") for label in labels
+    )
 
 
-def test_asset_types_merge_synonyms_and_show_changes():
-    assets = charts.asset_counts(sample_facts())
-    assert set(assets["subject"]) == {"drone", "officer", "tower"}
-    changes = charts.count_changes(assets)
-    assert changes.set_index("subject").loc["drone", "counts"] == "3 → 6"
-    latest = charts.latest_counts(assets)
-    assert latest["subject"].tolist() == ["officer", "tower", "drone"]
+def test_seizure_chart_annotates_the_library_ratio():
+    fig = charts.border_seizures_chart(seizures(), "kg", comparisons())
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "southern ÷ northern ≈ 700×" in texts
 
 
-def test_period_filter_keeps_undated_rows():
-    facts = sample_facts().assign(published=lambda d: d["published"].where(d["doc_id"].ne("c3"), ""))
-    kept = charts.in_period(facts, "2025-03-01", "2025-12-31")
-    assert set(kept["doc_id"]) == {"b2", "c3"}
+def test_time_series_only_with_more_than_one_period():
+    series = views.seizure_series(seizures())
+    fig = charts.seizure_series_chart(series, "kg")
+    assert [line.get_label() for line in fig.axes[0].get_lines()] == [views.NORTH, views.SOUTH]
+    one = views.seizure_series(seizures().loc[lambda d: d["period"].eq("FY2024")])
+    assert not charts.seizure_series_chart(one, "kg").axes[0].get_lines()
 
 
-def test_validate_facts_counts_failures():
-    facts = sample_facts()
-    facts.loc[0, "low"] = 99
-    checks = charts.validate_facts(facts).set_index("check")["rows failing"]
-    assert checks["low <= value <= high"] == 1
-    assert checks.drop("low <= value <= high").eq(0).all()
+def test_asset_chart_keeps_totals_apart_from_new_deployments():
+    latest = views.latest_counts(views.asset_counts(sample_facts()))
+    fig = charts.asset_counts_chart(latest)
+    titles = [ax.get_title(loc="left").replace("\n", " ") for ax in fig.axes]
+    assert titles[0].startswith("Totals") and titles[1].startswith("New deployments")
+    assert not any(ax.get_xscale() == "log" for ax in fig.axes)
+    total_labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert total_labels == ["RCMP officer"]
+    assert "Black Hawk helicopter" in [t.get_text().replace("\n", " ") for t in fig.axes[1].get_yticklabels()]
+    assert "went" not in fig.get_suptitle()
 
 
-def test_money_only_through_the_given_rate():
-    assert charts.money_in(100, "CAD", "USD", 0.7) == pytest.approx(70)
-    assert charts.money_in(70, "USD", "CAD", 0.7) == pytest.approx(100)
-    assert charts.money_in(5, "CAD", "CAD", 0.7) == 5
+def test_labels_are_wrapped_never_cut():
+    label = charts.wrap_label("handheld chemical analysis detection devices at ports of entry", 20)
+    assert (
+        "…" not in label
+        and label.replace("\n", " ") == "handheld chemical analysis detection devices at ports of entry"
+    )
 
 
-@pytest.mark.parametrize(
-    ("kwargs", "message"),
-    [
-        ({"mass_unit": "stone"}, "mass_unit"),
-        ({"currency": "EUR"}, "currency"),
-        ({"usd_per_cad": 0}, "usd_per_cad"),
-    ],
-)
-def test_bad_parameters_are_named(kwargs, message):
-    with pytest.raises(ValueError, match=message):
-        charts.check_parameters(**kwargs)
-
-
-def test_sources_note_names_outlets_and_dates():
-    note = charts.sources_note(charts.mass_seizures(sample_facts(), "kg"))
-    assert note == "Sources: Gazette, 2025-02-10; Courier, 2025-03-15"
-
-
-def test_project_path_ignores_the_working_directory(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    assert charts.project_path("data/processed") == charts.PROJECT_ROOT / "data" / "processed"
-    assert charts.project_path(tmp_path) == tmp_path.resolve()
-
-
-# --------------------------------------------------------------------------- untrusted text
-
-
-def test_tables_escape_article_text_and_shield_dollars_from_mathjax():
-    page = charts.highlighted_facts(sample_facts())._repr_html_()
-    assert "<script>" not in page and "<img" not in page
-    assert "&lt;script&gt;" in page and "onerror=&quot;" in page
-    assert "<mark>$2 billion</mark>" in page
-    assert page.startswith('<div class="borderdata-table tex2jax_ignore mathjax_ignore">')
-
-
-def test_safe_table_plain_repr_has_no_addresses():
-    table = charts.show_table(sample_documents())
-    assert " at 0x" not in repr(table)
-    assert "&lt;script&gt;" in table._repr_html_()
+def test_chart_notes_name_domain_or_title_when_the_outlet_is_unknown():
+    facts = views.attach_sources(sample_facts(), sample_documents())
+    per_document = views.facts_per_document(facts, sample_documents())
+    note = charts.facts_by_category_chart(per_document).texts[-1].get_text()
+    assert "news.example.org, 2025-04-01" in note and "not stated" not in note
 
 
 def test_dollar_signs_in_labels_are_text_not_mathtext():
     commitments = sample_commitments().assign(program=["$1 and $2", "a $ b", "$x^2$"])
     fig = charts.funding_timeline_chart(commitments, "CAD")
-    assert charts.to_png(fig).startswith(b"\x89PNG")
+    assert display.to_png(fig).startswith(b"\x89PNG")
 
 
-def test_png_bytes_are_stable():
-    seizures = charts.mass_seizures(sample_facts(), "kg")
-    first = charts.to_png(charts.border_seizures_chart(seizures, "kg"))
-    second = charts.to_png(charts.border_seizures_chart(seizures, "kg"))
-    assert first == second
+def test_png_and_svg_bytes_are_stable():
+    draw = lambda: charts.border_seizures_chart(seizures(), "kg", comparisons())  # noqa: E731
+    assert display.to_png(draw()) == display.to_png(draw())
+    assert display.to_svg(draw()) == display.to_svg(draw())
+    assert b"<dc:date>" not in display.to_svg(draw())
 
 
 def test_axis_labels_follow_the_units():
-    kg = charts.border_seizures_chart(charts.mass_seizures(sample_facts(), "kg"), "kg")
-    lb = charts.border_seizures_chart(charts.mass_seizures(sample_facts(), "lb"), "lb")
-    assert "kg" in charts.figure_labels(kg)["xlabel"] and "lb" in charts.figure_labels(lb)["xlabel"]
+    kg = charts.border_seizures_chart(seizures("kg"), "kg")
+    lb = charts.border_seizures_chart(seizures("lb"), "lb")
+    assert "kg" in display.figure_labels(kg)["xlabel"] and "lb" in display.figure_labels(lb)["xlabel"]
     usd = sample_commitments().rename(columns={"amount (CAD)": "amount (USD)"})
-    assert "USD" in charts.figure_labels(charts.funding_timeline_chart(usd, "USD"))["ylabel"]
+    assert "USD" in display.figure_labels(charts.funding_timeline_chart(usd, "USD"))["ylabel"]
 
 
 # --------------------------------------------------------------------------- image baselines
@@ -312,22 +318,20 @@ def test_axis_labels_follow_the_units():
 
 def chart_cases() -> dict[str, object]:
     facts = sample_facts()
+    documents = sample_documents()
     return {
         "facts_by_category_chart": lambda: charts.facts_by_category_chart(
-            charts.facts_per_document(facts, sample_documents())
+            views.facts_per_document(views.attach_sources(facts, documents), documents)
         ),
-        "border_seizures_chart": lambda: charts.border_seizures_chart(
-            charts.mass_seizures(facts, "kg"), "kg"
-        ),
-        "border_seizures_chart_lb": lambda: charts.border_seizures_chart(
-            charts.mass_seizures(facts, "lb"), "lb"
-        ),
+        "border_seizures_chart": lambda: charts.border_seizures_chart(seizures("kg"), "kg", comparisons()),
+        "border_seizures_chart_lb": lambda: charts.border_seizures_chart(seizures("lb"), "lb", comparisons()),
+        "seizure_series_chart": lambda: charts.seizure_series_chart(views.seizure_series(seizures()), "kg"),
         "funding_timeline_chart": lambda: charts.funding_timeline_chart(sample_commitments(), "CAD"),
         "asset_counts_chart": lambda: charts.asset_counts_chart(
-            charts.latest_counts(charts.asset_counts(facts))
+            views.latest_counts(views.asset_counts(facts))
         ),
         "claims_status_chart": lambda: charts.claims_status_chart(sample_status()),
-        "empty_chart": lambda: charts.border_seizures_chart(charts.mass_seizures(facts.iloc[:0], "kg"), "kg"),
+        "empty_chart": lambda: charts.border_seizures_chart(views.mass_seizures(facts.iloc[:0], "kg"), "kg"),
     }
 
 
@@ -338,7 +342,7 @@ def test_every_chart_function_has_a_baseline():
 
 @pytest.mark.parametrize("name", list(chart_cases()))
 def test_chart_matches_baseline(name, tmp_path):
-    png = charts.to_png(chart_cases()[name]())
+    png = display.to_png(chart_cases()[name]())
     baseline = BASELINES / f"{name}.png"
     if UPDATE or not baseline.is_file():
         BASELINES.mkdir(exist_ok=True)

@@ -5,20 +5,21 @@ from __future__ import annotations
 import math
 import re
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from borderdata.claims import (
     CLAIM_COLUMNS,
     STATUSES,
+    Decision,
     Tolerances,
-    _compatible,
-    _money_links,
     build_claims,
+    claim_of_facts,
     compare_claims,
+    find_anchors,
     normalise_subject,
     prepare_mentions,
+    review_queue,
     subject_key,
     summarise_claim,
     total_commitments,
@@ -138,10 +139,15 @@ def test_updated_when_a_later_document_changes_the_value():
     assert re.search(r"2 count in a \(2025-01-29\).*→ 4 count in b \(2025-03-04\)", row.note)
 
 
+# A one-word subject ("officers") needs a stated place, period or event before two different
+# figures about it are one claim; these officers are all at the northern border.
+NORTH = {"location": "northern border"}
+
+
 def test_conflicting_on_the_same_day():
     facts = table(
-        fact("a", 1, 10_000, "count", "officers", "personnel", published="2025-03-04"),
-        fact("b", 1, 12_000, "count", "border officers", "personnel", published="2025-03-04"),
+        fact("a", 1, 10_000, "count", "officers", "personnel", published="2025-03-04", **NORTH),
+        fact("b", 1, 12_000, "count", "border officers", "personnel", published="2025-03-04", **NORTH),
     )
     row = only(build_claims(facts))
     assert row.status == "conflicting"
@@ -151,8 +157,8 @@ def test_conflicting_on_the_same_day():
 
 def test_conflicting_when_undated():
     facts = table(
-        fact("a", 1, 10_000, "count", "officers", "personnel", published="2025-03-04"),
-        fact("b", 1, 12_000, "count", "officers", "personnel"),
+        fact("a", 1, 10_000, "count", "officers", "personnel", published="2025-03-04", **NORTH),
+        fact("b", 1, 12_000, "count", "officers", "personnel", **NORTH),
     )
     row = only(build_claims(facts))
     assert row.status == "conflicting" and "undated" in row.note
@@ -239,12 +245,16 @@ def test_about_50_pounds_agrees_with_19_5_kg_when_approx_allows_20_percent():
     assert row.status == "corroborated" and "approx ±20%" in row.note
 
 
+# A share of seizures belongs to an event: both mentions name it, so a later figure updates it.
+OPERATION = "Operation Blizzard seized less than 1% of the fentanyl."
+
+
 @pytest.mark.parametrize(
     ("other", "qualifier", "status"),
     [
         (0.5, "exact", "corroborated"),  # inside the bound
         (1.0, "upper_bound", "corroborated"),  # "well under 1%" and "less than 1%"
-        (3.0, "exact", "updated"),  # outside it: the later document changes the figure
+        (3.0, "exact", "updated"),  # outside it: the later document changes the figure of the same event
     ],
 )
 def test_a_bound_agrees_with_values_inside_it(other, qualifier, status):
@@ -258,6 +268,7 @@ def test_a_bound_agrees_with_values_inside_it(other, qualifier, status):
             "seizure",
             published="2025-01-01",
             qualifier="upper_bound",
+            sentence=OPERATION,
         ),
         fact(
             "b",
@@ -268,6 +279,7 @@ def test_a_bound_agrees_with_values_inside_it(other, qualifier, status):
             "seizure",
             published="2025-02-01",
             qualifier=qualifier,
+            sentence=OPERATION,
         ),
     )
     assert only(build_claims(facts)).status == status
@@ -275,8 +287,8 @@ def test_a_bound_agrees_with_values_inside_it(other, qualifier, status):
 
 def test_exact_tolerance_is_a_parameter():
     facts = table(
-        fact("a", 1, 100, "count", "officers", "personnel", published="2025-03-04"),
-        fact("b", 1, 103, "count", "officers", "personnel", published="2025-03-04"),
+        fact("a", 1, 100, "count", "officers", "personnel", published="2025-03-04", **NORTH),
+        fact("b", 1, 103, "count", "officers", "personnel", published="2025-03-04", **NORTH),
     )
     assert only(build_claims(facts)).status == "conflicting"
     assert only(build_claims(facts, tolerances=Tolerances(exact=0.02))).status == "corroborated"
@@ -485,47 +497,6 @@ def test_seed_claims_end_to_end(seed_docs):
 # --- many claims: the fast paths agree with the plain loops ---------------------------------
 
 
-def _plain_money_links(bucket: pd.DataFrame) -> set[tuple[int, int, int]]:
-    """The pairwise loop the vectorised money links must reproduce, pair for pair."""
-    links = set()
-    rows = bucket.sort_values(["t_low", "fact_id"]).to_dict("records")
-    for i, a in enumerate(rows):
-        for b in rows[i + 1 :]:
-            if b["t_low"] > a["t_high"]:
-                break
-            if a["doc_id"] == b["doc_id"] or b["t_high"] < a["t_low"]:
-                continue
-            if a["core"] and b["core"] and not (a["core"] & b["core"]):
-                continue
-            priority = _compatible(a, b)
-            if priority is not None:
-                links.add((priority, a["node"], b["node"]))
-    return links
-
-
-def test_money_links_match_the_pairwise_loop():
-    rng = np.random.default_rng(1)
-    n = 400
-    low = rng.choice([1.0, 2.0, 2.0, 3.0, -np.inf, np.nan], n)
-    width = rng.choice([0.0, 0.5, 1.5, np.inf, np.nan], n)
-    width[np.isinf(low)] = 0.0
-    words = [frozenset(), frozenset({"border"}), frozenset({"border", "plan"}), frozenset({"drone"})]
-    bucket = pd.DataFrame(
-        {
-            "fact_id": [f"f{i:04d}" for i in range(n)],
-            "doc_id": rng.choice(["a", "b", "c", "d"], n),
-            "t_low": low,
-            "t_high": low + width,
-            "core": [words[k] for k in rng.integers(0, len(words), n)],
-            "location": rng.choice(["", "northern border", "southern border"], n),
-            "period": rng.choice(["", "2024"], n),
-            "node": rng.integers(0, 50, n),
-        }
-    )
-    fast = {tuple(link) for link in _money_links(bucket).tolist()}
-    assert fast == _plain_money_links(bucket)
-
-
 def many_claims(n_facts: int, n_claims: int) -> pd.DataFrame:
     """Perturbed copies of a few hand-made facts: a tag word per claim, values that agree or not."""
     base = [
@@ -553,8 +524,13 @@ def many_claims(n_facts: int, n_claims: int) -> pd.DataFrame:
             start=10 + i % 4,
             end=15 + i % 4,
             published=days[(2 * (i // n_claims) + claim) % len(days)],
-            subject=row["subject"]
-            + (f" zq{tag:x}".translate(str.maketrans("0123456789", "ghijklmnop")) if tag else ""),
+            # Each tagged claim is about its own thing: two tag words it shares with no other claim
+            # (subjects that share a word may be one claim when their values agree).
+            subject=(
+                f"zq{tag:x} zq{tag:x}x".translate(str.maketrans("0123456789", "ghijklmnop"))
+                if tag
+                else row["subject"]
+            ),
             value=row["value"] * factor,
             low=row["low"] * factor,
             high=row["high"] * factor,
@@ -583,3 +559,412 @@ def test_one_claim_summary_matches_its_slice_of_the_table():
         rows = mentions.loc[mentions["fact_id"].isin(row.fact_ids.split(";"))]
         summary = summarise_claim(rows)
         assert (summary["status"], summary["note"], summary["value"]) == (row.status, row.note, row.value)
+
+
+# --- identity: tables of cases --------------------------------------------------------------
+
+CBP_2024 = "CBP data for fiscal 2024 show the seizures at the northern border."
+FALKLAND = "The lab in Falkland held the drugs, the RCMP said."
+SPRINT = "Authorities seized the drugs during the National Fentanyl Sprint, the RCMP said."
+
+
+def pair(a: dict, b: dict) -> pd.DataFrame:
+    """Two facts in two documents, ``a`` published first."""
+    first = {"published": "2025-01-15", "outlet": "CBC News", **a}
+    second = {"published": "2025-02-20", "outlet": "Associated Press", **b}
+    return table(
+        fact(
+            "a",
+            1,
+            first.pop("value"),
+            first.pop("unit"),
+            first.pop("subject"),
+            first.pop("category"),
+            **first,
+        ),
+        fact(
+            "b",
+            1,
+            second.pop("value"),
+            second.pop("unit"),
+            second.pop("subject"),
+            second.pop("category"),
+            **second,
+        ),
+    )
+
+
+def seized(value: float, unit: str = "kg", subject: str = "fentanyl seized", **extra) -> dict:
+    return {"value": value, "unit": unit, "subject": subject, "category": "seizure", **extra}
+
+
+MUST_MERGE = {
+    "a conversion: 43 lb = 19.5 kg": (
+        seized(19.5, location="northern border", period="FY2024", sentence=CBP_2024),
+        seized(43, "lb", location="northern border", period="FY2024", sentence=CBP_2024),
+    ),
+    "a rounding: nearly 500 kg with 479 kg": (
+        seized(479, subject="cocaine seized", sentence=FALKLAND),
+        seized(500, subject="cocaine", qualifier="approx", sentence=FALKLAND),
+    ),
+    "some 200 officers with 200": (
+        {
+            "value": 200,
+            "unit": "count",
+            "subject": "officers",
+            "category": "personnel",
+            "location": "Ontario",
+        },
+        {
+            "value": 200,
+            "unit": "count",
+            "subject": "new officers",
+            "category": "personnel",
+            "location": "Ontario",
+            "qualifier": "approx",
+        },
+    ),
+    "money described in other words": (
+        {"value": 1.3e9, "unit": "CAD", "subject": "border security plan", "category": "funding"},
+        {"value": 1.3e9, "unit": "CAD", "subject": "", "category": "funding"},
+    ),
+    "a place stated by one outlet only (goes to review)": (
+        seized(54, subject="fentanyl", sentence=FALKLAND),
+        seized(54, subject="fentanyl", location="British Columbia"),
+    ),
+}
+
+MUST_NOT_MERGE = {
+    "same drug, different event (values differ)": (
+        seized(35, subject="cocaine", sentence=FALKLAND),
+        seized(5989, subject="cocaine", sentence=SPRINT),
+    ),
+    "same drug and value, two named events": (
+        seized(13, subject="cocaine", sentence="Operation Blizzard seized the drugs."),
+        seized(13, subject="cocaine", sentence="Project Pelican seized the drugs."),
+    ),
+    "same number, different thing": (
+        {"value": 60, "unit": "count", "subject": "new drones", "category": "asset"},
+        {"value": 60, "unit": "count", "subject": "new officers", "category": "personnel"},
+    ),
+    "same number, different subject in one category": (
+        {"value": 25, "unit": "percent", "subject": "drop in crossings", "category": "migration"},
+        {"value": 25, "unit": "percent", "subject": "asylum claims", "category": "migration"},
+    ),
+    "an empty period never joins a stated one when values differ": (
+        seized(19.5, location="northern border", period="FY2024"),
+        seized(30, location="northern border"),
+    ),
+    "same value, different periods": (
+        seized(19.5, location="northern border", period="FY2024"),
+        seized(19.5, location="northern border", period="FY2023"),
+    ),
+    "a one-word subject with no place, period or event": (
+        {"value": 51, "unit": "count", "subject": "officers", "category": "personnel"},
+        {"value": 1000, "unit": "count", "subject": "officers", "category": "personnel"},
+    ),
+    "one country's tariff and another's": (
+        {"value": 25, "unit": "percent", "subject": "tariff on canadian goods", "category": "tariff"},
+        {
+            "value": 25,
+            "unit": "percent",
+            "subject": "retaliatory tariffs on U.S. goods",
+            "category": "tariff",
+        },
+    ),
+    "a bound far from the figure it allows": (
+        seized(1, "lb", subject="fentanyl", location="northern border", qualifier="lower_bound"),
+        seized(43, "lb", subject="fentanyl", location="northern border"),
+    ),
+    "a reference amount with nothing but its subject (category other)": (
+        {"value": 1, "unit": "lb", "subject": "fentanyl", "category": "other"},
+        {"value": 1, "unit": "lb", "subject": "fentanyl", "category": "other"},
+    ),
+    "a bound and a figure that share only a modifier": (
+        {"value": 4, "unit": "count", "subject": "patrol dogs", "category": "asset"},
+        {
+            "value": 16,
+            "unit": "count",
+            "subject": "patrol vehicles",
+            "category": "asset",
+            "qualifier": "upper_bound",
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("case", MUST_MERGE)
+def test_pairs_that_must_merge(case):
+    claims = build_claims(pair(*MUST_MERGE[case]))
+    assert len(claims) == 1 and only(claims).status == "corroborated", case
+
+
+@pytest.mark.parametrize("case", MUST_NOT_MERGE)
+def test_pairs_that_must_not_merge(case):
+    claims = build_claims(pair(*MUST_NOT_MERGE[case]))
+    assert len(claims) == 2 and set(claims["status"]) == {"single"}, case
+
+
+UPDATES = {
+    "two Black Hawks, then four": (
+        {"value": 2, "unit": "count", "subject": "leased black hawk helicopters", "category": "asset"},
+        {"value": 4, "unit": "count", "subject": "black hawk helicopters", "category": "asset"},
+    ),
+    "countries of origin in one sector, a later count": (
+        {
+            "value": 85,
+            "unit": "count",
+            "subject": "countries of origin",
+            "category": "migration",
+            "sentence": "Agents in the Swanton Sector met migrants from the countries.",
+        },
+        {
+            "value": 97,
+            "unit": "count",
+            "subject": "countries of origin",
+            "category": "migration",
+            "sentence": "The Swanton Sector now counts migrants from the countries.",
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("case", UPDATES)
+def test_updates_need_the_same_what_where_and_event_at_a_later_date(case):
+    row = only(build_claims(pair(*UPDATES[case])))
+    assert row.status == "updated" and row.value == UPDATES[case][1]["value"]
+    assert "CBC News (2025-01-15)" in row.note and "Associated Press (2025-02-20)" in row.note
+
+
+CONFLICTS = {
+    "two figures for one period": (
+        seized(9570, location="southern border", period="FY2024", sentence=CBP_2024),
+        seized(20600, "lb", location="southern border", period="FY2024", sentence=CBP_2024),
+    ),
+    "about 50 pounds against 19.5 kg, approx ±10%": (
+        seized(19.5, location="northern border", period="FY2024"),
+        seized(50, "lb", subject="fentanyl", qualifier="approx", location="northern border", period="FY2024"),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CONFLICTS)
+def test_conflicts_only_when_every_key_agrees(case):
+    row = only(build_claims(pair(*CONFLICTS[case])))
+    assert row.status == "conflicting" and "same period FY2024" in row.note
+    assert "CBC News (2025-01-15)" in row.note and "a (" not in row.note  # outlets, not file ids
+
+
+def test_the_note_says_what_about_allows():
+    row = only(build_claims(pair(*CONFLICTS["about 50 pounds against 19.5 kg, approx ±10%"])))
+    assert "allows 20.4–24.9 kg (approx ±10%)" in row.note and "period FY2024 in" in row.note
+
+
+# --- anchors ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "events", "places", "agencies"),
+    [
+        (
+            "Operation Blizzard was a month-long campaign by the CBSA.",
+            {"Operation Blizzard"},
+            set(),
+            {"CBSA"},
+        ),
+        ("Police seized 386 kg during the National Fentanyl Sprint 2.0.", {"Fentanyl Sprint"}, set(), set()),
+        ("The lab, located in Falkland, was the largest, the RCMP said.", set(), {"Falkland"}, {"RCMP"}),
+        ("Agents of the Swanton Sector apprehended 15,000.", {"Swanton Sector"}, set(), set()),
+        ("U.S. Customs and Border Protection (CBP) figures", set(), set(), {"CBP"}),
+        ("Trucks wait at the Ambassador Bridge.", {"Ambassador Bridge"}, set(), set()),
+        # must not fire: countries, provinces, months, a bare suffix, lower-case words
+        ("Seizures in Canada and in Ontario rose in May.", set(), set(), set()),
+        ("The Northern Border Sector broke records.", set(), set(), set()),
+        ("the operation seized drugs in a project", set(), set(), set()),
+    ],
+)
+def test_event_anchors(sentence, events, places, agencies):
+    found = find_anchors(sentence)
+    assert (set(found[0]), set(found[1]), set(found[2])) == (events, places, agencies)
+
+
+# --- review queue and the analysts' answers -------------------------------------------------
+
+
+def test_an_unknown_key_goes_to_the_review_queue():
+    claims = build_claims(pair(*MUST_MERGE["a place stated by one outlet only (goes to review)"]))
+    row = only(claims)
+    assert "location British Columbia not stated in CBC News (2025-01-15)" in row.review
+    assert "same" in row.review and "split" in row.review
+    assert review_queue(claims)["claim_id"].tolist() == [row.claim_id]
+
+
+def test_a_merge_of_equal_keys_needs_no_review():
+    row = only(build_claims(pair(*MUST_MERGE["a conversion: 43 lb = 19.5 kg"])))
+    assert row.review == "" and row.why == "fentanyl seized; northern border; FY2024; CBP"
+
+
+@pytest.mark.parametrize(
+    ("case", "action", "n_claims"),
+    [
+        ("a place stated by one outlet only (goes to review)", "split", 2),
+        ("same drug and value, two named events", "same", 1),
+        ("same drug, different event (values differ)", "same", 1),
+    ],
+)
+def test_analysts_answers_are_applied(case, action, n_claims):
+    facts = pair(*(MUST_MERGE | MUST_NOT_MERGE)[case])
+    claims = build_claims(facts, decisions=[Decision(action, "a:1", "b:1")])
+    assert len(claims) == n_claims
+
+
+def test_answers_come_from_the_overrides_file(tmp_path):
+    from borderdata.overrides import apply_overrides
+
+    path = tmp_path / "overrides.csv"
+    path.write_text(
+        "fact_id,action,field,value,reason,author,date\n"
+        "a:1,split,,b:1,two labs,jd,2025-03-01\n"
+        "a:1,same,,gone:9,stale,jd,2025-03-01\n"
+        "a:1,same,,,no other fact,jd,2025-03-01\n",
+        encoding="utf-8",
+    )
+    facts = pair(*MUST_MERGE["a place stated by one outlet only (goes to review)"])
+    report = apply_overrides(facts, path)
+    assert [o.status for o in report.outcomes] == ["applied", "stale", "malformed"]
+    assert "gone:9" in report.outcomes[1].message
+    assert report.decisions == [Decision("split", "a:1", "b:1")]
+    assert len(build_claims(report.facts, decisions=report.decisions)) == 2
+    pd.testing.assert_frame_equal(report.facts, facts)  # answers never change the facts
+
+
+# --- receipts and the fact-to-claim mapping -------------------------------------------------
+
+
+def test_receipts_name_outlets_titles_dates_and_urls():
+    facts = pair(*MUST_MERGE["a conversion: 43 lb = 19.5 kg"])
+    documents = pd.DataFrame(
+        {"doc_id": ["a", "b"], "title": ["Seizures up", "Czar; goal"], "url": ["https://a.example", ""]}
+    )
+    row = only(build_claims(facts, documents=documents))
+    assert row.outlets == "CBC News | Associated Press"
+    assert (row.titles, row.urls) == ("Seizures up | Czar; goal", "https://a.example | ")
+    assert row.dates == "2025-01-15 | 2025-02-20" and row.sentences == CBP_2024
+    assert (
+        only(build_claims(facts)).titles == " | "
+    )  # no documents table: titles unknown, still one per document
+
+
+def test_every_fact_maps_to_its_claim_and_status():
+    facts = pd.concat(
+        [
+            pair(*MUST_MERGE["a conversion: 43 lb = 19.5 kg"]),
+            table(fact("c", 1, 7, "count", "cartels", "enforcement_result")),
+        ]
+    )
+    claims = build_claims(facts)
+    mapping = claim_of_facts(claims).set_index("fact_id")
+    assert sorted(mapping.index) == sorted(facts["fact_id"])
+    assert mapping.loc["a:1", "claim_id"] == mapping.loc["b:1", "claim_id"] != mapping.loc["c:1", "claim_id"]
+    assert (mapping.loc["a:1", "status"], mapping.loc["c:1", "status"]) == ("corroborated", "single")
+
+
+# --- scale: repeated figures stay linear ----------------------------------------------------
+
+
+def repeated_plan(n: int) -> pd.DataFrame:
+    """``n`` articles citing "$1.3 billion" in forty wordings, on many dates."""
+    wordings = [f"border plan {w}" for w in ("", "security", "package", "funding", "measures")] * 8
+    rows = [
+        fact(f"d{i:06d}", 5, 1.3e9, "CAD", wordings[i % len(wordings)] + f" {'x' * (i % 8)}".rstrip(),
+             "funding", published=f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}")
+        for i in range(n)
+    ]  # fmt: skip
+    return table(*rows)
+
+
+def test_sixteen_thousand_articles_citing_one_figure_are_linear(monkeypatch):
+    import borderdata.claims as claims_module
+
+    calls = {"n": 0}
+    real = claims_module.evidence
+
+    def counted(a, b, rules=None):
+        calls["n"] += 1
+        return real(a, b, rules)
+
+    monkeypatch.setattr(claims_module, "evidence", counted)
+    counts = {}
+    for n in (2_000, 16_000):
+        calls["n"] = 0
+        claims = build_claims(repeated_plan(n))
+        assert len(claims) == 1 and claims.loc[0, "n_documents"] == n
+        counts[n] = calls["n"]
+    # Each figure is compared with a bounded number of others: comparisons grow with n, not n².
+    assert counts[16_000] <= 8 * counts[2_000] + 100
+    assert counts[16_000] <= 16_000 * claims_module.claim_rules().max_candidates
+
+
+def test_a_commitment_is_dated_when_it_was_announced():
+    from borderdata import charts
+
+    facts = pair(
+        {"value": 1.3e9, "unit": "CAD", "subject": "border plan", "category": "funding", "period": "2024-12",
+         "period_start": "2024-12-01", "period_end": "2024-12-31"},
+        {"value": 1.3e9, "unit": "CAD", "subject": "border plan", "category": "funding"},
+    )  # fmt: skip
+    claims = build_claims(facts)
+    assert only(claims).period_start == "2024-12-01"
+    assert charts.funding_commitments(claims, facts)["date"].tolist() == ["2024-12-01"]
+
+
+def test_a_figure_its_own_document_gives_two_things_is_left_alone():
+    tariff = {"unit": "percent", "category": "tariff", "published": "2025-02-01", "outlet": "CP"}
+    facts = table(
+        fact("a", 1, 25, subject="retaliatory tariffs on u.s. goods", **tariff),
+        fact("a", 50, 25, subject="tariffs", **tariff),  # which of the two? the words do not say
+        fact("a", 90, 25, subject="tariffs on all goods", **tariff),
+        fact("b", 1, 25, subject="tariff threat", **tariff),
+    )
+    claims = build_claims(facts)
+    mapping = claim_of_facts(claims).set_index("fact_id")["claim_id"]
+    assert mapping["a:50"] not in {mapping["a:1"], mapping["a:90"], mapping["b:1"]}
+
+
+def test_one_document_never_gives_two_values_of_one_claim():
+    blizzard = {
+        "unit": "count",
+        "category": "seizure",
+        "sentence": "Operation Blizzard: 89 pills and 82 pills.",
+    }
+    claims = build_claims(
+        table(fact("a", 1, 89, subject="pills", **blizzard), fact("a", 9, 82, subject="pills", **blizzard))
+    )
+    assert len(claims) == 2 and set(claims["status"]) == {"single"}
+
+
+def test_a_running_total_is_updated_by_a_later_article():
+    so_far = {
+        "location": "northern border",
+        "period": "FY2025",
+        "period_start": "2024-10-01",
+        "period_end": "2025-09-30",
+    }
+    row = only(build_claims(pair(seized(11.5, **so_far), seized(26, **so_far))))
+    assert row.status == "updated" and row.value == 26
+
+
+def test_a_strict_rules_file_keeps_unknown_keys_apart(tmp_path, monkeypatch):
+    from borderdata.claims import CLAIMS_ENV, PACKAGE_RULES
+
+    strict = tmp_path / "claims.toml"
+    strict.write_text(
+        PACKAGE_RULES.read_text(encoding="utf-8").replace(
+            "join_across_unknown = true", "join_across_unknown = false"
+        ),
+        encoding="utf-8",
+    )
+    facts = pair(*MUST_MERGE["a place stated by one outlet only (goes to review)"])
+    assert len(build_claims(facts)) == 1
+    monkeypatch.setenv(CLAIMS_ENV, str(strict))
+    assert len(build_claims(facts)) == 2

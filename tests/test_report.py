@@ -4,7 +4,7 @@ The notebooks run on a small hand-made corpus of tables (``tests/test_charts.py`
 sample, with hostile text in titles and sentences) written to a temporary folder
 and passed as ``tables_dir``, so these tests do not depend on the seeds or on the
 tables in ``data/processed``. The nbval run (``make test-notebooks``) covers the
-defaults on the real tables.
+defaults on the seeds' tables, built in a temporary folder.
 """
 
 from __future__ import annotations
@@ -12,6 +12,11 @@ from __future__ import annotations
 import argparse
 import ast
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -29,7 +34,12 @@ NOTEBOOK_NAMES = (
     "03-count-enforcement-assets",
     "04-check-claims-across-outlets",
 )
-OTHER_PARAMETERS = {"mass_unit": "lb", "currency": "USD", "usd_per_cad": 0.5}
+OTHER_PARAMETERS = {
+    "mass_unit": "lb",
+    "currency": "USD",
+    "usd_per_cad": 0.5,
+    "usd_per_cad_date": "2024-06-01",
+}
 
 
 def write_sample_tables(folder: Path) -> Path:
@@ -127,7 +137,8 @@ def test_currency_changes_tables_and_axis_labels(runs):
     assert "amount (USD)" in page(runs, "other", name)
     assert "CAD" in chart_labels(runs, "default", name)[0]["ylabel"]
     assert "USD" in chart_labels(runs, "other", name)[0]["ylabel"]
-    assert "0.5 USD per CAD" in page(runs, "other", name)
+    assert "0.5 USD per CAD (2024-06-01)" in page(runs, "other", name)
+    assert "(2024-06-01)" not in page(runs, "default", name)
 
 
 def test_code_is_hidden_unless_asked(runs):
@@ -168,7 +179,7 @@ def test_failing_notebook_is_named_and_others_still_render(tables, tmp_path, cap
         new_code_cell('raise ValueError("boom on purpose")'),
     ]
     nbformat.write(bad, folder / "05-fail-on-purpose.ipynb")
-    out = tmp_path / "reports"
+    out = previous_report(tmp_path / "reports")
     args = argparse.Namespace(
         notebooks=folder, out=out, parameter=[["tables_dir", str(tables)]], with_code=False, baseline=False
     )
@@ -176,9 +187,12 @@ def test_failing_notebook_is_named_and_others_still_render(tables, tmp_path, cap
     err = capsys.readouterr().err
     assert "05-fail-on-purpose: FAILED in cell 4: ValueError: boom on purpose" in err
     assert "03-count-enforcement-assets: ok" in err
-    assert (out / "03-count-enforcement-assets.html").is_file()
-    index = (out / "index.html").read_text(encoding="utf-8")
+    assert (out / "index.html").read_text(encoding="utf-8") == PREVIOUS  # the good report stays
+    failed = report.failed_folder(out)
+    assert (failed / "03-count-enforcement-assets.html").is_file()
+    index = (failed / "index.html").read_text(encoding="utf-8")
     assert "Failed in cell 4: ValueError: boom on purpose" in index
+    assert "&lt;span" not in index and "<span style" not in index  # the summary is plain text
 
 
 def test_strip_volatile_removes_run_metadata():
@@ -188,3 +202,227 @@ def test_strip_volatile_removes_run_metadata():
     clean = report.strip_volatile(nb)
     assert "papermill" not in clean.metadata and clean.cells[0].metadata == {}
     assert clean.metadata.kernelspec.name == "python3"
+
+
+# --------------------------------------------------------------------------- parameters checked first
+
+PREVIOUS = "<html>the previous good report</html>"
+
+
+def previous_report(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "index.html").write_text(PREVIOUS, encoding="utf-8")
+    (folder / report.REPORT_MARKER).write_text("", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("pairs", "fragment"),
+    [
+        ([["mass_units", "lb"]], "unknown parameter 'mass_units'; the parameters are: "),
+        ([["mass_unit", "stone"]], "mass_unit='stone' is not allowed: one of kg, lb, g, t"),
+        ([["usd_per_cad", "0.5"]], "needs usd_per_cad_date"),
+    ],
+)
+def test_bad_parameters_stop_before_any_notebook_and_keep_the_report(tmp_path, capsys, pairs, fragment):
+    out = previous_report(tmp_path / "reports")
+    args = argparse.Namespace(notebooks=None, out=out, parameter=pairs, with_code=False, baseline=False)
+    started = time.perf_counter()
+    assert report.main(args) == 2
+    assert time.perf_counter() - started < 5  # nothing was executed
+    err = capsys.readouterr().err
+    assert fragment in err and "[1/" not in err
+    assert (out / "index.html").read_text(encoding="utf-8") == PREVIOUS
+    assert sorted(p.name for p in out.iterdir()) == sorted(["index.html", report.REPORT_MARKER])
+
+
+def test_a_folder_borderdata_did_not_write_is_never_replaced(tmp_path, capsys):
+    out = tmp_path / "notes"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    args = argparse.Namespace(notebooks=None, out=out, parameter=[], with_code=False, baseline=False)
+    assert report.main(args) == 2
+    assert "refusing to replace it" in capsys.readouterr().err
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+# --------------------------------------------------------------------------- what a reader sees
+
+
+@pytest.mark.parametrize("name", NOTEBOOK_NAMES[:4])
+def test_notes_for_notebook_users_are_left_out_of_pages(runs, name):
+    nb = nbformat.read(report.NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    hidden = [c for c in nb.cells if report.NOTEBOOK_ONLY_TAG in c.metadata.get("tags", [])]
+    assert hidden, "the parameters and loading cells are tagged"
+    html = page(runs, "default", name)
+    for cell in hidden:
+        if cell.cell_type == "markdown":
+            assert cell.source[:40] not in html
+    assert "For notebook users" not in html
+    assert "For notebook users" in report.render_html(nb, with_code=True)
+
+
+@pytest.mark.parametrize("name", NOTEBOOK_NAMES[:4])
+def test_every_page_has_a_sources_section_with_links(runs, name):
+    html = page(runs, "default", name)
+    assert '<h2 id="sources">Sources</h2>' in html
+    assert "Gazette" in html
+    if name != "02-track-funding-commitments":
+        assert 'href="https://www.gazette.example/seizures"' in html
+
+
+def test_index_lists_every_source_and_plain_summaries(runs):
+    index = (runs["default"][0] / "index.html").read_text(encoding="utf-8")
+    assert '<h2 id="sources">Sources</h2>' in index
+    assert 'href="https://news.example.org/money?a=1&amp;b=2"' in index
+    assert "news.example.org" in index
+    assert "`" not in index.split("<ul")[1].split("</ul>")[0]
+
+
+@pytest.mark.parametrize(
+    ("name", "chart"),
+    [
+        ("00-explore-the-corpus", "facts-per-article"),
+        ("01-compare-fentanyl-seizures", "seizures-by-border"),
+        ("01-compare-fentanyl-seizures", "seizures-by-period"),
+        ("02-track-funding-commitments", "funding-over-time"),
+        ("03-count-enforcement-assets", "assets-by-type"),
+    ],
+)
+def test_every_chart_is_exported_beside_its_page(runs, name, chart):
+    folder = runs["default"][0]
+    files = report.export_folder(folder, name)
+    for kind in ("png", "svg", "csv"):
+        assert (files / f"{chart}.{kind}").is_file(), f"{chart}.{kind}"
+        assert f'href="{files.name}/{chart}.{kind}"' in page(runs, "default", name)
+    assert (files / f"{chart}.svg").read_bytes().startswith(b"<?xml")
+
+
+def test_exported_csv_holds_the_numbers_of_the_chart(runs, tables):
+    from borderdata import views
+    from borderdata.tables import read_table
+
+    exported = read_table(
+        report.export_folder(runs["other"][0], "01-compare-fentanyl-seizures") / "seizures-by-border.csv"
+    )
+    facts = views.report_tables(str(tables))["facts"]
+    expected = views.mass_seizures(facts, "lb")
+    assert exported["amount (lb)"].astype(float).tolist() == pytest.approx(expected["amount (lb)"].tolist())
+    assert exported["period"].tolist() == expected["period"].tolist()
+
+
+# --------------------------------------------------------------------------- processes die with the command
+
+SLOW_NOTEBOOK = """
+import time
+time.sleep(60)
+"""
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` (read from /proc)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parent-death signal is Linux's")
+def test_kill_9_of_the_report_leaves_no_worker_behind(tables, tmp_path):
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    for n in (1, 2):
+        nb = new_notebook(
+            metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+        )
+        params = new_code_cell('tables_dir = ""')
+        params.metadata["tags"] = ["parameters"]
+        nb.cells = [
+            new_markdown_cell("# Sleep"),
+            params,
+            new_markdown_cell("Wait."),
+            new_code_cell(SLOW_NOTEBOOK),
+        ]
+        nbformat.write(nb, folder / f"0{n}-sleep.ipynb")
+    out = tmp_path / "reports"
+    code = (
+        "import argparse, sys; from borderdata import report; "
+        f"sys.exit(report.main(argparse.Namespace(notebooks={str(folder)!r}, out={str(out)!r}, "
+        f"parameter=[['tables_dir', {str(tables)!r}]], with_code=False, baseline=False)))"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline and len(descendants(proc.pid)) < 4:  # two workers and their kernels
+            time.sleep(0.5)
+        below = descendants(proc.pid)
+        assert len(below) >= 2, "the workers did not start"
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    deadline = time.time() + 20
+    while time.time() < deadline and any(alive(p) for p in below):
+        time.sleep(0.5)
+    assert not [p for p in below if alive(p)], "processes outlived the report"
+    assert not out.exists()  # nothing half-built was swapped in
+
+
+# --------------------------------------------------------------------------- the data step's problems
+
+
+def test_the_data_step_problems_and_status_are_surfaced(monkeypatch, capsys):
+    import pandas as pd
+
+    from borderdata import pipeline
+    from borderdata.corpus import Problem
+
+    bad = Problem(Path("data/raw/broken.txt"), "not UTF-8 and not cp1252")
+    result = pipeline.DataResult(documents=pd.DataFrame(), facts=pd.DataFrame(), problems=[bad])
+    monkeypatch.setattr(pipeline, "tables_are_stale", lambda *a, **k: True)
+    monkeypatch.setattr(pipeline, "run_data", lambda *a, **k: result)
+    assert report.ensure_tables(pipeline.PROCESSED) == 1
+    err = capsys.readouterr().err
+    assert "error: data/raw/broken.txt: not UTF-8 and not cp1252" in err
+    assert "the data step reported 1 problem(s)" in err
+
+
+def test_a_locked_data_step_is_one_line_and_exit_2(monkeypatch, tmp_path, capsys):
+    from borderdata import pipeline
+
+    def locked(*args, **kwargs):
+        raise pipeline.LockedError("another `borderdata data` run holds the lock (pid 1)")
+
+    monkeypatch.setattr(pipeline, "tables_are_stale", lambda *a, **k: True)
+    monkeypatch.setattr(pipeline, "run_data", locked)
+    args = argparse.Namespace(
+        notebooks=None, out=tmp_path / "r", parameter=[], with_code=False, baseline=False
+    )
+    assert report.main(args) == 2
+    err = capsys.readouterr().err
+    assert "error: the data step stopped: another `borderdata data` run holds the lock" in err
+    assert "Traceback" not in err
+
+
+def test_a_page_without_its_own_sources_gets_the_corpus_sources(tables):
+    page = "<html><body><main><p>a notebook by someone else</p></main></body></html>"
+    added = report.with_sources(page, tables)
+    assert '<h2 id="sources">Sources</h2>' in added and added.index("Sources") < added.index("</main>")
+    assert 'href="https://www.gazette.example/seizures"' in added
+    assert report.with_sources(added, tables) == added  # a page that has them keeps its own

@@ -1,36 +1,23 @@
 """Every chart the notebooks draw, in one house style, with the sources named under each chart.
 
-Two kinds of functions live here:
+Chart functions (``*_chart``) only draw: each takes a small tidy frame from
+:mod:`borderdata.views` and returns a :class:`matplotlib.figure.Figure` drawn with
+``borderdata.mplstyle``: a title that states what the chart shows, units on the
+axes, thousands separators, whole labels (wrapped, never cut), and a note under
+the plot naming every source (outlet, or domain or title) and date. Showing and
+exporting a figure is :mod:`borderdata.display`'s job.
 
-- *shapers* turn the facts and claims tables into the small tidy frames a chart
-  draws (``mass_seizures``, ``asset_counts``, ...); notebooks show the same
-  frame as a table under the chart, so every bar can be traced to a sentence;
-- *charts* (``*_chart``) take such a frame and return a
-  :class:`matplotlib.figure.Figure` drawn with ``borderdata.mplstyle``, titled
-  with the finding, units on the axes, thousands separators, and a source note
-  (outlet and date) under the plot.
-
-Article text is untrusted: :func:`html_table` escapes every cell and marks the
-table so MathJax leaves ``$`` alone, and the style sheet turns off mathtext.
-
->>> import pandas as pd
->>> from borderdata.schema import conform_facts
->>> facts = conform_facts(pd.DataFrame([{"doc_id": "a", "start": 0, "end": 4, "value": 19.5, "unit": "kg",
-...     "category": "seizure", "subject": "fentanyl seized", "location": "northern border"}]))
->>> mass_seizures(facts, "lb")["amount (lb)"].round(1).tolist()
-[43.0]
+Names that lived here before the views/display split (``mass_seizures``,
+``show_table``...) still resolve, forwarded to their new module, so notebooks
+written against the old layout keep running.
 """
 
 from __future__ import annotations
 
 import functools
-import html
-import io
 import math
-import os
 import textwrap
-from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any, ParamSpec
 
 import matplotlib.dates as mdates
@@ -41,15 +28,16 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator
 
-from borderdata import units
-from borderdata.corpus import PROJECT_ROOT
-from borderdata.schema import conform_facts
+from borderdata.display import STYLE
+from borderdata.views import NORTH, SOUTH, format_number, period_label, sources_note
 
-STYLE = Path(__file__).with_name("borderdata.mplstyle")
-MASS_UNITS = ("kg", "lb", "g", "t")
-REPORT_CURRENCIES = ("CAD", "USD")
-NORTH, SOUTH = "northern border", "southern border"
 BORDER_COLORS = {NORTH: "#1f5f8b", SOUTH: "#c0392b"}
+KIND_COLORS = {"total": "#1f5f8b", "new": "#e69f00", "stated": "#7f7f7f"}
+KIND_TITLES = {
+    "total": "Totals (what a force or fleet was brought to)",
+    "new": "New deployments and additions",
+    "stated": "Counts not said to be new or a total",
+}
 CATEGORY_COLORS = {
     "seizure": "#c0392b",
     "funding": "#e69f00",
@@ -62,559 +50,12 @@ CATEGORY_COLORS = {
     "trade": "#a6d854",
     "other": "#bbbbbb",
 }
-STATUS_ORDER = ("corroborated", "updated", "conflicting", "single")
-LIST_SEP = ";"
-NUMERIC_CLAIM_COLUMNS = ("value", "low", "high", "n_mentions", "n_documents")
 NO_DATA = "No matching facts in these tables"
-NO_OUTLET = "outlet not stated"
-NO_DATE = "undated"
-LABEL_CHARS = 42
+LABEL_WIDTH = 30
+TITLE_WIDTH = 80
 NOTE_WIDTH = 130
-PNG_METADATA = {"Software": None}
-NO_REFRESH_ENV = "BORDERDATA_NO_REFRESH"
-TEXT_CELL = ' style="text-align: left; vertical-align: top; max-width: 36em"'
-NUMERIC_FACT_COLUMNS = ("start", "end", "value", "low", "high")
-
-MSG_BAD_UNIT = "mass_unit must be one of {allowed}, got {value!r}"
-MSG_BAD_CURRENCY = "currency must be one of {allowed}, got {value!r}"
-MSG_BAD_RATE = "usd_per_cad must be a positive number (U.S. dollars per Canadian dollar), got {value!r}"
 
 P = ParamSpec("P")
-
-
-# --------------------------------------------------------------------------- parameters and paths
-
-
-def project_path(path: str | Path) -> Path:
-    """``path`` resolved from the project root (absolute paths pass through), never from the cwd.
-
-    >>> project_path("data/processed") == PROJECT_ROOT / "data" / "processed"
-    True
-    """
-    return (PROJECT_ROOT / path).resolve()
-
-
-def check_parameters(
-    mass_unit: str = "kg", currency: str = "CAD", usd_per_cad: float = 1.0
-) -> dict[str, Any]:
-    """Validate the notebook parameters shared by every notebook; returns them as a dict.
-
-    >>> check_parameters("lb", "USD", 0.7)["mass_unit"]
-    'lb'
-    """
-    if mass_unit not in MASS_UNITS:
-        raise ValueError(MSG_BAD_UNIT.format(allowed=MASS_UNITS, value=mass_unit))
-    if currency not in REPORT_CURRENCIES:
-        raise ValueError(MSG_BAD_CURRENCY.format(allowed=REPORT_CURRENCIES, value=currency))
-    if not isinstance(usd_per_cad, int | float) or not usd_per_cad > 0:
-        raise ValueError(MSG_BAD_RATE.format(value=usd_per_cad))
-    return {"mass_unit": mass_unit, "currency": currency, "usd_per_cad": float(usd_per_cad)}
-
-
-# --------------------------------------------------------------------------- shaping the tables
-
-
-def typed_facts(facts: pd.DataFrame) -> pd.DataFrame:
-    """The facts table with numeric columns as numbers (CSV cells are read as text).
-
-    >>> raw = pd.DataFrame({"start": ["0"], "end": ["4"], "value": ["19.5"], "low": [""]})
-    >>> typed_facts(raw)["value"].tolist()
-    [19.5]
-    """
-    numeric = {c: pd.to_numeric(facts[c], errors="coerce") for c in NUMERIC_FACT_COLUMNS if c in facts}
-    if "start" in numeric:
-        numeric["start"] = numeric["start"].fillna(0).astype("int64")
-    if "end" in numeric:
-        numeric["end"] = numeric["end"].fillna(0).astype("int64")
-    typed = facts.assign(**numeric)
-    if "overridden" in typed:
-        typed = typed.assign(overridden=typed["overridden"].astype(str).str.lower().eq("true"))
-    return conform_facts(typed)
-
-
-def in_period(frame: pd.DataFrame, date_from: str = "", date_to: str = "") -> pd.DataFrame:
-    """Rows published within ``[date_from, date_to]`` (ISO dates, "" = open); undated rows are kept."""
-    published = frame["published"].astype(str)
-    dated = published.ne("")
-    keep = ~dated | (
-        (published.ge(date_from) if date_from else True) & (published.le(date_to) if date_to else True)
-    )
-    return frame.loc[keep]
-
-
-def source_label(outlet: str, published: str) -> str:
-    """``"The Canadian Press, 2025-03-04"``; empty parts are said to be missing."""
-    return f"{outlet or NO_OUTLET}, {published or NO_DATE}"
-
-
-def with_source(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with a ``source`` column (outlet and date) for labels and tables."""
-    labels = [source_label(o, p) for o, p in zip(frame["outlet"], frame["published"], strict=True)]
-    return frame.assign(source=pd.Series(labels, index=frame.index, dtype=object))
-
-
-def sources_note(frame: pd.DataFrame) -> str:
-    """One line naming every outlet and date behind ``frame`` (rows with ``outlet``, ``published``)."""
-    if frame.empty:
-        return "Sources: none"
-    pairs = (
-        frame.loc[:, ["outlet", "published"]]
-        .astype(str)
-        .drop_duplicates()
-        .sort_values(["published", "outlet"], kind="stable")
-    )
-    return "Sources: " + "; ".join(source_label(o, p) for o, p in pairs.itertuples(index=False))
-
-
-def _has_word(series: pd.Series, word: str) -> pd.Series:
-    return series.astype(str).str.contains(word, case=False, regex=False) if word else series.eq(series)
-
-
-def mass_seizures(facts: pd.DataFrame, mass_unit: str = "kg", subject: str = "fentanyl") -> pd.DataFrame:
-    """Seizures stated as a mass, each converted to ``mass_unit``, one row per mention.
-
-    ``subject`` filters on the fact's subject or sentence (case-insensitive; "" keeps all).
-    Columns: source, outlet, published, location, stated, ``amount (<mass_unit>)``, sentence.
-    """
-    amount = f"amount ({mass_unit})"
-    rows = facts.loc[
-        lambda d: (
-            d["category"].eq("seizure")
-            & d["unit"].map(units.dimension_of).eq("[mass]")
-            & (_has_word(d["subject"], subject) | _has_word(d["sentence"], subject))
-        )
-    ]
-    converted = [units.convert(v, u, mass_unit) for v, u in zip(rows["value"], rows["unit"], strict=True)]
-    return (
-        rows.assign(**{amount: pd.Series(converted, index=rows.index, dtype="float64")})
-        .pipe(with_source)
-        .rename(columns={"surface": "stated"})
-        .loc[:, ["source", "outlet", "published", "location", "stated", amount, "sentence"]]
-        .sort_values(["published", "outlet", "location"], kind="stable")
-        .reset_index(drop=True)
-    )
-
-
-def border_ratios(seizures: pd.DataFrame) -> pd.DataFrame:
-    """Per source that states both, the southern-border amount divided by the northern one."""
-    amount = next(c for c in seizures.columns if c.startswith("amount ("))
-    both = (
-        seizures.loc[lambda d: d["location"].isin([NORTH, SOUTH])]
-        .groupby(["source", "outlet", "published", "location"], sort=True)[amount]
-        .max()
-        .unstack("location")
-        .reindex(columns=[NORTH, SOUTH])
-        .dropna()
-        .loc[lambda d: d[NORTH] > 0]
-    )
-    return (
-        both.assign(ratio=lambda d: d[SOUTH] / d[NORTH])
-        .reset_index()
-        .sort_values(["published", "outlet"], kind="stable", ignore_index=True)
-        .rename(columns={NORTH: f"northern {amount}", SOUTH: f"southern {amount}"})
-        .rename_axis(columns=None)
-    )
-
-
-def share_claims(facts: pd.DataFrame) -> pd.DataFrame:
-    """Percentages stated as a bound for the northern border ("less than 1 %" of seizures or crossings)."""
-    return (
-        facts.loc[
-            lambda d: (
-                d["unit"].eq("percent")
-                & d["location"].eq(NORTH)
-                & d["qualifier"].isin(["upper_bound", "lower_bound"])
-            )
-        ]
-        .pipe(with_source)
-        .assign(
-            bound=lambda d: [_bound_text(q, v, "%") for q, v in zip(d["qualifier"], d["value"], strict=True)]
-        )
-        .rename(columns={"surface": "stated"})
-        .loc[:, ["source", "outlet", "published", "stated", "bound", "subject", "sentence"]]
-        .sort_values(["published", "outlet"], kind="stable")
-        .reset_index(drop=True)
-    )
-
-
-def _bound_text(qualifier: str, value: float, unit: str) -> str:
-    sign = {"upper_bound": "< ", "lower_bound": "> ", "approx": "≈ "}.get(qualifier, "")
-    return f"{sign}{format_number(value)} {unit}".replace(" %", "%")
-
-
-def asset_type(subject: str) -> str:
-    """The thing counted, named once: modifiers dropped, synonyms mapped (``taxonomy.toml``).
-
-    >>> asset_type("leased Black Hawk helicopters") == asset_type("black hawks")
-    True
-    """
-    from borderdata.taxonomy import load_taxonomy
-
-    taxonomy = load_taxonomy()
-    words = [w for w in str(subject).lower().split() if w not in taxonomy.drop_words]
-    phrase = " ".join(words)
-    for candidate in (phrase, phrase.removesuffix("s")):
-        if candidate in taxonomy.synonyms:
-            return taxonomy.synonyms[candidate]
-    return phrase
-
-
-def asset_counts(
-    facts: pd.DataFrame, categories: Sequence[str] = ("asset", "personnel"), subject: str = ""
-) -> pd.DataFrame:
-    """Counted assets and personnel, one row per mention, newest last within each type."""
-    return (
-        facts.loc[
-            lambda d: (
-                d["category"].isin(list(categories))
-                & d["unit"].eq("count")
-                & d["subject"].ne("")
-                & _has_word(d["subject"], subject)
-            )
-        ]
-        .pipe(with_source)
-        .assign(subject=lambda d: d["subject"].map(asset_type))
-        .rename(columns={"surface": "stated", "value": "count"})
-        .loc[:, ["subject", "category", "source", "outlet", "published", "stated", "count", "sentence"]]
-        .sort_values(["subject", "published", "outlet"], kind="stable")
-        .reset_index(drop=True)
-    )
-
-
-def count_changes(assets: pd.DataFrame) -> pd.DataFrame:
-    """Types whose announced count changed between dates: first and latest count, and ``"2 → 4"``."""
-    dated = assets.loc[lambda d: d["published"].ne("")]
-    steps = dated.groupby(["subject", "published"], sort=True)["count"].max().reset_index()
-    summary = steps.groupby("subject", sort=True).agg(
-        first_date=("published", "first"),
-        first_count=("count", "first"),
-        latest_date=("published", "last"),
-        latest_count=("count", "last"),
-        counts=("count", lambda s: " → ".join(format_number(v) for v in s)),
-        n_values=("count", "nunique"),
-    )
-    return summary.loc[lambda d: d["n_values"] > 1].drop(columns="n_values").reset_index()
-
-
-def latest_counts(assets: pd.DataFrame) -> pd.DataFrame:
-    """The most recently announced count of each type, largest first, with its change if any."""
-    changes = count_changes(assets).set_index("subject")["counts"]
-    latest = assets.sort_values(["subject", "published"], kind="stable").groupby("subject").tail(1)
-    return (
-        latest.assign(change=lambda d: d["subject"].map(changes).fillna(""))
-        .sort_values(["count", "subject"], ascending=[False, True], kind="stable")
-        .reset_index(drop=True)
-        .loc[:, ["subject", "category", "count", "change", "source", "outlet", "published", "stated"]]
-    )
-
-
-def facts_per_document(facts: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
-    """Number of facts per document (rows) and category (columns), every document listed."""
-    docs = documents.loc[:, ["doc_id", "outlet", "published"]].astype(str)
-    counts = facts.groupby(["doc_id", "category"]).size().unstack("category", fill_value=0)
-    return (
-        docs.merge(counts, left_on="doc_id", right_index=True, how="left")
-        .fillna({c: 0 for c in counts.columns})
-        .astype({c: "int64" for c in counts.columns})
-        .rename_axis(columns=None)
-        .reset_index(drop=True)
-    )
-
-
-def documents_overview(documents: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
-    """One row per document: id, outlet, date, title, size in characters, number of facts."""
-    n_facts = facts.groupby("doc_id").size()
-    return (
-        documents.assign(
-            characters=pd.to_numeric(documents["n_chars"], errors="coerce").fillna(0).astype("int64"),
-            facts=lambda d: d["doc_id"].map(n_facts).fillna(0).astype("int64"),
-        )
-        .loc[:, ["doc_id", "outlet", "published", "title", "characters", "facts"]]
-        .sort_values(["published", "doc_id"], kind="stable")
-        .reset_index(drop=True)
-    )
-
-
-def search_facts(facts: pd.DataFrame, search: str = "", category: str = "") -> pd.DataFrame:
-    """Facts whose sentence, surface or subject contains ``search`` (case-insensitive), in ``category``."""
-    hit = (
-        _has_word(facts["sentence"], search)
-        | _has_word(facts["surface"], search)
-        | _has_word(facts["subject"], search)
-    )
-    in_category = facts["category"].eq(category) if category else True
-    return facts.loc[hit & in_category]
-
-
-def validate_facts(facts: pd.DataFrame) -> pd.DataFrame:
-    """Sanity checks before charting: one row per check with the number of rows failing it."""
-    bounded_low = facts["low"].isna() | (facts["low"] <= facts["value"])
-    bounded_high = facts["high"].isna() | (facts["value"] <= facts["high"])
-    checks = {
-        "value is a finite number": ~facts["value"].map(lambda v: math.isfinite(v)),
-        "low <= value <= high": ~(bounded_low & bounded_high),
-        "unit is known to borderdata.ureg": facts["unit"].map(units.dimension_of).str.startswith("unknown:"),
-        "offsets are ordered (start < end)": ~(facts["start"] < facts["end"]),
-    }
-    return pd.DataFrame(
-        {"check": list(checks), "rows failing": [int(s.sum()) for s in checks.values()]}
-    ).assign(rows=len(facts))
-
-
-# --------------------------------------------------------------------------- claims
-
-
-def typed_claims(claims: pd.DataFrame) -> pd.DataFrame:
-    """The claims table with numeric columns as numbers (CSV cells are read as text)."""
-    numeric = {c: pd.to_numeric(claims[c], errors="coerce") for c in NUMERIC_CLAIM_COLUMNS if c in claims}
-    return claims.assign(**numeric)
-
-
-def claims_in_period(claims: pd.DataFrame, date_from: str = "", date_to: str = "") -> pd.DataFrame:
-    """Claims reported at least once within ``[date_from, date_to]``; undated claims are kept."""
-    if claims.empty or not (date_from or date_to):
-        return claims
-    first, last = claims["first_published"].astype(str), claims["last_published"].astype(str)
-    keep = first.eq("") | (
-        (last.ge(date_from) if date_from else True) & (first.le(date_to) if date_to else True)
-    )
-    return claims.loc[keep]
-
-
-def claim_mentions(claims: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
-    """One row per (claim, mention): the claim's status and subject beside each source's sentence."""
-    if claims.empty or "fact_ids" not in claims:
-        return pd.DataFrame(columns=["claim_id", "status", "claim", "source", "outlet", "published"])
-    exploded = (
-        claims.assign(fact_id=claims["fact_ids"].astype(str).str.split(LIST_SEP))
-        .explode("fact_id")
-        .loc[:, ["claim_id", "status", "category", "subject", "location", "unit", "fact_id"]]
-        .rename(columns={"subject": "claim", "unit": "claim_unit"})
-    )
-    return (
-        exploded.merge(facts.drop(columns=["category", "location"]), on="fact_id", how="inner")
-        .pipe(with_source)
-        .sort_values(["claim_id", "published", "start"], kind="stable", ignore_index=True)
-    )
-
-
-def claims_side_by_side(
-    claims: pd.DataFrame, facts: pd.DataFrame, statuses: Sequence[str] = STATUS_ORDER, category: str = ""
-) -> SafeTable:
-    """Claims of ``statuses`` (and ``category``) with every mention's sentence, the number highlighted."""
-    if category and not claims.empty:
-        claims = claims.loc[claims["category"].eq(category)]
-    mentions = claim_mentions(
-        claims.loc[claims["status"].isin(list(statuses))] if not claims.empty else claims, facts
-    )
-    if mentions.empty:
-        return SafeTable(pd.DataFrame(columns=["status", "claim", "source", "stated", "sentence"]))
-    frame = mentions.assign(
-        claim=[
-            f"{c} ({cat}{', ' + loc if loc else ''})"
-            for c, cat, loc in zip(mentions["claim"], mentions["category"], mentions["location"], strict=True)
-        ],
-        sentence=[highlight(s, f) for s, f in zip(mentions["sentence"], mentions["surface"], strict=True)],
-        stated=mentions["surface"],
-        order=mentions["status"].map({s: i for i, s in enumerate(STATUS_ORDER)}),
-    ).sort_values(["order", "claim_id", "published"], kind="stable")
-    return SafeTable(
-        frame.loc[:, ["status", "claim", "source", "stated", "sentence"]], html_columns=("sentence",)
-    )
-
-
-def claim_status_counts(claims: pd.DataFrame) -> pd.DataFrame:
-    """Number of claims per status, in the order corroborated, updated, conflicting, single."""
-    statuses = claims["status"] if "status" in claims else pd.Series(dtype=object)
-    counts = statuses.value_counts()
-    return pd.DataFrame(
-        {"status": list(STATUS_ORDER), "claims": [int(counts.get(s, 0)) for s in STATUS_ORDER]}
-    )
-
-
-def claims_note(claims: pd.DataFrame, facts: pd.DataFrame) -> str:
-    """The sources line for a chart of claims: every outlet and date behind them."""
-    return sources_note(claim_mentions(claims, facts))
-
-
-def funding_commitments(
-    claims: pd.DataFrame,
-    facts: pd.DataFrame,
-    currency: str = "CAD",
-    usd_per_cad: float = 1.0,
-    program: str = "",
-) -> pd.DataFrame:
-    """Funding claims (each counted once, an updated one at its latest value) in ``currency``.
-
-    Columns: date (first reported), program, status, stated (value and currency as
-    reported), ``amount (<currency>)`` converted only through ``usd_per_cad``, the
-    documents and the sources (outlet, date) that report it.
-    """
-    amount = f"amount ({currency})"
-    columns = ["date", "program", "status", "stated", amount, "documents", "sources", "outlet", "published"]
-    if claims.empty or "category" not in claims:
-        return pd.DataFrame(columns=columns)
-    money = claims.loc[
-        lambda d: (
-            d["category"].eq("funding")
-            & d["unit"].isin(list(REPORT_CURRENCIES))
-            & _has_word(d["subject"], program)
-        )
-    ]
-    mentions = claim_mentions(money, facts)
-    sources = mentions.groupby("claim_id")["source"].agg(lambda s: "; ".join(dict.fromkeys(s)))
-    first = mentions.groupby("claim_id").first()
-    return (
-        money.assign(
-            date=money["first_published"].astype(str),
-            program=money["subject"].astype(str),
-            stated=[f"{format_number(v)} {u}" for v, u in zip(money["value"], money["unit"], strict=True)],
-            **{
-                amount: [
-                    money_in(v, u, currency, usd_per_cad)
-                    for v, u in zip(money["value"], money["unit"], strict=True)
-                ]
-            },
-            documents=money["n_documents"],
-            sources=money["claim_id"].map(sources).fillna(""),
-            outlet=money["claim_id"].map(first["outlet"]).fillna("") if not first.empty else "",
-            published=money["first_published"].astype(str),
-        )
-        .sort_values(["date", "program"], kind="stable", ignore_index=True)
-        .loc[:, columns]
-    )
-
-
-def claims_overview(claims: pd.DataFrame, mass_unit: str = "kg", category: str = "") -> pd.DataFrame:
-    """One row per claim (``category`` only when given), masses shown in ``mass_unit``."""
-    columns = ["status", "category", "subject", "location", "period", "value", "low", "high", "unit",
-               "n_documents", "first_published", "last_published", "note"]  # fmt: skip
-    if claims.empty or "status" not in claims:
-        return pd.DataFrame(columns=columns)
-    rows = claims.loc[claims["category"].eq(category)] if category else claims
-    is_mass = rows["unit"].map(units.dimension_of).eq("[mass]")
-    converted = {
-        c: [
-            units.convert(v, u, mass_unit) if m else v
-            for v, u, m in zip(rows[c], rows["unit"], is_mass, strict=True)
-        ]
-        for c in ("value", "low", "high")
-    }
-    return (
-        rows.assign(**converted, unit=rows["unit"].where(~is_mass, mass_unit))
-        .assign(order=lambda d: d["status"].map({s: i for i, s in enumerate(STATUS_ORDER)}))
-        .sort_values(["order", "category", "subject"], kind="stable", ignore_index=True)
-        .loc[:, columns]
-    )
-
-
-def conversion_note(currency: str, usd_per_cad: float, usd_per_cad_date: str) -> str:
-    """How money was converted, to print beside converted figures."""
-    target = "U.S. dollars" if currency == "USD" else "Canadian dollars"
-    return f"Amounts in {target}; converted where needed at {usd_per_cad:g} USD per CAD ({usd_per_cad_date})."
-
-
-# --------------------------------------------------------------------------- money
-
-
-def money_in(value: float, unit: str, currency: str, usd_per_cad: float) -> float:
-    """``value`` of ``unit`` (CAD or USD) in ``currency``, converted only through ``usd_per_cad``.
-
-    >>> money_in(100, "CAD", "USD", 0.7)
-    70.0
-    """
-    if unit == currency:
-        return float(value)
-    rate = usd_per_cad if (unit, currency) == ("CAD", "USD") else 1 / usd_per_cad
-    if {unit, currency} != {"CAD", "USD"}:
-        return math.nan
-    return units.convert_money(value, unit, currency, rate)
-
-
-# --------------------------------------------------------------------------- safe HTML tables
-
-
-class SafeTable:
-    """A table shown in notebooks as escaped HTML (never as Markdown, LaTeX or live HTML)."""
-
-    def __init__(self, frame: pd.DataFrame, html_columns: Iterable[str] = (), caption: str = "") -> None:
-        redundant = ["outlet", "published"] if {"source", "sources"} & set(frame.columns) else []
-        self.frame = frame.drop(columns=[c for c in redundant if c in frame.columns]).reset_index(drop=True)
-        self.html_columns = tuple(html_columns)
-        self.caption = caption
-
-    def __repr__(self) -> str:
-        return self.frame.to_string(max_colwidth=60) if not self.frame.empty else "(no rows)"
-
-    def _repr_html_(self) -> str:
-        return html_table(self.frame, self.html_columns, self.caption)
-
-
-def _cell_html(value: object) -> str:
-    if isinstance(value, float):
-        return "" if math.isnan(value) else html.escape(format_number(value))
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
-    return html.escape(str(value))
-
-
-def html_table(frame: pd.DataFrame, html_columns: Iterable[str] = (), caption: str = "") -> str:
-    """``frame`` as an HTML table with every cell escaped, except ``html_columns`` (already safe).
-
-    The wrapper carries ``tex2jax_ignore mathjax_ignore`` so MathJax in Jupyter and in
-    nbconvert pages leaves ``$1.3 billion ... $200 million`` alone.
-
-    >>> "&lt;script&gt;" in html_table(pd.DataFrame({"t": ["<script>"]}))
-    True
-    """
-    trusted = set(html_columns)
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
-    body = "".join(
-        "<tr>"
-        + "".join(
-            f"<td{TEXT_CELL if isinstance(v, str) else ''}>{v if c in trusted else _cell_html(v)}</td>"
-            for c, v in zip(frame.columns, row, strict=True)
-        )
-        + "</tr>"
-        for row in frame.itertuples(index=False)
-    )
-    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    empty = "" if len(frame) else "<p><em>No rows.</em></p>"
-    return (
-        '<div class="borderdata-table tex2jax_ignore mathjax_ignore">'
-        f'<table class="dataframe">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-        f"{empty}</div>"
-    )
-
-
-def highlight(sentence: str, surface: str) -> str:
-    """The escaped sentence with the escaped ``surface`` wrapped in ``<mark>``.
-
-    >>> highlight("Seized <b>19.5 kg</b>.", "19.5 kg")
-    'Seized &lt;b&gt;<mark>19.5 kg</mark>&lt;/b&gt;.'
-    """
-    at = sentence.find(surface) if surface else -1
-    if at < 0:
-        return html.escape(sentence) if sentence else f"<mark>{html.escape(surface)}</mark>"
-    end = at + len(surface)
-    return f"{html.escape(sentence[:at])}<mark>{html.escape(surface)}</mark>{html.escape(sentence[end:])}"
-
-
-def highlighted_facts(facts: pd.DataFrame) -> SafeTable:
-    """Facts with each number highlighted in its sentence, as a safe HTML table."""
-    frame = (
-        facts.pipe(with_source)
-        .assign(
-            sentence=[highlight(s, f) for s, f in zip(facts["sentence"], facts["surface"], strict=True)],
-        )
-        .loc[:, ["source", "value", "unit", "qualifier", "category", "subject", "location", "sentence"]]
-    )
-    return SafeTable(frame, html_columns=("sentence",))
-
-
-def show_table(frame: pd.DataFrame, caption: str = "") -> SafeTable:
-    """Wrap a frame for display under a chart (escaped HTML, plain-text repr for nbval)."""
-    return SafeTable(frame, caption=caption)
 
 
 # --------------------------------------------------------------------------- drawing helpers
@@ -631,42 +72,33 @@ def styled(func: Callable[P, Figure]) -> Callable[P, Figure]:
     return wrapper
 
 
-def format_number(value: float) -> str:
-    """Thousands separators, no needless decimals: ``9570 -> '9,570'``, ``19.5 -> '19.5'``.
-
-    >>> format_number(1300000000), format_number(0.25)
-    ('1,300,000,000', '0.25')
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if abs(value) >= 100 or float(value).is_integer():
-        return f"{value:,.0f}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
-
-
 def thousands(value: float, _pos: int | None = None) -> str:
     """Tick formatter with thousands separators."""
     return format_number(value)
 
 
-def short(label: str, limit: int = LABEL_CHARS) -> str:
-    """A label cut to ``limit`` characters with an ellipsis (long untrusted tokens stay in the chart)."""
-    label = " ".join(str(label).split())
-    return label if len(label) <= limit else label[: limit - 1] + "…"
+def wrap_label(label: str, width: int = LABEL_WIDTH) -> str:
+    """A label wrapped onto lines of ``width`` characters: every word kept, none cut.
+
+    >>> wrap_label("handheld chemical analysis detection devices", 20)
+    'handheld chemical\\nanalysis detection\\ndevices'
+    """
+    words = " ".join(str(label).split())
+    return "\n".join(textwrap.wrap(words, width, break_long_words=True, break_on_hyphens=False)) or words
 
 
-def _new_figure(height: float | None = None) -> tuple[Figure, Any]:
+def _new_figure(height: float | None = None, ncols: int = 1) -> tuple[Figure, Any]:
     fig = Figure(figsize=(8, height) if height else None, layout="constrained")
     FigureCanvasAgg(fig)
-    return fig, fig.add_subplot()
+    axes = fig.subplots(1, ncols, squeeze=False)[0]
+    return fig, (axes[0] if ncols == 1 else list(axes))
 
 
-def _finish(fig: Figure, ax: Any, title: str, note: str) -> Figure:
-    """Title on the axes, the source note under the plot, room reserved for it."""
-    fig.suptitle(short(title, 90), x=0.01, ha="left", fontsize="large", fontweight="bold")
+def _finish(fig: Figure, title: str, note: str) -> Figure:
+    """Title above the plot (wrapped), the source note under it, room reserved for both."""
+    fig.suptitle(wrap_label(title, TITLE_WIDTH), x=0.01, ha="left", fontsize="large", fontweight="bold")
     lines = textwrap.wrap(note, NOTE_WIDTH) or [""]
-    height = fig.get_figheight()
-    reserve = min(0.4, (0.22 + 0.16 * len(lines)) / height)
+    reserve = min(0.45, (0.22 + 0.16 * len(lines)) / fig.get_figheight())
     fig.get_layout_engine().set(rect=(0, reserve, 1, 1 - reserve))
     fig.text(0.01, 0.02, "\n".join(lines), ha="left", va="bottom", fontsize=8, color="#555555")
     return fig
@@ -675,33 +107,15 @@ def _finish(fig: Figure, ax: Any, title: str, note: str) -> Figure:
 def _empty(fig: Figure, ax: Any, title: str) -> Figure:
     ax.set_axis_off()
     ax.text(0.5, 0.5, NO_DATA, ha="center", va="center", transform=ax.transAxes, color="#777777")
-    return _finish(fig, ax, title, "Sources: none")
+    return _finish(fig, title, "Sources: none")
 
 
-def _height_for(n_rows: int) -> float:
-    return max(3.2, min(11.0, 1.6 + 0.34 * n_rows))
+def _height_for(n_rows: int, lines_per_row: int = 1) -> float:
+    return max(3.2, min(14.0, 1.8 + 0.3 * n_rows * max(1, lines_per_row)))
 
 
-def figure_labels(fig: Figure) -> dict[str, str]:
-    """Title and axis labels of a figure's first axes (kept with its image in the notebook)."""
-    ax = fig.axes[0]
-    title = fig.get_suptitle()
-    return {"title": title, "xlabel": ax.get_xlabel(), "ylabel": ax.get_ylabel()}
-
-
-def to_png(fig: Figure) -> bytes:
-    """The figure as PNG bytes, byte-stable (no software or date metadata)."""
-    buffer = io.BytesIO()
-    with mstyle.context(STYLE, after_reset=True):
-        fig.savefig(buffer, format="png", metadata=PNG_METADATA)
-    return buffer.getvalue()
-
-
-def show(fig: Figure) -> None:
-    """Display ``fig`` as a PNG in a notebook, with its title and axis labels in the output metadata."""
-    from IPython.display import Image, display
-
-    display(Image(data=to_png(fig), format="png", metadata={"borderdata": figure_labels(fig)}))
+def _lines(labels: list[str]) -> int:
+    return max((label.count("\n") + 1 for label in labels), default=1)
 
 
 # --------------------------------------------------------------------------- charts
@@ -709,51 +123,63 @@ def show(fig: Figure) -> None:
 
 @styled
 def facts_by_category_chart(counts: pd.DataFrame) -> Figure:
-    """Stacked bars: how many facts each document holds, by category (``facts_per_document``)."""
-    categories = [c for c in counts.columns if c not in ("doc_id", "outlet", "published")]
-    fig, ax = _new_figure(_height_for(len(counts)))
+    """Stacked bars: how many facts each document holds, by category (``views.facts_per_document``)."""
+    fixed = ("doc_id", "source", "outlet", "published", "title")
+    categories = [c for c in counts.columns if c not in fixed]
     totals = counts.loc[:, categories].sum(axis=1) if categories else pd.Series(dtype="int64")
+    labels = [wrap_label(s, 34) for s in counts.get("source", counts.get("doc_id", pd.Series(dtype=str)))]
+    fig, ax = _new_figure(_height_for(len(counts), _lines(labels)))
     if counts.empty or not totals.sum():
         return _empty(fig, ax, "No facts in the corpus yet")
-    labels = [
-        f"{short(source_label(o, p), 34)}\n{short(d, 34)}"
-        for d, o, p in counts.loc[:, ["doc_id", "outlet", "published"]].itertuples(index=False)
-    ]
     order = sorted(categories, key=lambda c: (-int(counts[c].sum()), c))
+    positions = range(len(counts))
     left = pd.Series(0, index=counts.index, dtype="int64")
     for category in order:
         color = CATEGORY_COLORS.get(category, "#bbbbbb")
-        ax.barh(labels, counts[category], left=left, label=category, height=0.7, color=color)
+        ax.barh(positions, counts[category], left=left, label=category, height=0.7, color=color)
         left = left + counts[category]
+    ax.set_yticks(list(positions), labels)
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(FuncFormatter(thousands))
     ax.set_xlabel("facts (numeric mentions, count)")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), title="category")
     top = counts.assign(total=totals).sort_values("total", ascending=False, kind="stable").iloc[0]
     title = (
-        f"{int(totals.sum()):,} facts in {len(counts):,} documents; "
-        f"most in {top['doc_id']} ({int(top['total']):,})"
+        f"{int(totals.sum()):,} facts in {len(counts):,} articles; "
+        f"most in {top.get('source', top['doc_id'])} ({int(top['total']):,})"
     )
-    return _finish(fig, ax, title, sources_note(counts))
+    return _finish(fig, title, sources_note(counts))
+
+
+def _seizure_label(source: str, location: str, period: str, start: str, end: str) -> str:
+    return wrap_label(f"{source} · {location.split()[0]} · {period_label(period, start, end)}", 40)
 
 
 @styled
-def border_seizures_chart(seizures: pd.DataFrame, mass_unit: str = "kg") -> Figure:
-    """Northern vs southern seizures per source on a log scale, the ratio annotated (``mass_seizures``)."""
+def border_seizures_chart(
+    seizures: pd.DataFrame, mass_unit: str = "kg", comparisons: pd.DataFrame | None = None
+) -> Figure:
+    """Northern vs southern seizures per source and period on a log scale (``views.mass_seizures``),
+    every bar naming its source, border and period; the ratios of ``comparisons`` (rows of
+    ``claims.compare_claims``) annotated beside the northern bar they divide by."""
     amount = f"amount ({mass_unit})"
     rows = (
         seizures.loc[lambda d: d["location"].isin([NORTH, SOUTH])]
-        .sort_values(["published", "outlet", "location"], kind="stable")
+        .sort_values(["published", "outlet", "period_start", "location"], kind="stable")
         .reset_index(drop=True)
     )
-    fig, ax = _new_figure(_height_for(len(rows) + 1))
+    labels = [
+        _seizure_label(*r)
+        for r in rows.loc[:, ["source", "location", "period", "period_start", "period_end"]]
+        .astype(str)
+        .itertuples(index=False)
+    ]
+    fig, ax = _new_figure(_height_for(len(rows) + 1, _lines(labels)))
     if rows.empty or amount not in rows:
         return _empty(fig, ax, "No seizures with a border and a mass")
-    labels = [
-        short(f"{s} · {loc.split()[0]}") for s, loc in zip(rows["source"], rows["location"], strict=True)
-    ]
-    colors = [BORDER_COLORS[loc] for loc in rows["location"]]
-    ax.barh(range(len(rows)), rows[amount], color=colors, height=0.7)
+    ax.barh(
+        range(len(rows)), rows[amount], color=[BORDER_COLORS[loc] for loc in rows["location"]], height=0.7
+    )
     ax.set_yticks(range(len(rows)), labels)
     ax.invert_yaxis()
     ax.set_xscale("log")
@@ -762,51 +188,64 @@ def border_seizures_chart(seizures: pd.DataFrame, mass_unit: str = "kg") -> Figu
     ax.xaxis.set_minor_formatter(FuncFormatter(lambda *_: ""))
     ax.set_xlabel(f"seized ({mass_unit}, log scale)")
     for y, value in enumerate(rows[amount]):
-        ax.annotate(
-            f"{format_number(value)} {mass_unit}",
-            (value, y),
-            xytext=(4, 0),
-            textcoords="offset points",
-            va="center",
-            fontsize=8,
-            color="#333333",
-        )
-    ratios = border_ratios(rows)
+        ax.annotate(f"{format_number(value)} {mass_unit}", (value, y), xytext=(4, 0),
+                    textcoords="offset points", va="center", fontsize=8, color="#333333")  # fmt: skip
+    ratios = (
+        comparisons if comparisons is not None else pd.DataFrame(columns=["denominator_fact_id", "ratio"])
+    )
+    ratios = ratios.loc[ratios["denominator_fact_id"].isin(set(rows["fact_id"]))]
     for ratio in ratios.itertuples(index=False):
-        y = rows.index[rows["source"].eq(ratio.source) & rows["location"].eq(NORTH)].min()
-        ax.annotate(
-            f"southern ÷ northern ≈ {format_number(round(ratio.ratio))}×",
-            (rows.at[y, amount], y),
-            xytext=(60, 0),
-            textcoords="offset points",
-            va="center",
-            fontsize=9,
-            fontweight="bold",
-            color="#333333",
-        )
+        y = rows.index[rows["fact_id"].eq(ratio.denominator_fact_id)].min()
+        ax.annotate(f"southern ÷ northern ≈ {format_number(round(ratio.ratio))}×", (rows.at[y, amount], y),
+                    xytext=(60, 0), textcoords="offset points", va="center", fontsize=9, fontweight="bold",
+                    color="#333333")  # fmt: skip
     smallest = rows[amount].loc[lambda s: s > 0].min()
     ax.set_xlim(10 ** math.floor(math.log10(smallest * 0.9)), rows[amount].max() * 40)
-    handles = [Patch(color=c, label=loc) for loc, c in BORDER_COLORS.items()]
-    ax.legend(handles=handles, loc="upper right")
+    ax.legend(handles=[Patch(color=c, label=loc) for loc, c in BORDER_COLORS.items()], loc="upper right")
     if ratios.empty:
-        title = "Seizures by border, as stated by each source"
+        title = "Seizures by border and period, as stated by each source"
     else:
-        low, high = ratios["ratio"].min(), ratios["ratio"].max()
-        span = (
-            f"{format_number(round(low))}×"
-            if round(low) == round(high)
-            else f"{format_number(round(low))}–{format_number(round(high))}×"
+        low, high = round(ratios["ratio"].min()), round(ratios["ratio"].max())
+        span = f"{format_number(low)}×" if low == high else f"{format_number(low)}–{format_number(high)}×"
+        title = (
+            f"Where a source states both borders for one period, the southern figure is {span} the northern"
         )
-        title = f"Southern-border seizures are {span} the northern ones"
-    return _finish(fig, ax, title, sources_note(rows))
+    return _finish(fig, title, sources_note(rows))
+
+
+@styled
+def seizure_series_chart(series: pd.DataFrame, mass_unit: str = "kg") -> Figure:
+    """Seizures per period at each border, in time order (``views.seizure_series``), log scale."""
+    amount = f"amount ({mass_unit})"
+    fig, ax = _new_figure(4.8)
+    if series.empty or amount not in series or series["period_start"].nunique() < 2:
+        return _empty(fig, ax, "Seizures are stated for one period only: no time series")
+    for location, rows in series.groupby("location", sort=True):
+        starts = pd.to_datetime(rows["period_start"])
+        ends = pd.to_datetime(rows["period_end"].where(rows["period_end"].ne(""), rows["period_start"]))
+        middles = starts + (ends - starts) / 2
+        color = BORDER_COLORS.get(location, "#7f7f7f")
+        ax.plot(middles, rows[amount], marker="o", color=color, label=location, linewidth=1.5)
+        for x, y, period in zip(middles, rows[amount], rows["period"], strict=True):
+            ax.annotate(f"{period or 'period'}: {format_number(y)}", (x, y), xytext=(5, 5),
+                        textcoords="offset points", fontsize=8, color=color)  # fmt: skip
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(FuncFormatter(thousands))
+    ax.yaxis.set_minor_formatter(FuncFormatter(lambda *_: ""))
+    ax.set_ylabel(f"seized in the period ({mass_unit}, log scale)")
+    ax.set_xlabel("middle of the period the figure covers")
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+    ax.grid(axis="y")
+    ax.legend(loc="best")
+    periods = series["period_start"].nunique()
+    title = f"Seizures by border over {periods} periods, as stated in the articles"
+    listed = dict.fromkeys(s for cell in series["sources"] for s in str(cell).split("; ") if s)
+    return _finish(fig, title, "Sources: " + "; ".join(listed))
 
 
 @styled
 def funding_timeline_chart(commitments: pd.DataFrame, currency: str = "CAD", extra_note: str = "") -> Figure:
-    """Cumulative funding committed over time, one step per commitment (``funding_commitments``).
-
-    ``commitments`` has ``date``, ``program``, ``amount (<currency>)``, ``outlet``, ``published``.
-    """
+    """Cumulative funding committed over time, one step per commitment (``views.funding_commitments``)."""
     amount = f"amount ({currency})"
     rows = (
         commitments.loc[lambda d: d["date"].ne("") & d[amount].notna()]
@@ -827,30 +266,21 @@ def funding_timeline_chart(commitments: pd.DataFrame, currency: str = "CAD", ext
         dates, cumulative / scale, rows["program"], rows[amount] / scale, strict=True
     ):
         right_half = len(rows) > 1 and date > middle
-        ax.annotate(
-            f"+{format_number(value)} {word}: {short(program, 34)}",
-            (date, total),
-            xytext=(-6 if right_half else 6, 6),
-            textcoords="offset points",
-            fontsize=8,
-            ha="right" if right_half else "left",
-            color="#333333",
-        )
-    ax.set_ylim(0, (cumulative.max() / scale) * 1.25)
+        ax.annotate(f"+{format_number(value)} {word}:\n{wrap_label(program, 28)}", (date, total),
+                    xytext=(-6 if right_half else 6, 6), textcoords="offset points", fontsize=8,
+                    ha="right" if right_half else "left", color="#333333")  # fmt: skip
+    ax.set_ylim(0, (cumulative.max() / scale) * 1.35)
     ax.yaxis.set_major_formatter(FuncFormatter(thousands))
-    ax.set_ylabel(
-        f"committed, cumulative ({word} {currency})" if word else f"committed, cumulative ({currency})"
-    )
+    ax.set_ylabel(f"committed, cumulative ({' '.join(p for p in (word, currency) if p)})")
     ax.set_xlabel("date first reported (month)")
     ax.grid(axis="y")
-    ax.tick_params(axis="x", rotation=0)
     months = max(1, (dates.max().year - dates.min().year) * 12 + dates.max().month - dates.min().month)
     ax.xaxis.set_major_locator(mdates.MonthLocator(interval=max(1, math.ceil(months / 5))))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
     ax.set_xlim(dates.min() - pd.Timedelta(days=10), dates.max() + pd.Timedelta(days=25))
     total = " ".join(p for p in (format_number(cumulative.iloc[-1] / scale), word, currency) if p)
     title = f"{len(rows):,} distinct commitments add up to {total}"
-    return _finish(fig, ax, title, ". ".join(p for p in (_listed_sources(rows), extra_note) if p))
+    return _finish(fig, title, ". ".join(p for p in (_listed_sources(rows), extra_note) if p))
 
 
 def _listed_sources(rows: pd.DataFrame) -> str:
@@ -868,44 +298,51 @@ def _money_scale(largest: float) -> tuple[float, str]:
     return 1.0, ""
 
 
+def _asset_panel(ax: Any, rows: pd.DataFrame, kind: str, width: int) -> None:
+    labels = [wrap_label(t, 20) for t in rows["type"]]
+    ax.barh(range(len(rows)), rows["count"], color=KIND_COLORS.get(kind, "#7f7f7f"), height=0.7)
+    ax.set_yticks(range(len(rows)), labels)
+    ax.invert_yaxis()
+    ax.set_title(wrap_label(KIND_TITLES.get(kind, kind), width), fontsize=9)
+    ax.xaxis.set_major_formatter(FuncFormatter(thousands))
+    ax.set_xlabel("announced (count)")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.set_xlim(0, rows["count"].max() * 1.45)
+    for y, (count, change) in enumerate(zip(rows["count"], rows["change"], strict=True)):
+        label = format_number(count) + (f"\n(was {change.rsplit(' → ', 1)[0]})" if change else "")
+        ax.annotate(label, (count, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
+
+
 @styled
 def asset_counts_chart(latest: pd.DataFrame, note: str = "") -> Figure:
-    """The latest announced count of each asset type, changes annotated ``2 → 4`` (``latest_counts``).
+    """The latest announced count of each asset type, totals and additions in separate panels,
+    each on its own linear axis (``views.latest_counts``); earlier counts noted beside the bar.
 
-    ``note`` names the sources (``sources_note(assets)``, so earlier counts are credited too).
+    ``note`` names the sources (``views.sources_note(assets)``, so earlier counts are credited too).
     """
-    fig, ax = _new_figure(_height_for(len(latest)))
+    kinds = [k for k in KIND_TITLES if not latest.empty and k in set(latest["kind"])]
+    n_rows = max((int(latest["kind"].eq(k).sum()) for k in kinds), default=0)
+    fig, axes = _new_figure(_height_for(n_rows, 2), max(1, len(kinds)))
     if latest.empty:
-        return _empty(fig, ax, "No counted assets or personnel")
-    colors = ["#c0392b" if change else "#1f5f8b" for change in latest["change"]]
-    ax.barh([short(s, 36) for s in latest["subject"]], latest["count"], color=colors, height=0.7)
-    ax.invert_yaxis()
-    ax.set_xscale("log")
-    ax.xaxis.set_major_formatter(FuncFormatter(thousands))
-    ax.xaxis.set_minor_formatter(FuncFormatter(lambda *_: ""))
-    ax.set_xlabel("announced (count, log scale)")
-    for y, (count, change) in enumerate(zip(latest["count"], latest["change"], strict=True)):
-        label = f"{format_number(count)}" + (f"  (changed: {change})" if change else "")
-        ax.annotate(label, (count, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
-    ax.set_xlim(0.7, latest["count"].max() * 30)
-    changed = latest.loc[lambda d: d["change"].ne("")]
-    if changed.empty:
-        top = latest.iloc[0]
-        title = f"Largest announced count: {format_number(top['count'])} {top['subject']}"
-    else:
-        first = changed.iloc[0]
-        title = f"Announced {first['subject']} count went {first['change']}" + (
-            f" (+{len(changed) - 1} more changed)" if len(changed) > 1 else ""
-        )
-    return _finish(fig, ax, title, note or sources_note(latest))
+        return _empty(fig, axes, "No counted assets or personnel")
+    axes = axes if isinstance(axes, list) else [axes]
+    for ax, kind in zip(axes, kinds, strict=True):
+        _asset_panel(ax, latest.loc[latest["kind"].eq(kind)].reset_index(drop=True), kind, 60 // len(kinds))
+    parts = []
+    for kind in kinds:
+        top = latest.loc[latest["kind"].eq(kind)].iloc[0]
+        parts.append(f"{top['type']} {format_number(top['count'])} ({_kind_word(kind)})")
+    title = "Largest announced counts: " + "; ".join(parts)
+    return _finish(fig, title, note or sources_note(latest))
+
+
+def _kind_word(kind: str) -> str:
+    return {"total": "total", "new": "new", "stated": "as stated"}.get(kind, kind)
 
 
 @styled
 def claims_status_chart(status_counts: pd.DataFrame, note: str = "") -> Figure:
-    """How many claims are corroborated, updated, conflicting or single-source (``claim_status_counts``).
-
-    ``note`` names the sources (``claims_note``).
-    """
+    """How many claims are corroborated, updated, conflicting or single-source (``claim_status_counts``)."""
     fig, ax = _new_figure(3.6)
     if status_counts.empty or not status_counts["claims"].sum():
         return _empty(fig, ax, "No claims to compare")
@@ -926,40 +363,36 @@ def claims_status_chart(status_counts: pd.DataFrame, note: str = "") -> Figure:
     total = int(status_counts["claims"].sum())
     multi = int(status_counts.loc[lambda d: d["status"].ne("single"), "claims"].sum())
     title = f"{multi:,} of {total:,} figures appear in more than one article"
-    return _finish(fig, ax, title, note or "Sources: see the table below")
+    return _finish(fig, title, note or "Sources: see the table below")
 
 
 CHARTS: tuple[Callable[..., Figure], ...] = (
     facts_by_category_chart,
     border_seizures_chart,
+    seizure_series_chart,
     funding_timeline_chart,
     asset_counts_chart,
     claims_status_chart,
 )
 
+# Names that moved to views/display in the split, forwarded for notebooks written before it.
+_MOVED = {
+    "display": ("SafeTable", "html_table", "highlight", "highlighted_facts", "show_table", "show",
+                "claims_side_by_side", "to_png", "figure_labels", "sources_section"),
+    "views": ("project_path", "check_parameters", "report_tables", "typed_facts", "typed_claims",
+              "in_period", "claims_in_period", "source_label", "with_source", "sources_note",
+              "mass_seizures", "share_claims", "asset_type", "asset_counts",
+              "count_changes", "latest_counts", "facts_per_document", "documents_overview",
+              "search_facts", "validate_facts", "claim_mentions", "claim_status_counts", "claims_note",
+              "funding_commitments", "claims_overview", "conversion_note", "money_in", "format_number",
+              "MASS_UNITS", "REPORT_CURRENCIES", "STATUS_ORDER", "LIST_SEP"),
+}  # fmt: skip
 
-def report_tables(
-    tables_dir: str | Path = "data/processed", date_from: str = "", date_to: str = ""
-) -> dict[str, pd.DataFrame]:
-    """The tables a notebook needs from ``tables_dir`` (under the project root): documents, facts
-    and claims, typed and limited to the date range. Stale tables are re-made first unless
-    ``$BORDERDATA_NO_REFRESH`` is set (the report runs the data step once, before its notebooks).
-    Claims are built from the facts when the folder has no ``claims.csv``."""
-    from borderdata.pipeline import load_tables
 
-    tables = load_tables(project_path(tables_dir), refresh=not os.environ.get(NO_REFRESH_ENV))
-    all_facts = tables.get("facts", pd.DataFrame()).pipe(typed_facts)
-    if "claims" in tables:
-        claims = tables["claims"].pipe(typed_claims)
-    else:
-        from borderdata.claims import build_claims
+def __getattr__(name: str) -> Any:
+    import importlib
 
-        claims = build_claims(all_facts)
-    documents = tables.get(
-        "documents", pd.DataFrame(columns=["doc_id", "outlet", "published", "title", "n_chars"])
-    )
-    return {
-        "documents": documents,
-        "facts": all_facts.pipe(in_period, date_from, date_to),
-        "claims": claims.pipe(claims_in_period, date_from, date_to),
-    }
+    for module, names in _MOVED.items():
+        if name in names:
+            return getattr(importlib.import_module(f"borderdata.{module}"), name)
+    raise AttributeError(f"module 'borderdata.charts' has no attribute {name!r}")

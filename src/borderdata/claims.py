@@ -1,30 +1,53 @@
 """Cross-source reconciliation: which numeric mentions are the same claim, and how they relate.
 
-:func:`build_claims` groups the mentions of the facts table into claims and
-gives each a status:
+A claim is one quantity about one thing, at one place and time, in one event or
+programme. :func:`build_claims` groups the mentions of the facts table into claims
+and gives each a status:
 
 - ``single``: every mention comes from one document;
 - ``corroborated``: several documents agree within tolerance;
-- ``updated``: a later document changes the value (two leased Black Hawks in
-  January, four in March);
-- ``conflicting``: the values disagree beyond tolerance and no later document
-  settles it (same publication day, an undated mention, or a figure for a stated
-  period, which a later article restates rather than updates).
+- ``updated``: a later document changes the value of the same thing, place and
+  event (two leased Black Hawks in January, four in March);
+- ``conflicting``: the same thing, place, period and event, values apart beyond
+  tolerance, and no later document settles it.
 
-Same-claim rule. Two mentions are the same claim when they have the same
-category and dimension (mass, one currency, percent, count, ...), compatible
-location and period (equal, or one of them empty, as long as the claim ends up
-with at most one non-empty location and one non-empty period), and matching
-subjects. Subjects are compared as keys: lower case, location phrases of the
-taxonomy removed, ``[synonyms]`` applied, ``[modifiers]`` ``drop`` and
-``ignore`` words removed, plurals folded, order ignored. Keys match when equal,
-or when one is contained in exactly one other key of the same category,
-location and period ("fentanyl" in "fentanyl seized"). Money is described by outlets in many words
-("border security package", "border security and monitoring plan"), so equal
-amounts of the same currency and category from *different documents* are also
-the same claim when their subject keys share a word that is not generic, or
-when either subject is only generic funding words (``[modifiers] generic``:
-funding, plan, package, ...) or empty.
+Identity. Each mention has keys: *what* (category, dimension or currency, and the
+subject as a key of words, see :func:`subject_key`), *where* (``location``), *when*
+(``period``) and *event anchors* found in its sentence by general rules in
+``claims.toml``: named operations and projects ("Operation Blizzard"), named
+programmes, teams and places ("National Fentanyl Sprint", "Swanton Sector", "the
+lab in Falkland") and agencies (CBP, RCMP, CBSA...). Two mentions are compared key
+by key: a key known on both sides either agrees (it adds the evidence weight of
+``[identity.weights]``) or differs (the mentions stay apart); a key known on one
+side only is *unknown* and adds nothing. So:
+
+- mentions with equal what, where, when and event form one claim whatever their
+  values (the values then say corroborated, updated or conflicting); in an event
+  category (``event_categories``: seizures, arrests, crossings...) this needs a
+  stated period or a named event, so two unrelated seizures of cocaine are never
+  "updated";
+- mentions whose values agree within tolerance (conversions and roundings
+  included: 43 lb = 19.5 kg) and whose keys do not differ are one claim when their
+  agreeing keys reach ``min_evidence``; when a key was unknown on one side the
+  claim says so in ``review`` (an unknown key never *matches* a known one);
+- values that disagree are never joined across an unknown or different key;
+- countries named in subjects ("tariffs on Canadian goods") must agree like
+  places; a bound ("more than a pound") joins only a figure near it; one document
+  never gives two values of one claim, and a figure it gives for two different
+  things, in words that do not say which, is left out of links between documents.
+
+Every merge the rules are unsure of is in the ``review`` column; an analyst's
+answer goes in ``data/overrides.csv`` as ``same`` or ``split`` between two fact
+ids (see :mod:`borderdata.overrides`) and is applied on the next run.
+
+Receipts. Each claim lists its outlets, titles, dates and URLs (per document, in
+``doc_ids`` order; titles and URLs need the documents table), its sentences, and a
+``why`` naming the keys its documents share ("fentanyl; northern border; FY2024;
+CBP"). Notes name outlets and dates.
+
+Fact to claim. :func:`claim_of_facts` gives, for every fact of a claims table, its
+``claim_id``, the claim's ``status`` and ``review``: the public way to ask which
+claim a fact belongs to.
 
 Agreement. Each mention becomes an interval in the claim's canonical unit,
 widened by the relative tolerance of its qualifier (:class:`Tolerances`); two
@@ -33,7 +56,7 @@ value up to 1%, and "about 50 pounds" agrees with "19.5 kilograms" only if the
 ``approx`` tolerance reaches 19.5 kg (it does at 0.2, not at the default 0.1).
 
 >>> import pandas as pd
->>> from borderdata.schema import TEXT_COLUMNS, conform_facts
+>>> from borderdata.schema import conform_facts
 >>> facts = conform_facts(pd.DataFrame({
 ...     "fact_id": ["a:1", "b:1"], "doc_id": ["a", "b"], "start": [1, 1], "end": [2, 2],
 ...     "published": ["2025-01-29", "2025-03-04"],
@@ -49,27 +72,32 @@ import hashlib
 import math
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import pairwise
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pint
 
-from borderdata.places import border_patterns
-from borderdata.schema import TEXT_COLUMNS, conform_facts
+from borderdata.config import PACKAGE, read_toml
+from borderdata.places import border_of, border_patterns
+from borderdata.schema import FACT_COLUMNS, FACT_DTYPES, TEXT_COLUMNS, conform_facts
 from borderdata.taxonomy import TAXONOMY_ENV, load_taxonomy
 from borderdata.units import CANONICAL, Q_, convert_money, dimension_of, is_currency
 
+CLAIMS_ENV = "BORDERDATA_CLAIMS"
+PACKAGE_RULES = PACKAGE / "claims.toml"
 CLAIM_DTYPES: dict[str, str] = {
     "claim_id": "object",
     "category": "object",
     "subject": "object",
     "location": "object",
     "period": "object",
+    "period_start": "object",
+    "period_end": "object",
+    "anchors": "object",
     "unit": "object",
     "value": "float64",
     "low": "float64",
@@ -78,9 +106,16 @@ CLAIM_DTYPES: dict[str, str] = {
     "n_documents": "int64",
     "doc_ids": "object",
     "fact_ids": "object",
+    "outlets": "object",
+    "titles": "object",
+    "dates": "object",
+    "urls": "object",
+    "sentences": "object",
     "first_published": "object",
     "last_published": "object",
     "status": "object",
+    "why": "object",
+    "review": "object",
     "note": "object",
 }
 CLAIM_COLUMNS = tuple(CLAIM_DTYPES)
@@ -92,6 +127,7 @@ COMPARISON_COLUMNS = (
 )  # fmt: skip
 STATUSES = ("single", "corroborated", "updated", "conflicting")
 LIST_SEP = ";"
+TEXT_SEP = " | "  # between titles, URLs and sentences (they may hold ";")
 # Order of precision when one mention has to stand for a claim.
 PRECISION = {"exact": 0, "range": 1, "approx": 2, "upper_bound": 3, "lower_bound": 3}
 MAX_LISTED = 6
@@ -112,6 +148,7 @@ class Tolerances:
     ``approx`` (0.10): "about 50" reads as 45 to 55. ``range`` (0.005): each end of
     "between 750,000 and 800,000" widens like an exact figure. ``bound`` (0.0):
     "less than 1%" is taken at its word and agrees with anything up to 1%.
+    The defaults are read from ``[tolerances]`` in ``claims.toml``.
     """
 
     exact: float = 0.005
@@ -130,7 +167,143 @@ class Tolerances:
         return f"exact ±{self.exact:.1%}, approx ±{self.approx:.0%}"
 
 
+@dataclass(frozen=True)
+class ClaimRules:
+    """The identity rules of ``claims.toml``, compiled once."""
+
+    tolerances: Tolerances
+    min_evidence: int
+    max_candidates: int
+    stock_subject_words: int
+    bound_reach: float
+    join_across_unknown: bool
+    event_categories: frozenset[str]
+    weights: Mapping[str, int]
+    agencies: re.Pattern | None
+    agency_names: Mapping[str, str]
+    countries: Mapping[str, str]
+    named_events: tuple[re.Pattern, ...]
+    places: re.Pattern | None
+    not_names: frozenset[str]
+
+
+def _alternation(words: Iterable[str]) -> str:
+    """Whole phrases, longest first, spaces matching any run of blanks."""
+    ordered = sorted(set(words), key=lambda w: (-len(w), w))
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered)
+
+
+NAME_WORD = r"[A-Z][\w'’.-]*"
+
+
+@lru_cache(maxsize=4)
+def load_claim_rules(path: str | None = None) -> ClaimRules:
+    """The rules of ``claims.toml`` (``path``, else ``$BORDERDATA_CLAIMS``, else the packaged file)."""
+    raw = read_toml("claims.toml", CLAIMS_ENV, path)
+    identity = raw.get("identity", {})
+    anchors = raw.get("anchors", {})
+    agencies = anchors.get("agencies", {})
+    names = {variant: name for name, variants in agencies.items() for variant in [name, *variants]}
+    events = anchors.get("events", {})
+    named = []
+    if events.get("prefixes"):
+        named.append(re.compile(rf"\b(?:{_alternation(events['prefixes'])})(?:\s+{NAME_WORD})+"))
+    if events.get("suffixes"):
+        named.append(re.compile(rf"(?:{NAME_WORD}\s+)+(?:{_alternation(events['suffixes'])})\b"))
+    place_words = events.get("place_words", [])
+    return ClaimRules(
+        tolerances=Tolerances(**raw.get("tolerances", {})),
+        min_evidence=int(identity.get("min_evidence", 2)),
+        max_candidates=int(identity.get("max_candidates", 8)),
+        stock_subject_words=int(identity.get("stock_subject_words", 2)),
+        bound_reach=float(identity.get("bound_reach", 2.0)),
+        join_across_unknown=bool(identity.get("join_across_unknown", True)),
+        event_categories=frozenset(identity.get("event_categories", [])),
+        weights=dict(identity.get("weights", {})),
+        agencies=re.compile(rf"(?<![\w-])(?:{_alternation(names)})(?![\w-])") if names else None,
+        agency_names=names,
+        countries={w: name for name, words in anchors.get("countries", {}).items() for w in words},
+        named_events=tuple(named),
+        places=(
+            re.compile(rf"\b(?:{_alternation(place_words)})\s+({NAME_WORD}(?:\s+{NAME_WORD}){{0,2}})")
+            if place_words
+            else None
+        ),
+        not_names=frozenset(w.lower() for w in events.get("not_names", [])),
+    )
+
+
+def claim_rules() -> ClaimRules:
+    """The claim rules in use (``$BORDERDATA_CLAIMS`` or the packaged ``claims.toml``)."""
+    return load_claim_rules(os.environ.get(CLAIMS_ENV))
+
+
+def default_tolerances() -> Tolerances:
+    """The tolerances of the claims file in use."""
+    return claim_rules().tolerances
+
+
 DEFAULT_TOLERANCES = Tolerances()
+
+
+# --- event anchors ----------------------------------------------------------------------------
+
+
+def _clean_name(name: str, not_names: frozenset[str]) -> str:
+    """A found name without leading stop words ("The", "National") and dots; "" when nothing is left."""
+    words = re.sub(r"\s+", " ", name).strip(" .,'’").split(" ")
+    while words and words[0].strip(".").lower() in not_names:
+        words = words[1:]
+    text = " ".join(words).strip(".")
+    return "" if not text or text.lower() in not_names else text
+
+
+def _named_events(sentence: str, rules: ClaimRules) -> set[str]:
+    """Named operations, projects, programmes, teams and places of a sentence ("Operation Blizzard")."""
+    found = set()
+    for pattern in rules.named_events:
+        for match in pattern.finditer(sentence):
+            name = _clean_name(match.group(), rules.not_names)
+            if " " in name:  # a suffix alone ("Sector") names nothing
+                found.add(name)
+    return found
+
+
+def _places(sentence: str, rules: ClaimRules) -> set[str]:
+    """Named places after "in", "at", "near" that are not countries, provinces, months... ("Falkland")."""
+    if rules.places is None:
+        return set()
+    found = set()
+    for match in rules.places.finditer(sentence):
+        first = match.group(1).split()[0].strip(".")
+        name = _clean_name(match.group(1), rules.not_names)
+        if name and first.lower() not in rules.not_names:
+            found.add(name)
+    return found
+
+
+def _agencies(sentence: str, rules: ClaimRules) -> set[str]:
+    """Agencies named in a sentence, by their claim name (CBP for "Customs and Border Protection")."""
+    if rules.agencies is None:
+        return set()
+    return {rules.agency_names[re.sub(r"\s+", " ", m.group())] for m in rules.agencies.finditer(sentence)}
+
+
+def find_anchors(
+    sentence: str, rules: ClaimRules | None = None
+) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """Named events, named places and agencies of one sentence.
+
+    >>> events, places, agencies = find_anchors("Operation Blizzard, a CBSA campaign near Coutts, ended.")
+    >>> sorted(events), sorted(places), sorted(agencies)
+    (['Operation Blizzard'], ['Coutts'], ['CBSA'])
+    """
+    rules = rules or claim_rules()
+    return (
+        frozenset(_named_events(sentence, rules)),
+        frozenset(_places(sentence, rules)),
+        frozenset(_agencies(sentence, rules)),
+    )
 
 
 # --- subject keys -----------------------------------------------------------------------------
@@ -259,11 +432,56 @@ def _by_subject(subjects: pd.Series, function) -> pd.Series:
     return subjects.map(done.__getitem__)
 
 
-def prepare_mentions(facts: pd.DataFrame, tolerances: Tolerances = DEFAULT_TOLERANCES) -> pd.DataFrame:
-    """Facts with dimension, canonical unit and values, tolerance intervals and subject keys."""
+def significant_digits(value: float) -> int:
+    """Significant digits of a stated figure: 19.5 → 3, 21,000 → 2, 1,000 → 1."""
+    if not math.isfinite(value) or value == 0:
+        return 0
+    digits = f"{abs(value):.12e}".split("e")[0].replace(".", "").rstrip("0")
+    return len(digits)
+
+
+def _is_specific(values: pd.Series, money: pd.Series) -> pd.Series:
+    """Figures whose agreement says something: three significant digits, or money of a million or more."""
+    digits = values.map(significant_digits)
+    return (digits.ge(3) | (money & values.abs().ge(1e6))).astype(bool)
+
+
+def _anchor_columns(sentences: pd.Series, rules: ClaimRules) -> pd.DataFrame:
+    """Named events, places and agencies of each sentence (each distinct sentence read once)."""
+    found = {s: find_anchors(s, rules) for s in pd.unique(sentences)}
+    events, places, agencies = (sentences.map(lambda s, k=k: found[s][k]) for k in range(3))
+    return pd.DataFrame(
+        {
+            "events": events,
+            "places": places,
+            "agencies": agencies,
+            "events_text": events.map(_key_text),
+            "anchors_text": [_key_text(e | p | a) for e, p, a in zip(events, places, agencies, strict=True)],
+        },
+        index=sentences.index,
+    )
+
+
+def _conformed(facts: pd.DataFrame) -> pd.DataFrame:
+    """``facts`` in contract form, sorted; a table already in that form is not converted again."""
+    if (
+        list(facts.columns) == list(FACT_COLUMNS)
+        and all(
+            str(facts[c].dtype) == ("str" if t == "str" else t) or (t == "str" and facts[c].dtype == object)
+            for c, t in FACT_DTYPES.items()
+        )
+        and not facts.loc[:, list(TEXT_COLUMNS)].isna().any().any()
+    ):
+        return facts.sort_values(["doc_id", "start", "end"], kind="stable").reset_index(drop=True)
+    return conform_facts(facts)
+
+
+def prepare_mentions(facts: pd.DataFrame, tolerances: Tolerances | None = None) -> pd.DataFrame:
+    """Facts with dimension, canonical unit and values, tolerance intervals, subject keys and anchors."""
     rules = subject_rules()
+    tolerances = tolerances or default_tolerances()
     df = (
-        conform_facts(facts)
+        _conformed(facts)
         .astype({c: object for c in TEXT_COLUMNS})
         .loc[lambda d: d["value"].notna() | d["low"].notna() | d["high"].notna()]
     )
@@ -284,23 +502,50 @@ def prepare_mentions(facts: pd.DataFrame, tolerances: Tolerances = DEFAULT_TOLER
         core=core,
         money=_by_subject(df["unit"], is_currency).astype(bool),
     )
-    df = df.assign(generic=df["money"] & df["core"].map(len).eq(0))
+    df = df.assign(
+        generic=df["money"] & df["core"].map(len).eq(0),
+        specific=_is_specific(df["value"].fillna(df["low"]).fillna(df["high"]), df["money"]),
+    )
+    df = df.join(_anchor_columns(df["sentence"], claim_rules()))
+    # When, as a key: the resolved interval where there is one ("FY2024" and "2023-10..2024-09" agree).
+    resolved = df["period_start"].ne("") & df["period_end"].ne("")
+    df = df.assign(when=(df["period_start"] + ".." + df["period_end"]).where(resolved, df["period"]))
+    countries = claim_rules().countries
+    df = df.assign(
+        countries=_by_subject(df["key"], lambda k: frozenset(countries[w] for w in k if w in countries))
+    )
     return _intervals(df, tolerances).reset_index(drop=True)
 
 
 # --- grouping mentions into claims ------------------------------------------------------------
 
-# Money pairs are built in slices of about this many candidate pairs (bounds memory).
-PAIR_CHUNK = 2_000_000
+
+@dataclass(frozen=True)
+class Decision:
+    """An analyst's answer in the overrides file: facts ``a`` and ``b`` are ``same`` or ``split``."""
+
+    action: str
+    a: str
+    b: str
 
 
 class _Groups:
-    """Union-find over nodes that refuses to join two different locations or periods."""
+    """Union-find over nodes that refuses to join different known keys, or a pair an analyst split."""
 
-    def __init__(self, locations: list[str], periods: list[str]) -> None:
-        self.parent = list(range(len(locations)))
-        self.locations = [{x} - {""} for x in locations]
-        self.periods = [{x} - {""} for x in periods]
+    def __init__(self, nodes: pd.DataFrame, apart: Iterable[tuple[int, int]] = ()) -> None:
+        self.parent = list(range(len(nodes)))
+        self.keys = [
+            (*({x} - {""} for x in row[:3]), set(row[3]))
+            for row in zip(
+                nodes["location"], nodes["when"], nodes["events_text"], nodes["countries"], strict=True
+            )
+        ]
+        self.cores: list[dict[str, set[frozenset[str]]]] = list(nodes["doc_cores"])
+        self.spans = list(zip(nodes["a_low"], nodes["a_high"], strict=True))
+        self.apart: dict[int, set[int]] = {}
+        for a, b in apart:
+            self.apart.setdefault(a, set()).add(b)
+            self.apart.setdefault(b, set()).add(a)
 
     def find(self, i: int) -> int:
         while self.parent[i] != i:
@@ -308,168 +553,405 @@ class _Groups:
             i = self.parent[i]
         return i
 
-    def union(self, a: int, b: int) -> None:
+    def _kept_apart(self, ra: int, rb: int) -> bool:
+        if not self.apart:
+            return False
+        return any(self.find(x) == rb for x in self.apart.get(ra, ())) or any(
+            self.find(x) == ra for x in self.apart.get(rb, ())
+        )
+
+    def _two_things(self, ra: int, rb: int) -> bool:
+        """Whether one document would have two subjects in the claim that are not nested (two things)."""
+        left, right = sorted((self.cores[ra], self.cores[rb]), key=len)
+        for doc in [d for d in left if d in right]:
+            for a in left[doc]:
+                if any(a and b and not (a <= b or b <= a) for b in right[doc]):
+                    return True
+        return False
+
+    def union(self, a: int, b: int, *, force: bool = False, values_agree: bool = True) -> bool:
+        """Join the groups of ``a`` and ``b`` unless their known keys differ (``force``: an analyst said so).
+
+        With ``values_agree`` the join also needs the values of both groups to agree still:
+        agreement links never make a claim whose values disagree (a bound such as "up to 16"
+        agrees with 3 and with 4, which do not agree with each other).
+        """
         ra, rb = sorted((self.find(a), self.find(b)))
         if ra == rb:
-            return
-        locations, periods = self.locations[ra] | self.locations[rb], self.periods[ra] | self.periods[rb]
-        if len(locations) > 1 or len(periods) > 1:
-            return
+            return True
+        keys = tuple(x | y for x, y in zip(self.keys[ra], self.keys[rb], strict=True))
+        low = max(self.spans[ra][0], self.spans[rb][0])
+        high = min(self.spans[ra][1], self.spans[rb][1])
+        if not force and (
+            any(len(k) > 1 for k in keys[1:])
+            or any(_location_relation(x, y) == "differ" for x in keys[0] for y in keys[0] if x < y)
+            or (values_agree and not low <= high)
+            or self._kept_apart(ra, rb)
+            or self._two_things(ra, rb)
+        ):
+            return False
         self.parent[rb] = ra
-        self.locations[ra], self.periods[ra] = locations, periods
+        self.keys[ra] = keys
+        self.spans[ra] = (
+            (low, high)
+            if low <= high
+            else (min(self.spans[ra][0], self.spans[rb][0]), max(self.spans[ra][1], self.spans[rb][1]))
+        )
+        small, large = sorted((self.cores[rb], self.cores[ra]), key=len)
+        for doc, cores in small.items():
+            large.setdefault(doc, set()).update(cores)
+        self.cores[ra], self.cores[rb] = large, {}
+        self.apart.setdefault(ra, set()).update(self.apart.pop(rb, set()))
+        return True
 
 
-def _compatible(a: Mapping, b: Mapping) -> int | None:
-    """0 when location and period are equal, 1 when equal-or-empty, None when they differ."""
-    same = a["location"] == b["location"] and a["period"] == b["period"]
-    if same:
-        return 0
-    loose = all(
-        x == y or "" in (x, y) for x, y in ((a["location"], b["location"]), (a["period"], b["period"]))
+def _subject_relation(a: frozenset[str], b: frozenset[str]) -> str:
+    """``same`` (equal or nested), ``shared`` (a common word), ``unknown`` (one empty) or ``differ``."""
+    if not a or not b:
+        return "unknown"
+    if a <= b or b <= a:
+        return "same"
+    if a & b:
+        return "shared"
+    return "differ"
+
+
+@lru_cache(maxsize=4096)
+def _location_relation(a: str, b: str) -> str:
+    """``same``, ``differ`` or ``unknown`` for two stated locations.
+
+    Two borders, two places, or a place on another border differ; a place and the border it
+    lies on agree; a border and a place known to lie on none (a city where a plan was
+    announced) are different scales, so neither contradicts the other.
+    """
+    if a == b:
+        return "same"
+    border_a, border_b = border_of(a), border_of(b)
+    if border_a == a and border_b == b:
+        return "differ"
+    if border_a == a or border_b == b:
+        border, other = (a, border_b) if border_a == a else (b, border_a)
+        return "unknown" if other in ("", border) else "differ"
+    return "differ"
+
+
+def evidence(a: Mapping, b: Mapping, rules: ClaimRules | None = None) -> int | None:
+    """How much the keys of two mentions (or nodes) agree; None when a key known on both sides differs.
+
+    Values are not compared here: callers pair only mentions whose values agree, or
+    whose what, where, when and event are all equal.
+    """
+    rules = rules or claim_rules()
+    w = rules.weights
+    score = 0
+    if a["category"] != b["category"]:
+        if "other" not in (a["category"], b["category"]):
+            return None
+    elif a["category"] != "other":
+        score += w.get("same_category", 1)
+    if a["countries"] and b["countries"] and not a["countries"] & b["countries"]:
+        return None  # Canada's tariffs are not the United States' tariffs
+    relation = _subject_relation(a["core"], b["core"])
+    if relation == "differ":
+        return None
+    score += {"same": w.get("same_subject", 2), "shared": w.get("shared_subject_word", 1)}.get(relation, 0)
+    for key, weight in (("location", "same_location"), ("when", "same_period")):
+        if a[key] and b[key]:
+            relation = (
+                "same"
+                if a[key] == b[key]
+                else _location_relation(a[key], b[key])
+                if key == "location"
+                else "differ"
+            )
+            if relation == "differ":
+                return None
+            score += w.get(weight, 1) if relation == "same" else 0
+        elif (a[key] or b[key]) and not rules.join_across_unknown:
+            return None
+    if a["events"] and b["events"]:
+        if not a["events"] & b["events"]:
+            return None
+        score += w.get("same_event", 2)
+    elif a["places"] & b["places"]:
+        score += w.get("same_event", 2)
+    if a["agencies"] & b["agencies"]:
+        score += w.get("same_agency", 1)
+    if a["specific"] or b["specific"]:
+        score += w.get("specific_value", 1)
+    return score
+
+
+NODE_FIELDS = (
+    "doc_id", "ambiguous", "category", "dimension", "location", "when", "key", "core", "money",
+    "generic", "events", "places", "agencies", "countries", "events_text", "specific", "t_low",
+    "t_high", "key_text", "value",
+)  # fmt: skip
+
+
+def _stock_mask(df: pd.DataFrame, rules: ClaimRules, split: set[str]) -> pd.Series:
+    """Mentions that join by equal keys whatever their values (and so may be updated or conflicting)."""
+    keyed = ~df["generic"] & df["core"].map(len).ge(rules.stock_subject_words)
+    unanchored = (
+        df["category"].isin(list(rules.event_categories)) & df["when"].eq("") & df["events_text"].eq("")
     )
-    return 1 if loose else None
+    # A one-word subject ("officers", "drones") names a kind of thing, not one stock of it:
+    # two different figures about it are one claim only when a place, period or event ties them.
+    tied = df["location"].ne("") | df["when"].ne("") | df["events_text"].ne("")
+    keyed = keyed | (~df["generic"] & df["core"].map(len).gt(0) & tied)
+    return (
+        keyed & ~unanchored & ~df["fact_id"].isin(split) & ~_two_values_in_one_document(df) & ~df["ambiguous"]
+    )
 
 
-def _node_table(df: pd.DataFrame) -> pd.Series:
-    """A node label per mention: mentions sharing category, dimension, location, period and key."""
-    own = df["fact_id"].where(df["generic"] | df["key"].map(len).eq(0), "")
-    label = df["category"]
-    for column in ("dimension", "location", "period", "key_text"):
+def _ambiguous(df: pd.DataFrame) -> pd.Series:
+    """Mentions whose own document gives the same figure for two different things and whose subject
+    does not say which ("25 per cent tariffs" beside "25 per cent retaliatory tariffs on U.S. goods" and
+    "25 per cent tariffs on all goods"): they are left out of links between documents.
+    """
+    value = df["c_value"].map(lambda v: f"{v:.6g}")
+    out = pd.Series(False, index=df.index)
+    keys = [df["doc_id"], df["dimension"], value]
+    many = df["core"].groupby(keys, sort=False).transform("size").ge(3)  # fewer cannot be ambiguous
+    if not many.any():
+        return out
+    rows = df.loc[many]
+    for _, cores in rows["core"].groupby([k[many] for k in keys], sort=False):
+        for i, core in cores.items():
+            wider = [c for j, c in cores.items() if j != i and core <= c and c != core]
+            out[i] = any(not (a <= b or b <= a) for n, a in enumerate(wider) for b in wider[n + 1 :])
+    return out
+
+
+def _two_values_in_one_document(df: pd.DataFrame) -> pd.Series:
+    """Mentions whose document gives another value under the same keys ("89 pills", "82 pills").
+
+    One article does not contradict itself: two values under one key in one document are
+    two things the subject does not tell apart, so neither joins by keys alone.
+    """
+    event = df["category"].isin(list(claim_rules().event_categories))
+    when = df["when"].where(event, "")  # as in the node labels: only events keep their period
+    columns = ("doc_id", "category", "dimension", "location", "key_text", "events_text")
+    keys = [*(df[c] for c in columns), when]
+    grouped = df.groupby(keys, sort=False)
+    return (grouped["t_low"].transform("max") > grouped["t_high"].transform("min")).fillna(False).astype(bool)
+
+
+def _joins_itself(df: pd.DataFrame, rules: ClaimRules) -> pd.Series:
+    """Whether two mentions with these very keys and values would be joined (see :func:`evidence`)."""
+    fields = [f for f in NODE_FIELDS if f != "doc_id"]
+    done: dict[tuple, bool] = {}
+    joins = []
+    for record in _records(df, fields):
+        key = tuple(record.values())
+        if key not in done:
+            done[key] = (evidence(record, record, rules) or 0) >= _needed(
+                record, record, record["t_high"], rules
+            )
+        joins.append(done[key])
+    return pd.Series(joins, index=df.index, dtype=bool)
+
+
+def _node_labels(df: pd.DataFrame, rules: ClaimRules, split: set[str]) -> pd.Series:
+    """A node label per mention; a node's mentions are one claim before any link.
+
+    Stock mentions share a node when category, dimension, location, subject key and named
+    events are equal, and in an event category the period too: a count of helicopters "as of"
+    one date is updated by a later one (same what, where, event), a seizure of one period is
+    not. Other mentions share one only with identical keys, anchors and value interval when
+    those keys reach ``min_evidence`` on their own; else a node each.
+    """
+    stock = _stock_mask(df, rules, split)
+    event = df["category"].isin(list(rules.event_categories))
+    when = df["when"].where(event | ~stock, "")
+    label = df["category"] + "|" + df["dimension"] + "|" + df["location"] + "|" + when
+    for column in ("key_text", "events_text"):
         label = label + "|" + df[column]
-    return label + "|" + own
+    signature = "|" + df["anchors_text"] + "|" + df["t_low"].map(repr) + "|" + df["t_high"].map(repr)
+    lone = df["fact_id"].isin(split) | df["ambiguous"] | ~_joins_itself(df, rules)
+    own = signature.where(~lone, "|" + df["fact_id"])
+    return label + own.where(~stock, "")
 
 
-def _key_links(nodes: Mapping[int, Mapping]) -> list[tuple[int, int, int]]:
-    """Links between nodes of one bucket (node number → node) whose keys are equal or uniquely nested."""
+def _key_links(nodes: pd.DataFrame) -> list[tuple[int, int, int, int]]:
+    """Links between stock nodes whose subjects are uniquely nested ("fentanyl" in "fentanyl seized").
+
+    Only where place and period are both stated and equal, or a named event is: their values
+    may then differ (the claim is updated or conflicting), so nothing here may be unknown.
+    """
     links = []
-    keyed = {i: node for i, node in nodes.items() if not node["generic"] and node["key"]}
-    index: dict[str, set[int]] = {}
-    for i, node in keyed.items():
-        for word in node["key"]:
-            index.setdefault(word, set()).add(i)
-    for i, node in keyed.items():
-        key = node["key"]
-        holders = set.intersection(*(index[w] for w in key)) - {i}
-        compatible = {j: _compatible(node, nodes[j]) for j in sorted(holders)}
-        compatible = {j: p for j, p in compatible.items() if p is not None}
-        equal = [j for j in compatible if nodes[j]["key"] == key]
-        larger = {nodes[j]["key"] for j in compatible if nodes[j]["key"] != key}
-        links += [(compatible[j], i, j) for j in equal if i < j]
-        if len(larger) == 1:  # nested keys join only at the very same location and period
-            links += [(0, i, j) for j, p in compatible.items() if p == 0 and nodes[j]["key"] in larger]
+    tied = nodes["stock"] & ((nodes["location"].ne("") & nodes["when"].ne("")) | nodes["events_text"].ne(""))
+    for _, bucket in nodes.loc[tied].groupby(
+        ["category", "dimension", "location", "when", "events_text"], sort=True
+    ):
+        keys = dict(zip(bucket.index, bucket["core"], strict=True))
+        holders: dict[str, set[int]] = {}
+        for i, key in keys.items():
+            for word in key:
+                holders.setdefault(word, set()).add(i)
+        for i, key in keys.items():
+            # Nodes holding every word of this key: found through the word index, not all pairs.
+            larger = {j for j in set.intersection(*(holders[w] for w in key)) if key < keys[j]}
+            if len({keys[j] for j in larger}) == 1:
+                links += [(-9, 0, i, j) for j in sorted(larger)]
     return links
 
 
-def _codes(values: pd.Series, empty: object = None) -> tuple[np.ndarray, int]:
-    """Integer codes of ``values`` and the code of ``empty`` (-2 when it does not occur)."""
-    codes, uniques = pd.factorize(values)
-    found = [n for n, u in enumerate(uniques) if u == empty]
-    return codes, found[0] if found else -2
+class _Window:
+    """Recent nodes of one block, scanned newest first, forgetting those whose interval has passed."""
+
+    def __init__(self) -> None:
+        self.items: list[int] = []
+        self.kept = 0  # length after the last clean-up (cleaned again when it doubles: amortised linear)
+
+    def add(self, i: int) -> None:
+        self.items.append(i)
+
+    def candidates(self, low: float, highs: list[float], limit: int) -> list[int]:
+        """Up to ``limit`` newest nodes whose widened interval still reaches ``low``."""
+        if len(self.items) > max(4 * limit, 2 * self.kept):
+            self.items = [j for j in self.items if not highs[j] < low]
+            self.kept = len(self.items)
+        found = []
+        for j in reversed(self.items[-4 * limit :]):
+            if not highs[j] < low:
+                found.append(j)
+                if len(found) == limit:
+                    break
+        return found
 
 
-def _window_ends(low: np.ndarray, high: np.ndarray) -> np.ndarray:
-    """Where the scan of each mention stops, ``low`` sorted ascending with NaN last.
+def _records(frame: pd.DataFrame, columns: Iterable[str]) -> list[dict]:
+    """Rows as dicts, read column by column (much faster than ``to_dict("records")``)."""
+    columns = list(columns)
+    return [
+        dict(zip(columns, values, strict=True))
+        for values in zip(*(frame[c].tolist() for c in columns), strict=True)
+    ]
 
-    The scan from mention ``i`` stops at the first later mention whose ``low`` is
-    above ``high[i]``; NaN compares false, so a NaN ``high`` or a run into the NaN
-    lows never stops it.
+
+def _is_bound(low: float, high: float) -> bool:
+    return not (math.isfinite(low) and math.isfinite(high))
+
+
+def _needed(a: Mapping, b: Mapping, b_high: float, rules: ClaimRules) -> float:
+    """The evidence two agreeing nodes need: ``min_evidence``, one more when both are ``other``
+    (the category says nothing), and one more for a bound.
+
+    A bound ("more than a pound", "up to 16") agrees with every figure beyond it, so it joins
+    one only within ``bound_reach`` of its own value ("less than 1%" and 0.5%, not "more than
+    a pound" and 43 pounds), with one more key, and no place, period or event stated on one
+    side alone.
     """
-    n = len(low)
-    n_sorted = int((~np.isnan(low)).sum())
-    first_above = np.searchsorted(low[:n_sorted], high, side="right")
-    ends = np.maximum(first_above, np.arange(n) + 1)
-    return np.where(np.isnan(high) | (ends >= n_sorted), n, ends)
+    needed = rules.min_evidence + int(a["category"] == b["category"] == "other")
+    if _is_bound(a["t_low"], a["t_high"]) or _is_bound(b["t_low"], b_high):
+        if any(bool(a[k]) != bool(b[k]) for k in ("location", "when", "events_text")):
+            return math.inf
+        values = sorted(abs(v) for v in (a["value"], b["value"]))
+        if not values[0] or values[1] / values[0] > rules.bound_reach:
+            return math.inf
+        needed += 1
+    return needed
 
 
-def _pairs(ends: np.ndarray, rows: slice) -> tuple[np.ndarray, np.ndarray]:
-    """Every pair ``(i, j)`` with ``i`` in ``rows`` and ``i < j < ends[i]``."""
-    first = np.arange(rows.start, rows.stop)
-    counts = ends[rows] - first - 1
-    i = np.repeat(first, counts)
-    offsets = np.arange(len(i)) - np.repeat(np.cumsum(counts) - counts, counts)
-    return i, i + 1 + offsets
+# Links a node keeps to earlier nodes (the strongest): enough to survive a refused join.
+LINKS_PER_NODE = 3
 
 
-def _row_slices(ends: np.ndarray) -> list[slice]:
-    """Consecutive slices of mentions with about :data:`PAIR_CHUNK` candidate pairs each."""
-    counts = np.cumsum(ends - np.arange(len(ends)) - 1)
-    cuts = np.searchsorted(counts, np.arange(PAIR_CHUNK, counts[-1] if len(counts) else 0, PAIR_CHUNK))
-    bounds = [0, *sorted(set(cuts.tolist()) - {0}), len(ends)]
-    return [slice(a, b) for a, b in pairwise(bounds) if b > a]
+def _agreement_links(nodes: pd.DataFrame, rules: ClaimRules) -> list[tuple[int, int, int, int]]:
+    """Links ``(-evidence, across documents, node, node)`` between nodes whose values agree.
 
-
-def _cores_share(cores: list[frozenset[str]], a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Whether core ``a[k]`` and core ``b[k]`` share a word, decided once per distinct pair."""
-    if not len(a):
-        return np.zeros(0, dtype=bool)
-    pair = a.astype(np.int64) * len(cores) + b
-    distinct, inverse = np.unique(pair, return_inverse=True)
-    shares = [bool(cores[p // len(cores)] & cores[p % len(cores)]) for p in distinct.tolist()]
-    return np.asarray(shares, dtype=bool)[inverse]
-
-
-def _money_links(bucket: pd.DataFrame) -> np.ndarray:
-    """Links ``(priority, node, node)`` between equal amounts of money in different documents with
-    compatible subjects, one row per pair of mentions whose widened intervals overlap."""
-    rows = bucket.sort_values(["t_low", "fact_id"])
-    low, high = rows["t_low"].to_numpy(dtype="float64"), rows["t_high"].to_numpy(dtype="float64")
-    doc, _ = _codes(rows["doc_id"])
-    location, no_location = _codes(rows["location"], "")
-    period, no_period = _codes(rows["period"], "")
-    core_ids: dict[frozenset[str], int] = {}
-    core = np.array(
-        [core_ids.setdefault(k, len(core_ids)) if k else -1 for k in rows["core"]], dtype=np.int64
-    )
-    cores = list(core_ids)
-    node = rows["node"].to_numpy(dtype=np.int64)
-    ends = _window_ends(low, high)
-    links = [np.zeros((0, 3), dtype=np.int64)]
-    for part in _row_slices(ends):
-        i, j = _pairs(ends, part)
-        keep = (doc[i] != doc[j]) & ~(high[j] < low[i])
-        i, j = i[keep], j[keep]
-        same_location, same_period = location[i] == location[j], period[i] == period[j]
-        loose = (same_location | (location[i] == no_location) | (location[j] == no_location)) & (
-            same_period | (period[i] == no_period) | (period[j] == no_period)
-        )
-        keep = loose & ((core[i] < 0) | (core[j] < 0) | (core[i] == core[j]))
-        check = loose & ~keep
-        keep[check] = _cores_share(cores, core[i[check]], core[j[check]])
-        i, j = i[keep], j[keep]
-        priority = np.where(same_location[keep] & same_period[keep], 0, 1)
-        links.append(np.column_stack([priority, node[i], node[j]]))
-    return np.concatenate(links)
-
-
-def _link_order(links: np.ndarray, n_nodes: int) -> list[tuple[int, int]]:
-    """Distinct links in ``(priority, a, b)`` order, each pair of nodes at its first link only.
-
-    A later link between the same two nodes changes nothing: they are joined by then,
-    or their union was refused and stays refused (the sets only grow).
+    Nodes are visited in value order; each is compared with at most ``max_candidates``
+    earlier nodes that share a subject word (rarest word first, a commoner word only when
+    nothing qualified yet) or have an empty subject, whose widened intervals still reach
+    it, and keeps its :data:`LINKS_PER_NODE`
+    strongest links that reach ``min_evidence``: linear in the number of nodes.
     """
-    n = np.int64(max(n_nodes, 1))
-    code = np.unique((links[:, 0] * n + links[:, 1]) * n + links[:, 2])
-    a, b = (code // n) % n, code % n
-    _, first = np.unique(np.minimum(a, b) * n + np.maximum(a, b), return_index=True)
-    first.sort()
-    return list(zip(a[first].tolist(), b[first].tolist(), strict=True))
+    order = nodes.sort_values(["dimension", "t_low", "label"], na_position="last", kind="stable").index
+    records = dict(zip(nodes.index.tolist(), _records(nodes, NODE_FIELDS), strict=True))
+    highs = dict(zip(nodes.index.tolist(), nodes["t_high"].tolist(), strict=True))
+    frequency: dict[tuple[str, str], int] = {}
+    for dim, core in zip(nodes["dimension"], nodes["core"], strict=True):
+        for word in core:
+            frequency[dim, word] = frequency.get((dim, word), 0) + 1
+    windows: dict[tuple[str, str], _Window] = {}
+    limit = rules.max_candidates
+    links = []
+    for i in order.tolist():
+        node = records[i]
+        low = node["t_low"]
+        if math.isnan(low) or node["ambiguous"]:
+            continue
+        dim = node["dimension"]
+        words = sorted(node["core"], key=lambda w: (frequency[dim, w], w))
+        blocks = [(dim, w) for w in words] + [(dim, "")] + ([(dim, "*")] if not words else [])
+        seen: set[int] = set()
+        found = []
+        for block in blocks:
+            window = windows.get(block)
+            # Rarer words first; commoner ones only while nothing qualified (and within the limit).
+            if window is None or found or len(seen) >= limit:
+                continue
+            for j in window.candidates(low, highs, limit):
+                if j in seen:
+                    continue
+                seen.add(j)
+                other = records[j]
+                score = evidence(node, other, rules)
+                if score is not None and score >= _needed(node, other, highs[j], rules):
+                    # A document's own restatements bind before other documents' figures.
+                    found.append((-score, int(node["doc_id"] != records[j]["doc_id"]), j, i))
+        links += sorted(found)[:LINKS_PER_NODE]
+        for block in [(dim, w) for w in words] or [(dim, "")]:
+            windows.setdefault(block, _Window()).add(i)
+        windows.setdefault((dim, "*"), _Window()).add(i)
+    return links
 
 
-def group_mentions(df: pd.DataFrame) -> pd.Series:
+def _link_order(links: list[tuple[int, int, int, int]]) -> list[tuple[int, int]]:
+    """Distinct links, strongest first, within one document before across, then in node order."""
+    return [(a, b) for *_, a, b in sorted(set(links))]
+
+
+def group_mentions(df: pd.DataFrame, decisions: Iterable[Decision] = ()) -> pd.Series:
     """A group number per mention (from :func:`prepare_mentions`): one group per claim."""
-    labels = _node_table(df)
+    rules = claim_rules()
+    decisions = [d for d in decisions if d.a in set(df["fact_id"]) and d.b in set(df["fact_id"])]
+    split = {x for d in decisions if d.action == "split" for x in (d.a, d.b)}
+    df = df.assign(ambiguous=_ambiguous(df))
+    labels = _node_labels(df, rules, split)
     order = sorted(labels.unique())
     node_of = {label: n for n, label in enumerate(order)}
-    df = df.assign(node=labels.map(node_of))
-    nodes = df.drop_duplicates("node").set_index("node").sort_index()
-    groups = _Groups(nodes["location"].tolist(), nodes["period"].tolist())
-    links = [np.zeros((0, 3), dtype=np.int64)]
-    node_fields = nodes.loc[:, ["location", "period", "key", "generic"]]
-    for _, bucket in node_fields.groupby([nodes["category"], nodes["dimension"]], sort=True):
-        links.append(np.array(_key_links(bucket.to_dict("index")), dtype=np.int64).reshape(-1, 3))
-    for _, bucket in df.loc[df["money"]].groupby(["category", "dimension"], sort=True):
-        links.append(_money_links(bucket))
-    for a, b in _link_order(np.concatenate(links), len(nodes)):
+    df = df.assign(node=labels.map(node_of), label=labels, stock=_stock_mask(df, rules, split))
+    nodes = (
+        df.sort_values(["node", "published", "doc_id", "start"], kind="stable")
+        .groupby("node", sort=True)
+        .agg(
+            **{c: (c, "first") for c in (*NODE_FIELDS, "label", "stock") if c not in ("t_low", "t_high")},
+            t_low=("t_low", "min"),
+            t_high=("t_high", "max"),
+            a_low=("t_low", "max"),
+            a_high=("t_high", "min"),
+        )
+    )
+    mixed = ~(nodes["a_low"] <= nodes["a_high"])  # a node whose own values disagree (an update)
+    nodes = nodes.assign(
+        a_low=nodes["a_low"].where(~mixed, nodes["t_low"]),
+        a_high=nodes["a_high"].where(~mixed, nodes["t_high"]),
+    )
+    doc_cores: dict[int, dict[str, set[frozenset[str]]]] = {}
+    for node, doc, core in zip(df["node"], df["doc_id"], df["core"], strict=True):
+        doc_cores.setdefault(node, {}).setdefault(doc, set()).add(core)
+    nodes = nodes.assign(doc_cores=[doc_cores[n] for n in nodes.index])
+    node_of_fact = dict(zip(df["fact_id"], df["node"], strict=True))
+    apart = [(node_of_fact[d.a], node_of_fact[d.b]) for d in decisions if d.action == "split"]
+    groups = _Groups(nodes, apart)
+    for a, b in ((node_of_fact[d.a], node_of_fact[d.b]) for d in decisions if d.action == "same"):
+        groups.union(a, b, force=True)
+    nested = _key_links(nodes)
+    for a, b in _link_order(nested):
+        groups.union(a, b, values_agree=False)
+    for a, b in _link_order(_agreement_links(nodes, rules)):
         groups.union(a, b)
     return df["node"].map(groups.find)
 
@@ -478,9 +960,10 @@ def group_mentions(df: pd.DataFrame) -> pd.Series:
 
 # What the notes and the summary read of a mention; a claim is a list of such dicts.
 MENTION_FIELDS = (
-    "fact_id", "doc_id", "published", "start", "category", "dimension", "location", "period",
-    "subject", "subject_norm", "key", "key_text", "generic", "qualifier", "value", "unit",
-    "c_unit", "c_value", "s_low", "s_high", "t_low", "t_high",
+    "fact_id", "doc_id", "published", "outlet", "start", "category", "dimension", "location", "period",
+    "period_start", "period_end", "subject", "subject_norm", "key", "key_text", "core", "generic",
+    "qualifier", "value", "unit", "c_unit", "c_value", "s_low", "s_high", "t_low", "t_high", "sentence",
+    "events", "places", "agencies",
 )  # fmt: skip
 Mention = dict[str, Any]
 
@@ -510,10 +993,26 @@ def _stated(row: Mapping) -> str:
     return text
 
 
+TITLE_CHARS = 60
+
+
+def _who(row: Mapping) -> str:
+    """The outlet; when unknown, the article's title in quotes; else the document id."""
+    title = str(row.get("title", "") or "")
+    if len(title) > TITLE_CHARS:
+        title = title[: TITLE_CHARS - 1].rstrip() + "…"
+    return row["outlet"] or (f"'{title}'" if title else row["doc_id"])
+
+
+def _source(row: Mapping) -> str:
+    """Who said it and when: the outlet (or the title when the outlet is unknown) and the date."""
+    return f"{_who(row)} ({row['published'] or 'undated'})"
+
+
 def _mention(row: Mapping, with_subject: bool) -> str:
-    """One mention for a note: value, where and when (and its own subject when they differ)."""
+    """One mention for a note: value, outlet and date (and its own subject when they differ)."""
     subject = f" as '{row['subject']}'" if with_subject and row["subject"] else ""
-    return f"{_stated(row)} in {row['doc_id']} ({row['published'] or 'undated'}){subject}"
+    return f"{_stated(row)} in {_source(row)}{subject}"
 
 
 def _listing(rows: list[Mention] | None, with_subject: bool = False) -> str:
@@ -590,18 +1089,25 @@ def _trim(steps: list[list[Mention]]) -> list[list[Mention] | None]:
     return [*steps[:2], None, *steps[-(MAX_LISTED - 2) :]]
 
 
-def _representative(rows: list[Mention]) -> Mention:
-    """The mention that stands for the claim: the most precise, then the earliest."""
-    return min(
-        rows,
-        key=lambda r: (
-            PRECISION.get(r["qualifier"], 0),
-            r["published"] == "",
-            r["published"],
-            r["doc_id"],
-            r["start"],
-        ),
+def _by_precision(rows: list[Mention]) -> list[Mention]:
+    """Mentions, the one that best stands for the claim first."""
+    return sorted(rows, key=_standing)
+
+
+def _standing(r: Mention) -> tuple:
+    return (
+        PRECISION.get(r["qualifier"], 0),
+        -significant_digits(r["value"]),
+        r["published"] == "",
+        r["published"],
+        r["doc_id"],
+        r["start"],
     )
+
+
+def _representative(rows: list[Mention]) -> Mention:
+    """The mention that stands for the claim: the most precise, the most digits, then the earliest."""
+    return min(rows, key=_standing)
 
 
 def _spread(groups: list[list[Mention]]) -> str:
@@ -611,10 +1117,39 @@ def _spread(groups: list[list[Mention]]) -> str:
     return f"{(high - low) / abs(low):.1%} apart" if low else "apart"
 
 
+def _allowances(rows: list[Mention], tolerances: Tolerances) -> str:
+    """What an approximate figure allows: "about 22.7 kg (stated 50 lb) allows 20.4–25 kg"."""
+    parts = []
+    for row in rows:
+        if row["qualifier"] == "approx" and math.isfinite(row["t_low"]) and math.isfinite(row["t_high"]):
+            parts.append(
+                f"'{_stated(row)}' in {_source(row)} allows {_fmt(row['t_low'])}–{_fmt(row['t_high'])} "
+                f"{row['c_unit']} (approx ±{tolerances.approx:.0%})"
+            )
+    return "; ".join(dict.fromkeys(parts))
+
+
+def _periods(rows: list[Mention]) -> str:
+    """The periods compared, as resolved, with who stated them."""
+    stated = {}
+    for row in rows:
+        if row["period"]:
+            span = f" = {row['period_start']}..{row['period_end']}" if row["period_start"] else ""
+            stated.setdefault(f"{row['period']}{span}", []).append(_source(row))
+    return "; ".join(f"period {p} in {', '.join(dict.fromkeys(s))}" for p, s in stated.items())
+
+
+def _compared(rows: list[Mention], tolerances: Tolerances) -> str:
+    """What was compared, for a note: the periods as resolved and what 'about' allows."""
+    parts = [p for p in (_periods(rows), _allowances(rows, tolerances)) if p]
+    return f" (compared: {'; '.join(parts)})" if parts else ""
+
+
 def _judge(rows: list[Mention], period: str, tolerances: Tolerances) -> tuple[str, list[Mention], str]:
     """Status, the mentions that give the current value, and the note, for one claim."""
     n_docs = len({r["doc_id"] for r in rows})
     several_subjects = len({r["subject"] for r in rows}) > 1
+    compared = _compared(rows, tolerances)
     if _agree(rows):
         if n_docs == 1:
             return "single", rows, f"one document: {_listing(rows, several_subjects)}"
@@ -624,14 +1159,24 @@ def _judge(rows: list[Mention], period: str, tolerances: Tolerances) -> tuple[st
             (
                 f"{n_docs} documents agree within tolerance ({tolerances.describe()}): "
                 + _listing(rows, several_subjects)
+                + compared
             ),
         )
     groups = _value_groups(rows)
     disagreement = (
         f"values disagree beyond tolerance ({tolerances.describe()}), {_spread(groups)}: "
         + " vs ".join(_listing(g, several_subjects) for g in _trim(groups))
+        + compared
     )
-    if period and all(r["period"] == period for r in rows):  # a mention with no period may be later
+    # A period still running when the articles appeared ("so far this fiscal year") is a running
+    # total a later article may update; a period that was over is restated, not updated. (Values
+    # that disagree are never joined across a missing period, so every mention here states it.)
+    running = all(r["period_end"] and r["published"] and r["published"] < r["period_end"] for r in rows)
+    if (
+        period
+        and all(r.get("when", r["period"]) and r.get("when") == rows[0].get("when") for r in rows)
+        and not running
+    ):
         return (
             "conflicting",
             rows,
@@ -659,21 +1204,96 @@ def _first_nonempty(values: list[str]) -> str:
     return min((x for x in values if x), default="")
 
 
-def _summarise(rows: list[Mention], tolerances: Tolerances) -> dict:
+def _shared_anchors(rows: list[Mention]) -> list[str]:
+    """Anchors named in the sentences of two or more documents (all of them for a one-document claim)."""
+    docs: dict[str, set[str]] = {}
+    for row in rows:
+        for anchor in row["events"] | row["places"] | row["agencies"]:
+            docs.setdefault(anchor, set()).add(row["doc_id"])
+    need = 2 if len({r["doc_id"] for r in rows}) > 1 else 1
+    return sorted(a for a, d in docs.items() if len(d) >= need)
+
+
+def _why(rows: list[Mention], subject: str, location: str, period: str, anchors: list[str]) -> str:
+    """The keys the claim's documents share: "fentanyl seized; northern border; FY2024; CBP"."""
+    what = subject or f"{rows[0]['category']} in {rows[0]['c_unit']}"
+    return "; ".join(x for x in (what, location, period, *anchors) if x)
+
+
+def _unknown(rows: list[Mention], key: str, label: str) -> str | None:
+    """A review reason when ``key`` is stated by some documents and unknown in others."""
+    known = sorted({r[key] for r in rows if r[key]})
+    missing = [r for r in rows if not r[key]]
+    if not known or not missing or len({r["doc_id"] for r in rows}) < 2:
+        return None
+    sources = ", ".join(dict.fromkeys(_source(r) for r in missing))
+    return f"{label} {', '.join(known)} not stated in {sources}"
+
+
+def _review(rows: list[Mention]) -> str:
+    """Why an analyst should look at this merge ("" when every key agreed where stated)."""
+    if len({r["doc_id"] for r in rows}) < 2:
+        return ""
+    reasons = [
+        _unknown(rows, "location", "location"),
+        _unknown(rows, "period", "period"),
+        _unknown(rows, "events_text", "event") if "events_text" in rows[0] else None,
+    ]
+    if len({r["category"] for r in rows}) > 1:
+        reasons.append("categories differ: " + ", ".join(sorted({r["category"] for r in rows})))
+    if any(not r["core"] for r in rows) and any(r["core"] for r in rows):
+        reasons.append(
+            "subject not stated in " + ", ".join(dict.fromkeys(_source(r) for r in rows if not r["core"]))
+        )
+    if not any(r["core"] for r in rows):
+        reasons.append("no subject stated: matched on value, category and context only")
+    reasons = [r for r in reasons if r]
+    if reasons:
+        reasons.append("answer with `same` or `split` rows in data/overrides.csv")
+    return "; ".join(reasons)
+
+
+def _receipts(rows: list[Mention], documents: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
+    """Outlets, titles, dates, URLs (one per document, in ``doc_ids`` order) and the sentences."""
+    first = {}
+    for row in sorted(rows, key=lambda r: (r["doc_id"], r["start"])):
+        first.setdefault(row["doc_id"], row)
+    docs = sorted(first)
+    meta = [documents.get(d, {}) for d in docs]
+    return {
+        "outlets": TEXT_SEP.join(first[d]["outlet"] or d for d in docs),  # ids line up with doc_ids
+        "titles": TEXT_SEP.join(str(m.get("title", "") or "") for m in meta),
+        "dates": TEXT_SEP.join(first[d]["published"] or "undated" for d in docs),
+        "urls": TEXT_SEP.join(str(m.get("url", "") or "") for m in meta),
+        "sentences": TEXT_SEP.join(
+            dict.fromkeys(r["sentence"] for r in sorted(rows, key=lambda r: (r["doc_id"], r["start"])))
+        ),
+    }
+
+
+def _summarise(
+    rows: list[Mention], tolerances: Tolerances, documents: Mapping[str, Mapping[str, str]] | None = None
+) -> dict:
     """One claims-table row (without ``claim_id``) from the mentions of one claim, in fact order."""
     rows = sorted(rows, key=lambda r: (r["published"] == "", r["published"], r["doc_id"], r["start"]))
     location = _first_nonempty([r["location"] for r in rows])
     period = _first_nonempty([r["period"] for r in rows])
     status, current, note = _judge(rows, period, tolerances)
     rep = _representative(current)
+    subject = rep["subject_norm"] or _first_nonempty([r["subject_norm"] for r in _by_precision(rows)])
     dated = [r["published"] for r in rows if r["published"] != ""]
     keys = [r["key_text"] for r in rows if r["key"] and not r["generic"]]
     doc_ids = sorted({r["doc_id"] for r in rows})
+    anchors = _shared_anchors(rows)
+    with_period = [r for r in rows if r["period"] == period and period]
     return {
         "category": rep["category"],
-        "subject": rep["subject_norm"],
+        "subject": subject,
         "location": location,
         "period": period,
+        "period_start": _first_nonempty([r["period_start"] for r in with_period]),
+        "period_end": _first_nonempty([r["period_end"] for r in with_period]),
+        "anchors": LIST_SEP.join(anchors),
         "unit": rep["c_unit"],
         "value": float(rep["c_value"]),
         "low": _bound([r["s_low"] for r in current], "min"),
@@ -684,9 +1304,12 @@ def _summarise(rows: list[Mention], tolerances: Tolerances) -> dict:
         "fact_ids": LIST_SEP.join(
             r["fact_id"] for r in sorted(rows, key=lambda r: (r["doc_id"], r["start"]))
         ),
+        **_receipts(rows, documents or {}),
         "first_published": min(dated) if dated else "",
         "last_published": max(dated) if dated else "",
         "status": status,
+        "why": _why(rows, subject, location, period, anchors),
+        "review": _review(rows),
         "note": note,
         "_identity": "|".join(
             [
@@ -700,15 +1323,16 @@ def _summarise(rows: list[Mention], tolerances: Tolerances) -> dict:
     }
 
 
-def summarise_claim(rows: pd.DataFrame, tolerances: Tolerances = DEFAULT_TOLERANCES) -> dict:
+def summarise_claim(rows: pd.DataFrame, tolerances: Tolerances | None = None) -> dict:
     """One claims-table row (without ``claim_id``) from the mentions of one claim."""
-    return _summarise(rows.to_dict("records"), tolerances)
+    return _summarise(rows.to_dict("records"), tolerances or default_tolerances())
 
 
 def _claims_of(mentions: pd.DataFrame, groups: pd.Series) -> list[list[Mention]]:
     """The mentions of each claim, claims in group order, mentions in table order."""
     claims: dict[int, list[Mention]] = {}
-    records = mentions.loc[:, list(MENTION_FIELDS)].to_dict("records")
+    extra = [c for c in ("events_text", "title", "when") if c in mentions]
+    records = _records(mentions, [*MENTION_FIELDS, *extra])
     for group, record in zip(groups.tolist(), records, strict=True):
         claims.setdefault(group, []).append(record)
     return [claims[g] for g in sorted(claims)]
@@ -726,28 +1350,90 @@ def empty_claims() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in CLAIM_DTYPES.items()})
 
 
-def build_claims(facts: pd.DataFrame, *, tolerances: Tolerances = DEFAULT_TOLERANCES) -> pd.DataFrame:
-    """The claims table: one row per distinct claim, with status and a note saying why.
+def _document_meta(documents: pd.DataFrame | Iterable | None) -> dict[str, dict[str, str]]:
+    """Title and URL by doc_id, from a documents table or :class:`~borderdata.corpus.Document` objects."""
+    if documents is None:
+        return {}
+    if not isinstance(documents, pd.DataFrame):
+        documents = pd.DataFrame(
+            [{"doc_id": d.doc_id, "title": d.title, "url": getattr(d, "url", "")} for d in documents]
+        )
+    if documents.empty or "doc_id" not in documents:
+        return {}
+    columns = [c for c in ("title", "url") if c in documents]
+    table = documents.loc[:, ["doc_id", *columns]].fillna("").astype(str).drop_duplicates("doc_id")
+    return table.set_index("doc_id").to_dict("index")
+
+
+def build_claims(
+    facts: pd.DataFrame,
+    *,
+    tolerances: Tolerances | None = None,
+    documents: pd.DataFrame | Iterable | None = None,
+    decisions: Iterable[Decision] = (),
+) -> pd.DataFrame:
+    """The claims table: one row per distinct claim, with status, receipts and a note saying why.
 
     Parameters: ``facts``, a facts table (see :mod:`borderdata.schema`);
-    ``tolerances``, how far mentions may differ and still agree (:class:`Tolerances`).
-    Returns the columns of :data:`CLAIM_COLUMNS`, sorted by category, location,
-    subject, period and claim_id, byte-identical for the same input. ``value`` is
-    in the canonical unit of the dimension (kg, the currency itself, percent,
-    count); for an ``updated`` claim it is the latest value. See the module
-    docstring for the same-claim rule and an example.
+    ``tolerances``, how far mentions may differ and still agree (:class:`Tolerances`,
+    default from ``claims.toml``); ``documents``, the documents table (or
+    ``Document`` objects) for titles and URLs (optional); ``decisions``, analysts'
+    ``same``/``split`` answers (:class:`Decision`, read from ``data/overrides.csv``
+    by :mod:`borderdata.overrides`). Returns the columns of :data:`CLAIM_COLUMNS`,
+    sorted by category, location, subject, period and claim_id, byte-identical for
+    the same input. ``value`` is in the canonical unit of the dimension (kg, the
+    currency itself, percent, count); for an ``updated`` claim it is the latest
+    value. See the module docstring for the same-claim rule and an example.
     """
+    tolerances = tolerances or default_tolerances()
     mentions = prepare_mentions(facts, tolerances)
     if mentions.empty:
         return empty_claims()
-    groups = group_mentions(mentions)
-    records = [_summarise(rows, tolerances) for rows in _claims_of(mentions, groups)]
+    groups = group_mentions(mentions, decisions)
+    meta = _document_meta(documents)
+    titles = {d: str(m.get("title", "") or "") for d, m in meta.items()}
+    mentions = mentions.assign(title=[titles.get(d, "") for d in mentions["doc_id"]])
+    records = [_summarise(rows, tolerances, meta) for rows in _claims_of(mentions, groups)]
     table = pd.DataFrame.from_records(records).sort_values(["_identity", "fact_ids"], kind="stable")
     table = table.assign(claim_id=_claim_ids(table["_identity"]))
     return (
         table.loc[:, list(CLAIM_COLUMNS)]
         .astype(CLAIM_DTYPES)
         .sort_values(["category", "location", "subject", "period", "claim_id"], kind="stable")
+        .reset_index(drop=True)
+    )
+
+
+def claim_of_facts(claims: pd.DataFrame) -> pd.DataFrame:
+    """For every fact of a claims table: ``fact_id``, ``claim_id``, the claim's ``status`` and ``review``.
+
+    The public fact-to-claim mapping (``borderdata check`` and the notebooks use it).
+
+    >>> claim_of_facts(pd.DataFrame({"claim_id": ["c1"], "fact_ids": ["a:1;b:2"], "status": ["corroborated"],
+    ...                              "review": [""]}))["fact_id"].tolist()
+    ['a:1', 'b:2']
+    """
+    columns = ["fact_id", "claim_id", "status", "review"]
+    if claims.empty:
+        return pd.DataFrame(columns=columns)
+    review = claims.get("review", "")
+    return (
+        claims.assign(fact_id=claims["fact_ids"].astype(str).str.split(LIST_SEP), review=review)
+        .explode("fact_id")
+        .loc[:, columns]
+        .fillna("")
+        .sort_values("fact_id", kind="stable")
+        .reset_index(drop=True)
+    )
+
+
+def review_queue(claims: pd.DataFrame) -> pd.DataFrame:
+    """The claims an analyst should check (non-empty ``review``), most documents first."""
+    if claims.empty or "review" not in claims:
+        return claims.iloc[0:0]
+    return (
+        claims.loc[claims["review"].fillna("").astype(str).ne("")]
+        .sort_values(["n_documents", "claim_id"], ascending=[False, True], kind="stable")
         .reset_index(drop=True)
     )
 

@@ -178,7 +178,10 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument(
         "--baseline",
         action="store_true",
-        help="re-execute the notebooks in place (refresh the nbval baseline)",
+        help="re-execute the notebooks in place on the seeds' tables (refresh the nbval baseline)",
+    )
+    rep.add_argument(
+        "--docs", action="store_true", help="refresh docs/*.png (charts and page screenshots) from the seeds"
     )
     rep.set_defaults(func=cmd_report)
     return parser

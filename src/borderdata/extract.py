@@ -35,14 +35,14 @@ from borderdata.readings import Mention, read_mention
 from borderdata.restates import mark_restatements
 from borderdata.schema import FACT_COLUMNS, conform_facts, make_fact_id
 from borderdata.sentences import sentence_of, sentence_spans
-from borderdata.subject import measured_subject
-from borderdata.taxonomy import categorize, currency_cues, dollar_country, load_taxonomy
+from borderdata.subject import resolve_subject
+from borderdata.taxonomy import categorize, currency_cues, dateline_side, dollar_country, load_taxonomy
 from borderdata.where_when import Setting, sentence_setting, where_when
 
 __all__ = ["GUARDS", "Candidate", "extract_facts", "extract_text", "fact_rows", "rejected_by"]
 
-# "more than 100 kilometres (60 miles)", "under 296 hp (224 kW / 300 PS)": a conversion in
-# parentheses or after a slash states the same bound as the figure it converts.
+# "nearly 500 kilograms (1,102 pounds)", "more than 100 kilometres (60 miles / 97 km)": a
+# conversion in parentheses or after a slash states the same bound as the figure it converts.
 CONVERSION_BETWEEN = re.compile(r"\s*[(/]\s*\Z")
 TOKEN_REST = re.compile(r"(?:[-–/:.T]?\d+)*(?:\s*(?:to|through|-|–)\s*\d+\b(?![.,]\d))?")
 
@@ -67,15 +67,23 @@ def fact_rows(
     taxonomy = load_taxonomy()
     rows: list[dict] = []
     spans = list(spans) if spans is not None else [(0, len(text))]
-    document_cues: list[tuple[int, int]] = []
+    document_cues: list = []
+
+    current = {"sentence_start": 0}
 
     def document_side() -> tuple[int, int]:
         if not document_cues:  # counted once per document, and only when a sentence needs it
-            document_cues.append(currency_cues(" ".join(text[s:e] for s, e in spans), taxonomy))
+            body = " ".join(text[s:e] for s, e in spans)
+            document_cues.append(currency_cues(body, taxonomy))
+            document_cues.append(dateline_side(body, taxonomy))
         return document_cues[0]
 
-    def resolve_dollar(sentence: str) -> str:
-        return dollar_country(sentence, outlet, document_side(), taxonomy)
+    def resolve_dollar(sentence: str, at: int) -> str:
+        """Which dollar a bare "$" at ``at`` is (:func:`borderdata.taxonomy.dollar_country`)."""
+        side = document_side()
+        before = text[current["sentence_start"] : at]
+        return dollar_country(sentence, outlet, side, taxonomy, before=before,
+                              dateline=document_cues[1])  # fmt: skip
 
     published = as_date(published)
     published_text = published.isoformat() if published else ""
@@ -86,7 +94,7 @@ def fact_rows(
         sentences = sentence_spans(text, para_start, para_end)
         starts = [a for a, _ in sentences]
         last_end = para_start
-        previous_subject: dict[tuple[int, str], str] = {}
+        earlier: dict[int, list[tuple[str, str]]] = {}  # by sentence start: (kind, subject) of its amounts
         settings: dict[int, Setting] = {}  # by sentence start: its place and time phrases
 
         def previous_sentence(start: int, sentences: list = sentences, starts: list = starts) -> str:
@@ -104,22 +112,25 @@ def fact_rows(
                 continue
             s_start, s_end = sentence_of(sentences, starts, number, (para_start, para_end))
             sentence = text[s_start:s_end]
-            mention = read_mention(candidate, sentence, resolve_dollar)
+            current["sentence_start"] = s_start
+            before = earlier.setdefault(s_start, [])
+            antecedent = next((s for k, s in reversed(before) if k == "count" and s), "")
+            mention = read_mention(candidate, sentence, resolve_dollar, antecedent)
             if mention is None:
                 continue
             if rows and mention.qualifier == "exact" and _converts(text, rows[-1], mention):
                 mention = _with_qualifier(mention, rows[-1]["qualifier"])
-            key = (s_start, mention.kind)
-            if mention.subject:
-                previous_subject[key] = mention.subject
-            subject = measured_subject(mention, sentence, s_start, previous_subject.get(key, ""))
+            kind = _unit_kind(mention)
+            subject = resolve_subject(
+                text, (mention.start, mention.end), kind, mention.subject, (s_start, s_end), before, taxonomy
+            )
+            before.append((kind, subject))
             rel_start, rel_end = mention.start - s_start, min(mention.end, s_end) - s_start
             if s_start not in settings:
                 fiscal = "fiscal" in sentence.lower()  # whose fiscal years matters only then
                 side = fiscal_side(currency_cues(sentence, taxonomy), document_side()) if fiscal else ""
                 settings[s_start] = sentence_setting(sentence, published, side, previous_sentence(s_start))
             place, period = where_when(sentence, max(rel_start, 0), max(rel_end, 0), settings[s_start])
-            kind = _unit_kind(mention)
             rows.append({
                 "fact_id": make_fact_id(doc_id, mention.start),
                 "doc_id": doc_id,
@@ -148,7 +159,7 @@ def fact_rows(
 
 
 def _converts(text: str, previous: dict, mention: Mention) -> bool:
-    """Whether ``mention`` restates ``previous`` in other units: "100 km (60 miles)", "296 hp (224 kW"."""
+    """Whether ``mention`` restates ``previous`` in other units: "500 kg (1,102 pounds)"."""
     between = text[previous["end"] : mention.start]
     return previous["qualifier"] in ("approx", "upper_bound", "lower_bound") and bool(
         CONVERSION_BETWEEN.fullmatch(between) or re.fullmatch(r"\s*\(\s*[^()]{0,30}/\s*", between)

@@ -24,6 +24,7 @@ from borderdata.lexicon import (
     Candidate,
 )
 from borderdata.subject import is_plural
+from borderdata.taxonomy import load_taxonomy
 
 DATE_AFTER = re.compile(rf"(?:st|nd|rd|th)?\s*(?:of\s+)?(?:{MONTHS})\b\.?(?!\w)", re.IGNORECASE)
 NUMERIC_DATE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b")
@@ -31,20 +32,21 @@ TIME_AFTER = re.compile(r"(?::\d{2}|\s*(?:a\.?m\.?|p\.?m\.?)(?!\w)|\s*o[’']clo
 TIME_ZONE_AFTER = re.compile(r"\s?(?:GMT|UTC|EDT|EST|CDT|CST|MDT|MST|PDT|PST|ET|PT|CT|MT|[AP]ST|h)\b")
 TIME_BEFORE = re.compile(r"\d:\Z")
 ORDINAL_AFTER = re.compile(r"(?:st|nd|rd|th)\b", re.IGNORECASE)
+# A label word right before its number: "Section 33", "Row 21", "Highway 401". Only nouns that
+# number things in a series; time words ("over the past week 300 migrants") and names ("In
+# Prince George 12 officers", "B.C.") are no labels: capitalised names before digits are the
+# name guard's ("Game 7", "Super Bowl 50"), and only when no counted noun follows.
 LABEL_BEFORE = re.compile(
     r"\b(?:section|sections|article|chapter|title|rule|bill|highway|route|interstate|flight|row|page|pages|"
     r"room|gate|exit|channel|level|phase|stage|amendment|proposition|question|item|paragraph|clause|part|"
-    r"no\.|number|nos\.|episode|season|game|week|day|act|volume|vol\.|model|version|grade|district|ward|"
+    r"no\.|number|nos\.|episode|act|volume|vol\.|model|version|grade|district|ward|"
     r"precinct|unit|suite|apartment|apt\.|box|lot|pier|terminal|platform|line|bus|lane|track|division|"
     r"category|class|type|tier|step|figure|fig\.|table|appendix|schedule|form|case|file|docket|lane|"
-    r"hwy\.?|i-|us-|c-|s-|h\.r\.|s\.|covid|sars-cov|mk|mark|air force|ward|exhibit|count|counts|"
-    r"world war|super bowl|pope|king|queen|louis|henry|charles|elizabeth|george|edward|john paul|benedict|"
-    r"aged|ages|a\.d\.|b\.c\.)"
+    r"hwy\.?|i-|us-|c-|s-|h\.r\.|s\.|covid|sars-cov|exhibit|count|counts|aged|ages)"
     r"\s*#?\s*\Z",
     re.IGNORECASE,
 )
 URLISH = re.compile(r"(?:https?://|www\.|pic\.twitter\.com|\w+\.(?:com|ca|org|net|gov)/)\S*", re.IGNORECASE)
-TOKEN_LEFT = re.compile(r"\S*\Z")
 TOKEN_RIGHT = re.compile(r"\S*")
 PHONE = re.compile(r"(?:\+?1[-.\s])?\(?\d{3}\)?[-.\s]\d{3}[-.]\d{4}\b")
 HANDLE_BEFORE = re.compile(r"[@#/\\]\w*\Z")
@@ -68,7 +70,8 @@ IDIOMS = re.compile(
     r"one or two|one or another|one day|at one point|in one|all in one|one of a kind|number one|no\. 1|"
     r"twenty[-\s]four[-\s]seven|24/7|9/11|a couple of (?:days|weeks|months|years) ago|"
     r"a (?:single|couple|pair) (?:of )?(?:words?|times?)|once or twice|two[-\s]way|two[-\s]faced|"
-    r"catch[-\s]22|high[-\s]five|nine[-\s]to[-\s]five|one[-\s]stop|one[-\s]size)\b",
+    r"catch[-\s]22|high[-\s]five|nine[-\s]to[-\s]five|one[-\s]stop|one[-\s]size|zero[-\s]tolerance|"
+    r"zero[-\s]sum|at\s+zero\s+hour)\b",
     re.IGNORECASE,
 )
 # "3-1", "89-89": two small integers joined by a dash, with no unit or per cent after.
@@ -186,12 +189,14 @@ def guard_label(c: Candidate) -> bool:
 
 def guard_url(c: Candidate) -> bool:
     """Tweet counters, URLs, handles and hashtags: "/2 pic.twitter.com/...", "@user1", "#G7"."""
-    if HANDLE_BEFORE.search(c.before) or SLASH_AFTER.match(c.after):
+    start = c.number.start
+    left, low = start, max(c.para_start, start - 200)
+    while left > low and not c.text[left - 1].isspace():  # the token's start: usually a few characters back
+        left -= 1
+    if HANDLE_BEFORE.search(c.text, left, start) or SLASH_AFTER.match(c.after):
         return True
-    left = TOKEN_LEFT.search(c.text, max(c.para_start, c.number.start - 200), c.number.start)
     right = TOKEN_RIGHT.match(c.text, c.number.end, min(c.para_end, c.number.end + 200))
-    token = c.text[left.start() if left else c.number.start : right.end() if right else c.number.end]
-    return bool(URLISH.search(token))
+    return bool(URLISH.search(c.text, left, right.end() if right else c.number.end))
 
 
 def guard_phone(c: Candidate) -> bool:
@@ -202,11 +207,78 @@ def guard_phone(c: Candidate) -> bool:
     return any(m.start() <= offset < m.end() for m in PHONE.finditer(window))
 
 
+# "only one person", "just one officer": "only" counts when a singular noun follows.
+COUNTED_AFTER_ONLY = re.compile(r"(?:only|just|exactly)\s+\Z", re.IGNORECASE)
+SINGULAR_NOUN_AFTER = re.compile(
+    r"\s+(?!(?:of|in|on|to|who|that|which|thing|way|time|day|else)\b)[a-z]+\b(?<!s)"
+)
+
+
 def guard_pronoun_one(c: Candidate) -> bool:
     """The pronoun "one": "One of the key concerns", "no one", "the one who", "one another"."""
     if c.surface.lower() != "one":
         return False
+    if COUNTED_AFTER_ONLY.search(c.before) and SINGULAR_NOUN_AFTER.match(c.after):
+        return False
     return bool(PRONOUN_ONE_AFTER.match(c.after) or PRONOUN_ONE_BEFORE.search(c.before))
+
+
+# "the 4 Nations Cup", "1 Canada Place": digits that open a capitalised name ending in a singular
+# word. "20 Alberta Sheriffs" (a plural head) and "15 U.S. Army battalions" (a noun after) count.
+NAME_AFTER = re.compile(
+    r"((?:\s+(?:[A-Z][a-z]+|[A-Z]\.(?:[A-Z]\.)+)){2,5})(?=\s*[,.;:)]|\s+(?:[a-z]+ed|is|was|has|will|in|on|at|"
+    r"and|for|of|to|tournament|final|game|match)\b)"
+)
+
+
+def guard_name_after(c: Candidate) -> bool:
+    """A numeral that opens a name: "the 4 Nations Cup", "1 Canada Place"."""
+    if c.number.from_words or c.number.has_scale or not c.surface.isdigit():
+        return False
+    m = NAME_AFTER.match(c.text, c.number.end, c.para_end)
+    return bool(m) and not is_plural(m.group(1).split()[-1]) and not UNIT_AFTER.match(c.after)
+
+
+# "on day 3 of the trial", "week 12 of the season": a place in a series, not an amount. Without
+# "of" after, the same words count ("Over the past week 300 migrants crossed").
+SERIES_BEFORE = re.compile(r"\b(?:day|week|month|round|game|stage|lap|inning|period)\s+\Z", re.IGNORECASE)
+OF_AFTER = re.compile(r"\s+of\b")
+
+
+def guard_position(c: Candidate) -> bool:
+    """A numbered place in a series: "day 3 of the trial", "Week 12 of the season"."""
+    if c.number.from_words or not c.surface.isdigit():
+        return False
+    return bool(SERIES_BEFORE.search(c.before) and OF_AFTER.match(c.after))
+
+
+# "$5,000 for a single craft", "$40 per one hundred": "for"/"per" one thing after an amount is
+# the basis the amount is stated on, not a second amount.
+BASIS_BEFORE = re.compile(r"[\d$€£%][^.;:]{0,30}\b(?:for|per)\s+\Z", re.IGNORECASE)
+
+
+def guard_basis(c: Candidate) -> bool:
+    """The per-unit basis of an amount: "$5,000 for a single craft", "$2 per one pill"."""
+    if c.number.value != 1 or not c.number.from_words:
+        return False
+    return bool(BASIS_BEFORE.search(c.before))
+
+
+def guard_measure_idiom(c: Candidate) -> bool:
+    """ "a ton of warrantless searches", "tons of questions": a ton of anything but a substance."""
+    if c.surface.lower() not in ("a", "an"):
+        return False
+    m = TON_OF.match(c.text, c.number.end, c.para_end)
+    if not m:
+        return False
+    taxonomy = load_taxonomy()
+    said = m.group(1).lower()
+    return not any(
+        p is not None and p.match(said) for p in (taxonomy.substances, taxonomy.generic_substances)
+    )
+
+
+TON_OF = re.compile(r"\s+tons?\s+of\s+(?:the\s+|hard\s+|illegal\s+|illicit\s+)?([a-z]+)", re.IGNORECASE)
 
 
 def guard_idiom(c: Candidate) -> bool:
@@ -215,16 +287,6 @@ def guard_idiom(c: Candidate) -> bool:
     window = c.text[window_start : min(c.para_end, c.number.end + 16)]
     offset = c.number.start - window_start
     return any(m.start() <= offset < m.end() for m in IDIOMS.finditer(window))
-
-
-def guard_parenthesised(c: Candidate) -> bool:
-    """A lone number in parentheses after a name: "Dak Prescott (4)" (a jersey or list number)."""
-    return (
-        not c.number.from_words
-        and c.before.endswith("(")
-        and c.after.startswith(")")
-        and bool(re.search(r"[A-Z][a-z]+\s*\(\Z", c.before))
-    )
 
 
 def guard_anaphoric(c: Candidate) -> bool:
@@ -236,8 +298,10 @@ def guard_anaphoric(c: Candidate) -> bool:
     return not unit
 
 
+# Compounds of a measure ("a one-month pause", "an 8,891-kilometre border") state a duration or a
+# length and stay quantities; compounds of other nouns describe ("a three-bed apartment").
 COMPOUND_ADJECTIVE = re.compile(
-    r"[-‑](?:year|month|week|day|hour|minute|second|mile|metre|meter|foot|inch|page|point|person|member|man|"
+    r"[-‑](?:page|point|person|member|man|"
     r"storey|story|game|bed|bedroom|door|seat|speed|star|time|way|part|step|stage|term|round|"
     r"lane|party|nation|country)s?[-‑]?(?!old)"
     r"(?=\s+[A-Za-z$]|[-‑])",
@@ -279,9 +343,12 @@ GUARDS: tuple[tuple[str, Callable[[Candidate], bool]], ...] = (
     ("name", guard_name),
     ("pronoun_one", guard_pronoun_one),
     ("anaphoric", guard_anaphoric),
-    ("parenthesised", guard_parenthesised),
     ("score", guard_score),
     ("compound", guard_compound),
+    ("name_after", guard_name_after),
+    ("measure_idiom", guard_measure_idiom),
+    ("position", guard_position),
+    ("basis", guard_basis),
 )
 
 

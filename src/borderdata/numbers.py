@@ -40,7 +40,7 @@ COLLECTIVES = {"dozen": 12, "couple": 2, "pair": 2, "score": 20}
 # "tens of thousands": the floor a vague plural gives.
 VAGUE_PLURALS = {
     "dozens": 12, "scores": 20, "hundreds": 100, "thousands": 1e3, "millions": 1e6, "billions": 1e9,
-    "tens": 10,
+    "tens": 10, "several": 3,
 }  # fmt: skip
 
 _UNIT_WORDS = "|".join(sorted(UNITS, key=len, reverse=True))
@@ -60,12 +60,21 @@ WORDS = re.compile(rf"\b(?:{WORDS_PATTERN})\b", re.IGNORECASE)
 SCALE_AFTER = re.compile(rf"(?:\s+|\s*-\s*)({_SCALE})s?\b|(bn|bln|mln|mn|tn|[mbk])\b(?!\.\w)", re.IGNORECASE)
 # "tens of thousands", "hundreds of millions", "dozens", "thousands": a floor, not a value.
 VAGUE = re.compile(
-    r"\b(tens|hundreds|thousands|millions|billions|dozens|scores)(?:\s+of\s+(thousands|millions|billions))?\b",
+    r"\b(tens|hundreds|thousands|millions|billions|dozens|scores|several)(?:\s+of\s+(thousands|millions|billions)"
+    r"|(?<=several)\s+(thousands?|millions?|billions?|hundreds?|dozens?))?\b",
     re.IGNORECASE,
 )
 # "a dozen", "a couple of", "a pair of", "a single", "a million", "half a million", "a hundred".
 ARTICLE_NUMBER = re.compile(
     rf"\b(?:(half)\s+an?|an?)\s+(dozen|couple|pair|single|hundred|{_SCALE})\b(?!\s+(?:of\s+)?(?:times|more|less))",
+    re.IGNORECASE,
+)
+# "a pound of fentanyl", "half a ton of drugs": the article is the number of a measure word after it.
+MEASURE_WORDS = ("pound", "kilogram", "kilo", "gram", "milligram", "ton", "tonne", "ounce")
+ARTICLE_MEASURE = re.compile(rf"\b(?:(half)\s+an?|an?)(?=\s+(?:{'|'.join(MEASURE_WORDS)})\b)", re.IGNORECASE)
+# "three ninety kilograms": hundreds said as two words (390), before a word that is no number.
+SPOKEN_HUNDREDS = re.compile(
+    rf"\s+({_TEN_WORDS})(?:[\s-]({_UNIT_WORDS}))?(?=\s+[a-z])(?![\s-]+(?:{_UNIT_WORDS}|{_TEN_WORDS})\b)",
     re.IGNORECASE,
 )
 AND_A_HALF = re.compile(r"\s+and\s+a\s+half\b", re.IGNORECASE)
@@ -159,6 +168,9 @@ def read_numeral(text: str, pos: int, end: int | None = None) -> NumberMatch | N
     return NumberMatch(pos, end2, value * scale, has_scale=end2 != end)
 
 
+SMALL_UNITS = frozenset(w for w, v in UNITS.items() if 1 <= v <= 9)
+
+
 def read_words(text: str, pos: int, end: int | None = None) -> NumberMatch | None:
     """Number words at ``pos``: "twenty-five", "Seven", "one hundred", "fifty four", "two million"."""
     m = WORDS.match(text, pos, len(text) if end is None else end)
@@ -173,6 +185,10 @@ def read_words(text: str, pos: int, end: int | None = None) -> NumberMatch | Non
     half = AND_A_HALF.match(text, end)
     if half:
         value, end = value + 0.5, half.end()
+    spoken = SPOKEN_HUNDREDS.match(text, end) if raw.lower() in SMALL_UNITS else None
+    if spoken:
+        value = value * 100 + TENS[spoken.group(1).lower()] + UNITS.get((spoken.group(2) or "").lower(), 0)
+        end = spoken.end()
     has_scale = any(w in raw.lower() for w in SCALES)
     return NumberMatch(pos, end, value, from_words=True, has_scale=has_scale)
 
@@ -181,11 +197,17 @@ SCORES_OF = re.compile(r"\s+of\b", re.IGNORECASE)
 
 
 def read_vague(text: str, pos: int, end: int | None = None) -> NumberMatch | None:
-    """A floor from vague plurals: "tens of thousands" >= 10,000, "hundreds of" >= 100."""
+    """A floor from vague plurals: "tens of thousands" >= 10,000, "hundreds of" >= 100, "several million"."""
     m = VAGUE.match(text, pos, len(text) if end is None else end)
     if not m:
         return None
     head, tail = m.group(1).lower(), (m.group(2) or "").lower()
+    if head == "several":  # "several million pills": at least three million; "several" alone is no number
+        scale = (m.group(3) or "").lower().rstrip("s")
+        if not scale:
+            return None
+        value = 3 * ({"hundred": 100, "dozen": 12} | SCALES)[scale]
+        return NumberMatch(pos, m.end(), float(value), lower_bound=True, from_words=True, has_scale=True)
     if head == "tens" and not tail:
         return None
     if (
@@ -201,10 +223,13 @@ def read_vague(text: str, pos: int, end: int | None = None) -> NumberMatch | Non
 
 
 def read_article_number(text: str, pos: int, end: int | None = None) -> NumberMatch | None:
-    """ "a dozen" 12, "a couple" 2, "a single" 1, "a million" 1e6, "half a million" 5e5."""
+    """ "a dozen" 12, "a couple" 2, "a single" 1, "a million" 1e6, "half a million" 5e5, "a pound" 1."""
     m = ARTICLE_NUMBER.match(text, pos, len(text) if end is None else end)
     if not m:
-        return None
+        measure = ARTICLE_MEASURE.match(text, pos, len(text) if end is None else end)
+        if not measure:
+            return None
+        return NumberMatch(pos, measure.end(), 0.5 if measure.group(1) else 1.0, from_words=True)
     word = m.group(2).lower()
     value = {"single": 1, "hundred": 100, **COLLECTIVES, **SCALES}[word]
     if m.group(1):
@@ -214,11 +239,13 @@ def read_article_number(text: str, pos: int, end: int | None = None) -> NumberMa
 
 FRACTION_NAMES = {
     "half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fourth": 4, "fourths": 4,
-    "fifth": 5, "fifths": 5, "sixth": 6, "tenth": 10, "tenths": 10,
+    "fifth": 5, "fifths": 5, "sixth": 6, "tenth": 10, "tenths": 10, "hundredth": 100, "hundredths": 100,
+    "thousandth": 1000, "thousandths": 1000,
 }  # fmt: skip
 _FRACTION_ALT = "|".join(FRACTION_NAMES)
 FRACTION = re.compile(
-    rf"\b(?:(an?|one|two|three|four|five|seven|nine)[\s-]+)?({_FRACTION_ALT})\b(?=\s+(?:of|the|their|its)\b)"
+    rf"\b(?:(an?|one|two|three|four|five|seven|nine)[\s-]+)?(?:one[\s-])?({_FRACTION_ALT})\b"
+    rf"(?=\s+(?:of|the|their|its)\b)"
     rf"|\b(one|two|three|four|five|\d{{1,2}})\s+(?:in|out\s+of)\s+(?:every\s+)?"
     rf"(two|three|four|five|six|seven|eight|nine|ten|\d{{1,3}})\b",
     re.IGNORECASE,
@@ -298,7 +325,7 @@ _START_WORDS = sorted(
 # currency prefix ("RM79", "$US5"): see _digit_may_start.
 START = re.compile(
     rf"\d|\.\d|\b{_trie(_START_WORDS)}\b"
-    rf"|\b(?:half\s+an?|an?)\s+(?:dozen|couple|pair|single|hundred|{_SCALE})\b"
+    rf"|\b(?:half\s+an?|an?)\s+(?:dozen|couple|pair|single|hundred|{_SCALE}|{'|'.join(MEASURE_WORDS)})\b"
     rf"|\ban?\s+(?:half|third|quarter|fourth|fifth|tenth)s?\b"
 )
 GLUED_CURRENCY = re.compile(r"(?:\$US|\$A|\$C|\bRM|\bPS|\bRs\.?|\bY=)\Z")

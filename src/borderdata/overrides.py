@@ -17,6 +17,12 @@ program only reads it. Actions:
   The quote is searched in the document's text, which gives ``start``, ``end``,
   the ``sentence`` and the new ``fact_id`` (``doc_id:start``).
 
+- ``same`` / ``split``: an answer to the claims' review queue. ``fact_id`` and
+  ``value`` name two facts (``field`` empty): ``same`` puts them in one claim,
+  ``split`` keeps them in different claims. The facts are not changed; the
+  answers reach :func:`borderdata.claims.build_claims` as
+  :attr:`OverrideReport.decisions`.
+
 Every changed or added fact has ``overridden`` set. Every row gets an
 :class:`Outcome` (applied, stale or malformed) that names its line: a fact that
 no longer exists is reported by its id, a malformed row by its line number and
@@ -40,13 +46,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from borderdata.claims import Decision
 from borderdata.corpus import Document, printable, rows_or_errors
 from borderdata.schema import QUALIFIERS, conform_facts, make_fact_id
 from borderdata.taxonomy import CATEGORIES
 from borderdata.units import dimension_of
 
 OVERRIDE_COLUMNS = ("fact_id", "action", "field", "value", "reason", "author", "date")
-ACTIONS = ("exclude", "set", "add")
+ACTIONS = ("exclude", "set", "add", "same", "split")
+CLAIM_ACTIONS = ("same", "split")  # answers about claims: two fact ids, the facts unchanged
 SETTABLE_FIELDS = ("value", "low", "high", "unit", "qualifier", "subject", "category", "location", "period")
 NUMBER_FIELDS = ("value", "low", "high")
 ADD_REQUIRED = ("value", "unit")
@@ -70,6 +78,8 @@ MSG_STALE_DOC = "document {doc_id} is not in the corpus; remove or update this r
 MSG_NO_QUOTE = "quote {quote!r} not found in {doc_id}; remove or update this row"
 MSG_EXISTS = "a fact already starts at {fact_id} (the extractor finds it now); remove this row or use set"
 MSG_READ = "cannot read: {error}"
+MSG_OTHER_FACT = "{action} needs the other fact id in the value column"
+MSG_SAME_FACT = "{action} needs two different fact ids"
 MSG_NOT_FINITE = "{field} must be a finite number, got {value!r}"
 MSG_LOW_HIGH = "low ({low:g}) would be above high ({high:g})"
 MSG_OFFSET = (
@@ -120,6 +130,7 @@ class OverrideReport:
 
     facts: pd.DataFrame
     outcomes: list[Outcome] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)  # same/split answers for build_claims
 
     @property
     def messages(self) -> list[str]:
@@ -193,6 +204,12 @@ def check_row(row: Override) -> str | None:
         if row.field not in SETTABLE_FIELDS:
             return MSG_FIELD.format(fields=", ".join(SETTABLE_FIELDS), field=row.field)
         return check_field(row.field, row.value)
+    if row.action in CLAIM_ACTIONS:
+        if not row.value:
+            return MSG_OTHER_FACT.format(action=row.action)
+        if row.value == row.fact_id:
+            return MSG_SAME_FACT.format(action=row.action)
+        return None
     if row.action == "add":
         if not row.field:
             return MSG_ADD_QUOTE
@@ -345,7 +362,17 @@ def _apply_one(
         return _add(facts, row, documents)
     if not facts["fact_id"].eq(row.fact_id).any():
         raise LookupError(MSG_STALE_FACT.format(fact_id=row.fact_id))
+    if row.action in CLAIM_ACTIONS:
+        return _claim_answer(facts, row)
     return (_exclude if row.action == "exclude" else _set)(facts, row)
+
+
+def _claim_answer(facts: pd.DataFrame, row: Override) -> tuple[pd.DataFrame, str]:
+    """A same/split answer: both facts must exist; the facts are unchanged."""
+    if not facts["fact_id"].eq(row.value).any():
+        raise LookupError(MSG_STALE_FACT.format(fact_id=row.value))
+    together = "one claim" if row.action == "same" else "different claims"
+    return facts, f"{row.fact_id} and {row.value} are {together} (applied when claims are built)"
 
 
 def apply_overrides(
@@ -364,13 +391,16 @@ def apply_overrides(
     rows, outcomes = read_overrides(overrides)
     source = Path(overrides).name if overrides else ""
     by_id = {d.doc_id: d for d in documents}
+    decisions = []
     for row in rows:
         try:
             facts, message = _apply_one(facts, row, by_id)
             outcomes.append(Outcome(source, row.line, row.fact_id, row.action, "applied", message))
+            if row.action in CLAIM_ACTIONS:
+                decisions.append(Decision(row.action, row.fact_id, row.value))
         except LookupError as error:
             outcomes.append(Outcome(source, row.line, row.fact_id, row.action, "stale", str(error.args[0])))
         except ValueError as error:  # the row would leave an impossible fact (low above high)
             outcomes.append(Outcome(source, row.line, row.fact_id, row.action, "malformed", str(error)))
     outcomes.sort(key=lambda o: o.line)
-    return OverrideReport(facts=conform_facts(facts), outcomes=outcomes)
+    return OverrideReport(facts=conform_facts(facts), outcomes=outcomes, decisions=decisions)

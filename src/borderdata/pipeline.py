@@ -130,7 +130,7 @@ def run_data(
         corrected = apply_overrides(facts, overrides, _documents_for_overrides(paths, overrides))
         result = DataResult(documents=documents, facts=corrected.facts, problems=problems)
         result.messages.extend(corrected.messages)
-        result.claims = build_claims(result.facts)
+        result.claims = build_claims(result.facts, documents=result.documents, decisions=corrected.decisions)
         # Renamed into place only when all three are written: never a new facts.csv beside an old claims.csv.
         write_tables({
             out_dir / "documents.csv": result.documents,

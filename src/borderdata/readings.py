@@ -32,7 +32,7 @@ from borderdata.lexicon import (
     UNIT_WORDS,
     Candidate,
 )
-from borderdata.numbers import SCALES, NumberMatch, read_number
+from borderdata.numbers import SCALES, TENS, UNITS, NumberMatch, read_number
 from borderdata.subject import OF_PHRASE, measured_thing, noun_phrase_after
 from borderdata.units import CURRENCY_SYMBOLS, CURRENCY_WORDS
 
@@ -88,15 +88,27 @@ def _currency_before(c: Candidate) -> tuple[str, int] | None:
 
 # One- and two-letter unit symbols that mean something else in another case ("5G" is no mass).
 CASE_SENSITIVE_UNITS = {
-    u: u for u in ("g", "m", "t", "l", "mg", "kg", "km", "mm", "cm", "W", "V", "Hz", "mi")
+    u: u for u in ("g", "m", "t", "l", "mg", "kg", "km", "mm", "cm", "W", "V", "Hz", "mi", "C")
 }
+
+
+# "the 12 previous months", "13 fiscal years", "three straight years": a word between a number and its unit.
+UNIT_MODIFIER = re.compile(
+    r"\s+(?:previous|past|last|next|following|consecutive|straight|fiscal|calendar|full|more|additional|"
+    r"successive|further|extra)(?=\s)",
+    re.IGNORECASE,
+)
 
 
 def _read_unit(c: Candidate, end: int) -> tuple[str, str, int]:
     """Unit, kind and new end from the words right after the number (``"", "", end`` when none)."""
     m = UNIT_AFTER.match(c.text, end, c.para_end)
     if not m:
-        return "", "", end
+        modifier = UNIT_MODIFIER.match(c.text, end, c.para_end)
+        m = UNIT_AFTER.match(c.text, modifier.end(), c.para_end) if modifier else None
+        if not m or m.start("unit") == modifier.end():
+            return "", "", end
+        end = m.start()
     surface = m.group("unit")
     word = re.sub(r"[\s-]+", " ", surface.lower())
     unit, kind = UNIT_WORDS.get(word, ("", ""))
@@ -105,7 +117,7 @@ def _read_unit(c: Candidate, end: int) -> tuple[str, str, int]:
     if surface.lower() in CASE_SENSITIVE_UNITS.values() and surface not in CASE_SENSITIVE_UNITS.values():
         return "", "", end
     # One-letter and ambiguous abbreviations only when glued to the number or clearly a unit.
-    spaced_symbol = word in ("m", "g", "t", "mi", "ft", "oz") and m.start("unit") != end
+    spaced_symbol = word in ("m", "g", "t", "mi", "ft", "oz", "c") and m.start("unit") != end
     if spaced_symbol and not re.match(r"[.,;)\s]", c.text[m.end() : m.end() + 1] or " "):
         return "", "", end
     prefixed = UNIT_AFTER_PREFIXED.match(c.text, end, c.para_end)
@@ -123,10 +135,11 @@ def _pounds_are_money(c: Candidate, sentence: str) -> bool:
     return bool(MONEY_CONTEXT.search(sentence)) and not WEIGHT_CONTEXT.search(sentence)
 
 
-SIGN_BEFORE = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=\$)|(?<=\())[-−]\Z|\bminus[\s-]\Z", re.IGNORECASE)
+# "-5", "minus 387", "–30 C": an en dash glued to the digits after a space is a minus sign too.
+SIGN_BEFORE = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=\$)|(?<=\())[-−–]\Z|\bminus[\s-]\Z", re.IGNORECASE)
 # "-?" before "to"/"or": a suspended hyphen, "10- to 15-year terms", "a 7- or 8-inch screen".
 RANGE_JOINER = re.compile(r"(-?\s+to\s+|\s*[-–—]\s*|\s+and\s+)((?:US|C|A|HK)?\$(?:US|A|C)?|€|£)?\s?")
-OR_NEXT = re.compile(r"-?\s+or\s+(?:(?:US|C|A|HK)?\$|€|£)?")
+OR_NEXT = re.compile(r"-?\s+(?:or|and)\s+(?:(?:US|C|A|HK)?\$|€|£)?")
 
 
 @dataclass
@@ -144,19 +157,21 @@ class Reading:
 
 
 def _resolve_unit(
-    c: Candidate, unit: str, kind: str, sentence: str, resolve_dollar: Callable[[str], str]
+    c: Candidate, unit: str, kind: str, sentence: str, resolve_dollar: Callable[[str, int], str]
 ) -> tuple[str, str]:
     """Turn surface units into registry units: which dollar, pounds as money or mass, cents."""
     if unit == "lb" and _pounds_are_money(c, sentence):
         return "GBP", "money"
     if unit == "$":
-        return resolve_dollar(sentence), kind
+        return resolve_dollar(sentence, c.number.start), kind
     if unit == "cent":
-        return f"{resolve_dollar(sentence)}_cent", kind
+        return f"{resolve_dollar(sentence, c.number.start)}_cent", kind
     return unit, kind
 
 
-def read_unit_around(c: Candidate, r: Reading, sentence: str, resolve_dollar: Callable[[str], str]) -> None:
+def read_unit_around(
+    c: Candidate, r: Reading, sentence: str, resolve_dollar: Callable[[str, int], str]
+) -> None:
     """Currency before the number, unit word after it (or both: "$5 billion USD")."""
     currency = _currency_before(c)
     if currency:
@@ -242,8 +257,12 @@ def read_sign(c: Candidate, r: Reading) -> None:
             r.start = c.number.start - (len(before) - m.start())
 
 
-def read_range(c: Candidate, r: Reading, sentence: str, resolve_dollar: Callable[[str], str]) -> None:
-    """ "between 750,000 and 800,000", "15 to 22 miles", "15-22 mph", "from $3 billion to $5 billion"."""
+def read_range(c: Candidate, r: Reading, sentence: str, resolve_dollar: Callable[[str, int], str]) -> None:
+    """ "between 750,000 and 800,000", "15 to 22 miles", "15-22 mph", "between $3 billion and $5 billion".
+
+    "from 25% to 35%", "from $125 to $525": each end with its own unit is a change from one
+    value to another, two amounts, not a range.
+    """
     n = c.number
     m = RANGE_JOINER.match(c.text, r.end, c.para_end)
     if not m or re.fullmatch(r"\d{4}", c.surface) or n.lower_bound:
@@ -263,6 +282,8 @@ def read_range(c: Candidate, r: Reading, sentence: str, resolve_dollar: Callable
         return  # "2000 - 2500" needs a unit; "10 - the" is no range
     if m.group(2):
         kind = "money"
+    if after_from and joiner == "to" and r.kind and kind:
+        return
     if (
         r.kind
         and r.kind != "money"
@@ -310,8 +331,18 @@ def _interval(r: Reading) -> tuple[float, float]:
     return r.value, r.value
 
 
-def read_counted(c: Candidate, r: Reading) -> str | None:
-    """The counted noun phrase of a bare number ("15 surveillance towers"); None when words count nothing."""
+# "nine of these guns", "20 of these members": a part of a set the text has named.
+PARTITIVE = re.compile(r"\s+of\s+(?:these|those|the|its|their|our)\s+", re.IGNORECASE)
+# "seven seizure events in April and five in May": a number word whose noun is the one before.
+ELLIPSIS_AFTER = re.compile(r"\s+(?:in|on|at|for|from|during|last|this)\b|\s*[,.;)]")
+
+
+def read_counted(c: Candidate, r: Reading, antecedent: str = "") -> str | None:
+    """The counted noun phrase of a bare number ("15 surveillance towers"); None when words count nothing.
+
+    A number word with no noun counts nothing ("the two sides"), unless an earlier amount of
+    its sentence gives it one (``antecedent``) and it stands alone before a preposition or a comma.
+    """
     n = c.number
     phrase_start = r.end
     of = OF_PHRASE.match(c.text, r.end, c.para_end)
@@ -319,6 +350,11 @@ def read_counted(c: Candidate, r: Reading) -> str | None:
         n.lower_bound or n.fraction or re.fullmatch(r"(?:a |an )?(?:dozen|couple|hundred)", c.surface.lower())
     ):
         phrase_start = of.end()
+    partitive = PARTITIVE.match(c.text, r.end, c.para_end)
+    if phrase_start == r.end and partitive and not n.has_scale:
+        part, _ = noun_phrase_after(c.text, partitive.end(), c.para_end)
+        if part and part.split()[0] not in NUMBER_WORDS:
+            return part
     if phrase_start != r.end:
         money = UNIT_AFTER.match(c.text, phrase_start - 1, c.para_end)
         unit, kind = (
@@ -331,6 +367,10 @@ def read_counted(c: Candidate, r: Reading) -> str | None:
             r.unit, r.kind, r.end = unit, kind, money.end()
             return ""
     subject, phrase_end = noun_phrase_after(c.text, phrase_start, c.para_end)
+    if subject == "times" and MULTIPLE_AFTER.match(c.text, phrase_end, c.para_end):
+        # "about 12 times what it seized": a multiple of the amount named before.
+        r.unit, r.kind, r.end = "dimensionless", "dimensionless", phrase_end
+        return ""
     if subject:
         r.end = phrase_end
         head = subject.rsplit(" ", 1)[-1]
@@ -339,11 +379,21 @@ def read_counted(c: Candidate, r: Reading) -> str | None:
             # "517 rushing yards": the unit is the head of the phrase.
             r.unit, r.kind = unit, kind
     if n.from_words and not subject and not n.has_scale and not n.lower_bound and not n.fraction:
-        return None
+        group = GROUP_OF_BEFORE.search(c.before)
+        if group:  # "a family of four": the family's size
+            return group.group(1).lower()
+        return "" if antecedent and ELLIPSIS_AFTER.match(c.text, r.end, c.para_end) else None
     return subject
 
 
-def read_mention(c: Candidate, sentence: str, resolve_dollar: Callable[[str], str]) -> Mention | None:
+GROUP_OF_BEFORE = re.compile(r"\b(family|group|crew|party|household)\s+of\s+\Z", re.IGNORECASE)
+MULTIPLE_AFTER = re.compile(r"\s+(?:what|as|the|that|more|higher|larger|greater|bigger|lower|fewer)\b")
+NUMBER_WORDS = frozenset(UNITS) | frozenset(TENS) | {"hundred", "thousand", "million", "billion"}
+
+
+def read_mention(
+    c: Candidate, sentence: str, resolve_dollar: Callable[[str, int], str], antecedent: str = ""
+) -> Mention | None:
     """Value, unit, qualifier and subject of an accepted number; None when it is no quantity."""
     n = c.number
     r = Reading(n.start, n.end, n.value, qualifier="lower_bound" if n.lower_bound else "exact")
@@ -353,15 +403,27 @@ def read_mention(c: Candidate, sentence: str, resolve_dollar: Callable[[str], st
     read_qualifier(c, r)
     if n.fraction and not r.kind:
         r.unit, r.kind = "dimensionless", "fraction"
+        of_unit = FRACTION_OF_UNIT.match(c.text, r.end, c.para_end)
+        unit, kind, unit_end = _read_unit(c, of_unit.end() - 1) if of_unit else ("", "", r.end)
+        if kind and kind not in ("money", "percent"):  # "a quarter of a century": 0.25 century
+            r.unit, r.kind, r.end = unit, kind, unit_end
     if r.kind in ("", "fraction"):
-        subject = read_counted(c, r)
+        subject = read_counted(c, r, antecedent)
         if subject is None:
             return None
         r.unit, r.kind = _resolve_unit(c, r.unit or "count", r.kind or "count", sentence, resolve_dollar)
     else:
         subject = measured_thing(c.text, r.start, r.end, r.kind, c.para_start, c.para_end)
     low, high = _interval(r)
+    if r.unit in YEARS_IN:
+        # pint's "decade" is a logarithmic ratio, not ten years: "two decades" is 20 years.
+        factor = YEARS_IN[r.unit]
+        r.value, low, high, r.unit = r.value * factor, low * factor, high * factor, "year"
     return Mention(r.start, r.end, r.value, low, high, r.unit, r.kind, r.qualifier, subject)
+
+
+YEARS_IN = {"decade": 10, "century": 100}
+FRACTION_OF_UNIT = re.compile(r"\s+of\s+an?\s", re.IGNORECASE)
 
 
 def _plain(number: NumberMatch, text: str) -> float:

@@ -1,13 +1,18 @@
 """Execute the notebooks headless (papermill, in parallel), render them to HTML and write the index.
 
-``borderdata report`` (``make report``) runs the data step when the tables are
-stale, executes every ``notebooks/[0-9]*.ipynb`` in its own process with the
-``python3`` kernel, renders each with nbconvert (code hidden unless
-``--with-code``), and writes ``reports/index.html``: title, date of the run, the
-corpus in one line, and per notebook its title, summary and first chart. A
-failing notebook is named with its cell and error; the others still render and
-the command exits 1. ``--baseline`` re-executes the notebooks in place with
-nbclient (no timestamps) to refresh the nbval baseline.
+``borderdata report`` (``make report``) first checks the parameters against the
+notebooks' ``parameters`` cells (a bad one is one error, exit 2, nothing run),
+then runs the data step once when the tables are stale (its problems printed,
+its exit status kept), executes every ``notebooks/[0-9]*.ipynb`` in a worker
+process that dies with the command, renders each with nbconvert (code hidden
+unless ``--with-code``; cells tagged ``notebook-only`` left out), each chart
+exported beside its page, and writes ``index.html``: date of the run, the corpus
+in one line, per notebook its title, summary and first chart, and the sources.
+Everything is built in a temporary folder and swapped in whole when every
+notebook ran; otherwise the previous report stays and the failed one is kept in
+``reports.failed/``. ``--baseline`` re-executes the notebooks in place with nbclient
+on the seeds' tables (never the user's) to refresh the nbval baseline; ``--docs``
+refreshes ``docs/*.png`` from the seeds.
 
 >>> parse_value("2.5"), parse_value("lb"), parse_value("3")
 (2.5, 'lb', 3)
@@ -17,12 +22,17 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
+import ctypes
 import datetime as dt
 import html
 import multiprocessing
 import os
 import re
+import shutil
+import signal
 import sys
+import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -32,12 +42,19 @@ from typing import Any
 
 import nbformat
 
+from borderdata import parameters as params
 from borderdata.corpus import PROJECT_ROOT
+from borderdata.display import EXPORT_ENV
 from borderdata.tables import write_bytes_atomic
+from borderdata.views import TABLES_ENV, tables_folder
 
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
 REPORTS = PROJECT_ROOT / "reports"
 DOCS = PROJECT_ROOT / "docs"
+SEEDS = PROJECT_ROOT / "seeds"
+REPORT_MARKER = ".borderdata-report"
+NOTEBOOK_ONLY_TAG = "notebook-only"  # cells for people running the notebook, left out of the pages
+PR_SET_PDEATHSIG = 1
 KERNEL = "python3"
 CELL_TIMEOUT = 600
 REPORT_TITLE = "borderdata: numbers in Canada–U.S. border-security news"
@@ -47,6 +64,16 @@ CELL_VOLATILE_KEYS = ("papermill", "execution")
 
 MSG_FAILED = "{name}: FAILED in cell {cell}: {error}"
 MSG_NO_NOTEBOOKS = "no notebooks matching [0-9]*.ipynb in {folder}"
+MSG_NOT_A_REPORT = (
+    "{folder} exists and is not a report borderdata wrote (no {marker}): refusing to replace it; "
+    "choose another folder or empty it"
+)
+MSG_KEPT = "a notebook failed: the previous report in {out} is kept; this run's pages are in {failed}"
+MSG_DOCS_KEPT = (
+    "docs/*.png left as they are: the corpus is not the seeds alone (or parameters were given); "
+    "`make docs` refreshes them from the seeds"
+)
+MSG_DATA_FAILED = "the data step reported {n} problem(s) (above); the report shows what could be read"
 
 
 @dataclass
@@ -102,23 +129,42 @@ def find_notebooks(folder: Path = NOTEBOOKS) -> list[Path]:
 # --------------------------------------------------------------------------- reading a notebook
 
 
+def _reader_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    """Cells a reader sees: none that papermill added, none tagged for notebook users only."""
+    skip = PAPERMILL_TAGS | {NOTEBOOK_ONLY_TAG}
+    return [c for c in nb.cells if not skip & set(c.get("metadata", {}).get("tags", []))]
+
+
 def notebook_title(nb: nbformat.NotebookNode, fallback: str) -> str:
     """The first ``# heading`` of the notebook's markdown, else ``fallback``."""
-    for cell in nb.cells:
+    for cell in _reader_cells(nb):
         if cell.cell_type == "markdown":
             match = re.search(r"^#\s+(.+)$", cell.source, flags=re.MULTILINE)
             if match:
-                return match.group(1).strip()
+                return plain_text(match.group(1))
     return fallback
 
 
+def plain_text(markdown: str) -> str:
+    """Markdown or HTML reduced to plain text: tags, emphasis, code marks and link targets removed.
+
+    >>> plain_text('<span style="color:red">Error</span> in **`cell`** [here](http://x)')
+    'Error in cell here'
+    """
+    text = re.sub(r"<[^>]*>", "", markdown)
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"[`*_]{1,3}", "", text)
+    return html.unescape(" ".join(text.split()))
+
+
 def notebook_summary(nb: nbformat.NotebookNode) -> str:
-    """The first sentence after the title in the first markdown cell."""
-    for cell in nb.cells:
+    """The first sentence after the title in the first markdown cell a reader sees, as plain text."""
+    for cell in _reader_cells(nb):
         if cell.cell_type == "markdown":
-            text = " ".join(line for line in cell.source.splitlines() if not line.startswith("#")).strip()
+            text = " ".join(line for line in cell.source.splitlines() if not line.startswith("#"))
+            text = plain_text(text)
             match = re.match(r"(.+?[.!?])(\s|$)", text)
-            return (match.group(1) if match else text).replace("`", "").replace("*", "")
+            return match.group(1) if match else text
     return ""
 
 
@@ -152,8 +198,10 @@ OFFLINE_TEMPLATE = Path(__file__).with_name("offline.html.j2")
 
 
 def render_html(nb: nbformat.NotebookNode, with_code: bool = False) -> str:
-    """The notebook as a standalone HTML page (nbconvert lab template), code hidden by default."""
+    """The notebook as a standalone HTML page (nbconvert lab template), code hidden by default and
+    cells tagged ``notebook-only`` (and papermill's own) left out unless the code is shown."""
     from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
 
     exporter = HTMLExporter(
         template_name="lab",
@@ -162,6 +210,9 @@ def render_html(nb: nbformat.NotebookNode, with_code: bool = False) -> str:
         exclude_input_prompt=not with_code,
         exclude_output_prompt=True,
     )
+    if not with_code:
+        remove = TagRemovePreprocessor(remove_cell_tags={NOTEBOOK_ONLY_TAG, *PAPERMILL_TAGS}, enabled=True)
+        exporter.register_preprocessor(remove, enabled=True)
     body, _ = exporter.from_notebook_node(nb)
     return body
 
@@ -188,26 +239,32 @@ def execute_with_papermill(path: Path, out_path: Path, parameters: dict[str, Any
     )
 
 
+def export_folder(out_dir: Path, name: str) -> Path:
+    """Where a page's charts are exported: ``<out>/<notebook>_files/``."""
+    return out_dir / f"{name}_files"
+
+
 def run_notebook(path: Path, out_dir: Path, parameters: dict[str, Any], with_code: bool) -> NotebookResult:
     """Execute one notebook and render its page (runs in a worker process)."""
-    from borderdata.charts import NO_REFRESH_ENV
-
-    os.environ[NO_REFRESH_ENV] = "1"  # the data step ran once before the notebooks; none re-runs it
     started = time.perf_counter()
     executed_dir = out_dir / "executed"
     executed_dir.mkdir(parents=True, exist_ok=True)
     executed = executed_dir / path.name
+    os.environ[EXPORT_ENV] = str(export_folder(out_dir, path.stem))  # the kernel inherits it
     error = ""
     try:
-        execute_with_papermill(path, executed, parameters)
+        execute_with_papermill(path, executed, params.for_notebook(parameters, path))
     except Exception as exc:  # a failing cell, a missing kernel, a bad notebook: reported, not raised
         error = f"{type(exc).__name__}: {exc}".strip()
+    finally:
+        os.environ.pop(EXPORT_ENV, None)
     nb = nbformat.read(executed, as_version=4) if executed.is_file() else nbformat.read(path, as_version=4)
     cell, cell_error = failing_cell(nb)
     if cell_error:
         error = cell_error
     page = out_dir / f"{path.stem}.html"
-    write_public(page, render_html(nb, with_code))
+    tables = tables_folder(str(parameters.get("tables_dir", "")))
+    write_public(page, with_sources(render_html(nb, with_code), tables))
     return NotebookResult(
         name=path.stem,
         html_path=page,
@@ -248,9 +305,6 @@ def execute_baseline(path: Path) -> NotebookResult:
     """Re-execute ``path`` in place with nbclient from its own folder (as nbval does), outputs kept."""
     from nbclient import NotebookClient
 
-    from borderdata.charts import NO_REFRESH_ENV
-
-    os.environ[NO_REFRESH_ENV] = "1"
     started = time.perf_counter()
     nb = nbformat.read(path, as_version=4)
     error = ""
@@ -281,9 +335,36 @@ def execute_baseline(path: Path) -> NotebookResult:
     )
 
 
-def _pool(n_jobs: int) -> ProcessPoolExecutor:
-    context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
-    return ProcessPoolExecutor(max_workers=n_jobs, mp_context=context)
+# ------------------------------------------------------------------ workers that die with the command
+
+
+def die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this process when its parent dies (``prctl(PR_SET_PDEATHSIG)``); exit now if
+    the parent is already gone. Elsewhere a no-op: the temporary build folder still keeps a killed
+    run's pages out of the report."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _start_worker(parent: int, environment: dict[str, str]) -> None:
+    die_with_parent(parent)
+    os.environ.update(environment)
+
+
+def _pool(n_jobs: int, environment: dict[str, str] | None = None) -> ProcessPoolExecutor:
+    """Worker processes started by this process itself (``spawn``: no forkserver left behind), each
+    killed by the kernel when this process dies, even by ``kill -9``; their kernels follow them
+    (ipykernel exits when its parent process is gone)."""
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(
+        max_workers=n_jobs,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(os.getpid(), dict(environment or {})),
+    )
 
 
 def run_all(
@@ -295,11 +376,12 @@ def run_all(
     baseline: bool = False,
     jobs: int | None = None,
     progress: bool = True,
+    environment: dict[str, str] | None = None,
 ) -> list[NotebookResult]:
     """Execute (and render) ``notebooks`` in parallel worker processes, in reading order."""
     jobs = max(1, min(len(notebooks), jobs or os.cpu_count() or 1))
     results: dict[str, NotebookResult] = {}
-    with _pool(jobs) as pool:
+    with _pool(jobs, environment) as pool:
         futures = {
             (
                 pool.submit(execute_baseline, nb)
@@ -324,26 +406,51 @@ def _progress_line(result: NotebookResult, done: int, total: int) -> str:
 # --------------------------------------------------------------------------- the index page
 
 
-def corpus_line(tables_dir: Path) -> str:
-    """The corpus in one line: documents, outlets, date span, facts and claims."""
+def _tables(tables_dir: Path) -> dict[str, Any]:
     from borderdata.tables import read_table
 
-    def rows(name: str) -> Any:
-        path = tables_dir / f"{name}.csv"
-        return read_table(path) if path.is_file() else None
+    return {
+        name: read_table(tables_dir / f"{name}.csv")
+        for name in ("documents", "facts", "claims")
+        if (tables_dir / f"{name}.csv").is_file()
+    }
 
-    documents, facts, claims = rows("documents"), rows("facts"), rows("claims")
+
+def corpus_line(tables_dir: Path) -> str:
+    """The corpus in one line: documents, outlets, date span, facts and claims."""
+    tables = _tables(tables_dir)
+    documents = tables.get("documents")
     if documents is None:
         return "No tables yet: run `make data`."
     dates = sorted(d for d in documents["published"] if d)
     outlets = sorted({o for o in documents["outlet"] if o})
     span = f", published {dates[0]} to {dates[-1]}" if dates else ""
     parts = [f"{len(documents):,} articles from {len(outlets):,} named outlets{span}"]
-    if facts is not None:
-        parts.append(f"{len(facts):,} numeric facts")
-    if claims is not None:
-        parts.append(f"{len(claims):,} claims")
+    if "facts" in tables:
+        parts.append(f"{len(tables['facts']):,} numeric facts")
+    if "claims" in tables:
+        parts.append(f"{len(tables['claims']):,} claims")
     return "; ".join(parts) + "."
+
+
+def sources_html(tables_dir: Path) -> str:
+    """The index's Sources section: every article in the tables (source, date, title, link)."""
+    from borderdata.display import sources_section
+
+    documents = _tables(tables_dir).get("documents")
+    if documents is None:
+        return ""
+    return sources_section(documents)._repr_html_()
+
+
+def with_sources(page: str, tables_dir: Path) -> str:
+    """``page`` with the corpus's Sources section at its end when the notebook shows none itself
+    (every page names its articles, whoever wrote the notebook)."""
+    if 'id="sources"' in page:
+        return page
+    section = f'<div class="jp-RenderedHTMLCommon" style="padding: 0 1em">{sources_html(tables_dir)}</div>'
+    at = page.rfind("</main>") if "</main>" in page else page.rfind("</body>")
+    return page[:at] + section + page[at:] if at >= 0 else page + section
 
 
 def _card(result: NotebookResult, out_dir: Path) -> str:
@@ -373,15 +480,17 @@ ul.cards { list-style: none; padding: 0; }
 li.card { display: flex; gap: 1.2em; align-items: flex-start; border-top: 1px solid #ddd; padding: 1em 0; }
 li.card img { width: 320px; border: 1px solid #ddd; } .nochart { width: 320px; color: #999; }
 li.card h2 { font-size: 1.15em; margin: 0 0 0.3em; } .failed { color: #b00020; font-weight: bold; }
+.borderdata-table table { border-collapse: collapse; font-size: 0.9em; }
+.borderdata-table td, .borderdata-table th { border-bottom: 1px solid #eee; padding: 0.2em 0.5em; }
 """
 
 
 def write_index(
     results: Sequence[NotebookResult], out_dir: Path, tables_dir: Path, parameters: dict[str, Any]
 ) -> Path:
-    """Write ``out_dir/index.html`` listing every notebook page; every text escaped."""
+    """Write ``out_dir/index.html`` listing every notebook page and every source; every text escaped."""
     run_at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    params = ", ".join(f"{k} = {v!r}" for k, v in sorted(parameters.items())) or "defaults"
+    shown = ", ".join(f"{k} = {v!r}" for k, v in sorted(parameters.items())) or "defaults"
     cards = "\n".join(_card(r, out_dir) for r in results)
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -389,16 +498,26 @@ def write_index(
 <title>{html.escape(REPORT_TITLE)}</title><style>{INDEX_CSS}</style></head>
 <body class="tex2jax_ignore mathjax_ignore">
 <h1>{html.escape(REPORT_TITLE)}</h1>
-<p class="meta">Run {html.escape(run_at)} · parameters: {html.escape(params)}</p>
+<p class="meta">Run {html.escape(run_at)} · parameters: {html.escape(shown)}</p>
 <p class="corpus">{html.escape(corpus_line(tables_dir))}</p>
 <ul class="cards">
 {cards}
 </ul>
+{sources_html(tables_dir)}
 </body></html>
 """
     index = out_dir / "index.html"
     write_public(index, page)
     return index
+
+
+def is_seed_corpus(tables_dir: Path, seeds: Path = SEEDS) -> bool:
+    """True when the tables hold the seed articles and nothing else (docs/ may then be refreshed)."""
+    documents = _tables(tables_dir).get("documents")
+    if documents is None:
+        return False
+    seed_files = {p.name for p in seeds.glob("*") if p.suffix in {".txt", ".md", ".html", ".htm"}}
+    return set(documents["source_file"].astype(str)) == seed_files
 
 
 def refresh_docs(results: Sequence[NotebookResult], docs_dir: Path = DOCS) -> list[Path]:
@@ -415,16 +534,75 @@ def refresh_docs(results: Sequence[NotebookResult], docs_dir: Path = DOCS) -> li
     return written
 
 
+# --------------------------------------------------------------------------- building in a temporary folder
+
+
+def _check_replaceable(out_dir: Path) -> None:
+    """Refuse to replace a folder that is not a report borderdata wrote."""
+    ours = (out_dir / REPORT_MARKER).is_file() or (out_dir / "index.html").is_file()
+    foreign = out_dir.is_dir() and any(out_dir.iterdir()) and not ours
+    if foreign or (out_dir.exists() and not out_dir.is_dir()):
+        raise ReportFolderError(MSG_NOT_A_REPORT.format(folder=out_dir, marker=REPORT_MARKER))
+
+
+class ReportFolderError(Exception):
+    """The report's folder holds something borderdata did not write."""
+
+
+def _remove_stale_builds(out_dir: Path) -> None:
+    """Build folders left by a killed run (their process is gone)."""
+    for folder in out_dir.parent.glob(f".{out_dir.name}.build-*"):
+        pid = folder.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def swap_in(build: Path, out_dir: Path) -> None:
+    """Replace ``out_dir`` with ``build`` (two renames; the old report is removed after)."""
+    old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
+    if out_dir.exists():
+        out_dir.rename(old)
+    build.rename(out_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def failed_folder(out_dir: Path) -> Path:
+    """Where a run with a failing notebook leaves its pages: ``<out>.failed/``."""
+    return out_dir.parent / f"{out_dir.name}.failed"
+
+
 # --------------------------------------------------------------------------- entry points
 
 
-def ensure_tables() -> None:
-    """Run the data step first when a table is missing or older than its inputs."""
-    from borderdata.pipeline import run_data, tables_are_stale
+def ensure_tables(tables_dir: Path) -> int:
+    """Run the data step once when a table is missing or older than its inputs; print its problems.
 
-    if tables_are_stale():
-        print("tables are stale: running the data step (borderdata data)", file=sys.stderr, flush=True)
-        run_data()
+    Returns the data step's exit status (0 when it ran cleanly or was not needed).
+    """
+    from borderdata.pipeline import PROCESSED, run_data, tables_are_stale
+
+    if tables_dir.resolve() != PROCESSED.resolve() or not tables_are_stale(tables_dir):
+        return 0
+    print("tables are stale: running the data step (borderdata data)", file=sys.stderr, flush=True)
+    result = run_data(out_dir=tables_dir)
+    for problem in result.problems:
+        print(problem, file=sys.stderr)
+    for message in result.messages:
+        print(message, file=sys.stderr)
+    if result.errors:
+        print(MSG_DATA_FAILED.format(n=len(result.errors)), file=sys.stderr, flush=True)
+        return 1
+    return 0
 
 
 def build_report(
@@ -437,40 +615,165 @@ def build_report(
     docs_dir: Path | None = None,
     jobs: int | None = None,
 ) -> list[NotebookResult]:
-    """Execute and render ``notebooks`` into ``out_dir`` and write the index; returns the results."""
-    from borderdata.charts import project_path
-
+    """Execute and render ``notebooks`` in a temporary folder, swap it in as ``out_dir`` when every
+    notebook ran (else keep the previous report and leave the pages in ``<out>.failed/``)."""
     parameters = parameters or {}
-    out_dir.mkdir(parents=True, exist_ok=True)
-    results = run_all(notebooks, out_dir, parameters, with_code=with_code, jobs=jobs)
-    tables = tables_dir or project_path(str(parameters.get("tables_dir", "data/processed")))
-    write_index(results, out_dir, tables, parameters)
-    if docs_dir is not None and not parameters:
-        refresh_docs(results, docs_dir)
+    tables = tables_dir or tables_folder(str(parameters.get("tables_dir", "")))
+    _check_replaceable(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_builds(out_dir)
+    build = out_dir.parent / f".{out_dir.name}.build-{os.getpid()}"
+    shutil.rmtree(build, ignore_errors=True)
+    build.mkdir()
+    try:
+        (build / REPORT_MARKER).write_text("written by borderdata report\n", encoding="utf-8")
+        environment = {TABLES_ENV: str(tables)}
+        results = run_all(
+            notebooks, build, parameters, with_code=with_code, jobs=jobs, environment=environment
+        )
+        write_index(results, build, tables, parameters)
+        for folder in build.rglob("*"):
+            if folder.is_dir():
+                folder.chmod(0o755)
+        build.chmod(0o755)
+        if all(r.ok for r in results):
+            swap_in(build, out_dir)
+            final = out_dir
+        else:
+            final = failed_folder(out_dir)
+            shutil.rmtree(final, ignore_errors=True)
+            build.rename(final)
+            print(MSG_KEPT.format(out=out_dir, failed=final), file=sys.stderr)
+    finally:
+        shutil.rmtree(build, ignore_errors=True)
+    results = [_moved(r, build, final) for r in results]
+    if docs_dir is not None and all(r.ok for r in results):
+        if not parameters and is_seed_corpus(tables):
+            refresh_docs(results, docs_dir)
+        else:
+            print(MSG_DOCS_KEPT, file=sys.stderr)
     return results
 
 
+def _moved(result: NotebookResult, build: Path, out_dir: Path) -> NotebookResult:
+    """``result`` with its paths pointing into ``out_dir`` instead of the build folder."""
+
+    def move(path: Path | None) -> Path | None:
+        return out_dir / path.relative_to(build) if path is not None else None
+
+    result.html_path, result.executed_path = move(result.html_path), move(result.executed_path)
+    return result
+
+
+def build_seed_tables(folder: Path) -> Path:
+    """The seeds' tables (no user articles, no overrides) written into ``folder``: what the nbval
+    baselines, the notebook tests and ``docs/`` are made from, whatever ``data/raw`` holds."""
+    from borderdata.pipeline import run_data
+
+    result = run_data([SEEDS], out_dir=folder, overrides=None)
+    if result.errors:
+        raise RuntimeError("; ".join(str(p) for p in result.errors))
+    return folder
+
+
+def refresh_baselines(notebooks: Sequence[Path]) -> list[NotebookResult]:
+    """Re-execute ``notebooks`` in place on the seeds' tables built in a temporary folder."""
+    with tempfile.TemporaryDirectory(prefix="borderdata-seed-tables-") as tmp:
+        tables = build_seed_tables(Path(tmp))
+        return run_all(notebooks, baseline=True, environment={TABLES_ENV: str(tables)})
+
+
+def refresh_docs_from_seeds(notebooks: Sequence[Path], docs_dir: Path = DOCS) -> list[NotebookResult]:
+    """``make docs``: the report on the seeds' tables in a temporary folder, its charts to ``docs/``."""
+    with tempfile.TemporaryDirectory(prefix="borderdata-docs-") as tmp:
+        tables = build_seed_tables(Path(tmp) / "tables")
+        out = Path(tmp) / "report"
+        results = build_report(notebooks, out, {}, tables_dir=tables)
+        if all(r.ok for r in results):
+            refresh_docs(results, docs_dir)
+            screenshot_pages(results, docs_dir / "pages")
+        return results
+
+
+def screenshot_pages(results: Sequence[NotebookResult], folder: Path, width: int = 1280) -> list[Path]:
+    """A screenshot of each page at ``width`` pixels with headless Chromium, when it is installed."""
+    import subprocess
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        print("chromium not installed (`make browser`): page screenshots not refreshed", file=sys.stderr)
+        return []
+    folder.mkdir(parents=True, exist_ok=True)
+    shots = []
+    for result in results:
+        if result.html_path is None:
+            continue
+        target = folder / f"{result.name}.png"
+        with tempfile.TemporaryDirectory() as profile:
+            subprocess.run(
+                [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--window-size={width},2000",
+                 f"--screenshot={target}", result.html_path.as_uri()],
+                capture_output=True, timeout=120, check=False,
+            )  # fmt: skip
+        if target.is_file():
+            target.chmod(0o644)
+            shots.append(target)
+    return shots
+
+
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--virtual-time-budget=3000",
+)
+
+
 def main(args: argparse.Namespace) -> int:
-    """``borderdata report``: 0 when every notebook ran, 1 when one failed, 2 when there is nothing to run."""
+    """``borderdata report``: 0 when every notebook ran, 1 when one failed or the data step reported
+    a problem, 2 when the parameters are not valid or there is nothing to run."""
     notebooks = find_notebooks(Path(getattr(args, "notebooks", None) or NOTEBOOKS))
     if not notebooks:
         print(MSG_NO_NOTEBOOKS.format(folder=NOTEBOOKS), file=sys.stderr)
         return 2
-    parameters = parse_parameters(getattr(args, "parameter", []) or [])
     started = time.perf_counter()
-    if "tables_dir" not in parameters:
-        ensure_tables()
     if getattr(args, "baseline", False):
-        if parameters:
-            print("--baseline ignores -p: baselines use the notebooks' defaults", file=sys.stderr)
-        results = run_all(notebooks, baseline=True)
+        results = refresh_baselines(notebooks)
         print(f"baseline refreshed in place ({time.perf_counter() - started:.1f} s)", file=sys.stderr)
-    else:
-        out_dir = Path(getattr(args, "out", None) or REPORTS)
-        results = build_report(
-            notebooks, out_dir, parameters, with_code=bool(getattr(args, "with_code", False)), docs_dir=DOCS
+        return _report_failures(results)
+    if getattr(args, "docs", False):
+        results = refresh_docs_from_seeds(notebooks)
+        print(f"docs/ refreshed from the seeds ({time.perf_counter() - started:.1f} s)", file=sys.stderr)
+        return _report_failures(results)
+    try:
+        parameters = params.checked(
+            parse_parameters(getattr(args, "parameter", []) or []), params.all_defaults(notebooks)
         )
-        print(f"{out_dir / 'index.html'} ({time.perf_counter() - started:.1f} s)", file=sys.stderr)
+        out_dir = Path(getattr(args, "out", None) or REPORTS)
+        _check_replaceable(out_dir)
+    except (params.ParameterError, ReportFolderError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    tables = tables_folder(str(parameters.get("tables_dir", "")))
+    try:
+        data_status = ensure_tables(tables)
+    except Exception as exc:  # a locked run, a full disk, a read-only folder: one line, not a traceback
+        print(f"error: the data step stopped: {exc}", file=sys.stderr)
+        return 2
+    results = build_report(
+        notebooks, out_dir, parameters, with_code=bool(getattr(args, "with_code", False)), docs_dir=DOCS
+    )
+    print(f"{out_dir / 'index.html'} ({time.perf_counter() - started:.1f} s)", file=sys.stderr)
+    return max(_report_failures(results), data_status)
+
+
+def _report_failures(results: Sequence[NotebookResult]) -> int:
     failed = [r for r in results if not r.ok]
     for result in failed:
         print(

@@ -126,7 +126,7 @@ def atomic_path(path: Path | str) -> Iterator[Path]:
         os.replace(tmp, path)
 
 
-def write_bytes_atomic(path: Path | str, writer: Callable[[Path], None]) -> Path:
+def write_bytes_atomic(path: Path | str, writer: Callable[[Path], object]) -> Path:
     """Run ``writer(tmp_path)`` and move the result to ``path`` atomically."""
     with atomic_path(path) as tmp:
         writer(tmp)

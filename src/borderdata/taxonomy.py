@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 from borderdata.config import cached_while_unchanged, read_toml
 
@@ -20,8 +21,12 @@ CATEGORIES = (
     "seizure", "funding", "asset", "personnel", "tariff", "enforcement_result", "migration", "casualty",
     "trade", "other",
 )  # fmt: skip
-REQUIRE_MODES = ("subject", "context", "subject+context", "any")
+REQUIRE_MODES = ("subject", "context", "subject+context", "any", "after", "subject+verb", "verb")
 MSG_BAD_RULE = "taxonomy rule {index}: {problem}"
+CLAUSE_BREAK = re.compile(r"[,;:()—–]|\b(?:compared|while|whereas|than|but|versus|vs)\b", re.IGNORECASE)
+CLAUSE_PENALTY = 100
+# What follows an amount up to the end of its clause (for rules about what is said of it).
+CLAUSE_END = re.compile(r"[;:—–?!]|\s-\s")
 
 
 def words_pattern(words: list[str]) -> re.Pattern | None:
@@ -42,6 +47,75 @@ def fold(text: str) -> str:
     return lower if len(lower) == len(text) else "".join(ch.lower()[:1] or ch for ch in text)
 
 
+@lru_cache(maxsize=65536)
+def lemma(word: str) -> str:
+    """The dictionary form of an English word ("apprehended" -> "apprehend", "officers" -> "officer")."""
+    import simplemma  # imported on first use: its English tables take a second to load
+
+    return str(simplemma.lemmatize(word.lower(), lang="en")).lower()
+
+
+PARTICIPLE_TAIL = re.compile(r"(?:\s+[a-z]+ed)+\Z")
+
+
+def head_noun(subject: str) -> str:
+    """The head noun of a subject: its last word before any participle ("fentanyl seized" -> "fentanyl")."""
+    phrase = PARTICIPLE_TAIL.sub("", subject.strip()) or subject.strip()
+    phrase = re.split(r"\s+(?:of|in|on|for|into|from|to)\s+", phrase, maxsplit=1)[0]
+    return phrase.rsplit(" ", 1)[-1]
+
+
+CLAUSE_WORDS = re.compile(r"[A-Za-z][a-z]+")
+
+
+class FactWords:
+    """What the rules read about one fact, each part computed once and only when a rule asks."""
+
+    __slots__ = ("_after", "_head", "_verbs", "_windows", "_words", "end", "sentence", "start", "subject")
+
+    def __init__(self, subject: str, sentence: str, start: int, end: int) -> None:
+        self.subject, self.sentence, self.start, self.end = fold(subject), sentence, start, end
+        self._verbs: dict[int, frozenset[str]] = {}
+        self._windows: dict[int, str] = {}
+        self._words: tuple[list[str], str, list[str]] | None = None
+        self._head: str | None = None
+        self._after: str | None = None
+
+    def window(self, words: int) -> str:
+        """The folded sentence text within ``words`` words either side of the fact."""
+        if words not in self._windows:
+            if self._words is None:  # split once: the words before the fact, the fact, the words after
+                s = self.sentence
+                self._words = s[: self.start].split(), s[self.start : self.end], s[self.end :].split()
+            left, middle, right = self._words
+            text = " ".join([*(left[-words:] if words else []), middle, *(right[:words] if words else [])])
+            self._windows[words] = fold(text)
+        return self._windows[words]
+
+    @property
+    def head(self) -> str:
+        if self._head is None:
+            self._head = head_noun(self.subject)
+        return self._head
+
+    @property
+    def after(self) -> str:
+        """The rest of the fact's clause after it (folded)."""
+        if self._after is None:
+            stop = CLAUSE_END.search(self.sentence, self.end)
+            self._after = fold(self.sentence[self.end : stop.start() if stop else len(self.sentence)])
+        return self._after
+
+    def verbs(self, words: int) -> frozenset[str]:
+        """Lemmas of the words within ``words`` words either side of the fact, in its clause."""
+        if words not in self._verbs:
+            left = self.sentence[: self.start]
+            cut = max((m.end() for m in CLAUSE_END.finditer(left)), default=0)
+            tokens = CLAUSE_WORDS.findall(left[cut:])[-words:] + CLAUSE_WORDS.findall(self.after)[:words]
+            self._verbs[words] = frozenset(lemma(t) for t in tokens)
+        return self._verbs[words]
+
+
 @dataclass(frozen=True)
 class Rule:
     """One category rule of the taxonomy (see the comments in ``taxonomy.toml``)."""
@@ -52,18 +126,28 @@ class Rule:
     context: re.Pattern | None
     require: str
     window: int
+    head: bool = False
+    verbs: frozenset[str] = frozenset()
+    after: re.Pattern | None = None
 
-    def fits(self, unit_kind: str, subject: str, context: str | Callable[[int], str]) -> bool:
+    def fits(self, unit_kind: str, subject: str, context: str | Callable[[int], str],
+             facts: FactWords | None = None) -> bool:  # fmt: skip
         """Whether a fact fits; ``context`` is the window text or a function of the window size."""
         if unit_kind not in self.units and "any" not in self.units:
             return False
-        in_subject = bool(self.subject and self.subject.search(fold(subject)))
+        facts = facts or FactWords(subject, context if isinstance(context, str) else "", 0, 0)
+        if self.require == "after":
+            return bool(self.after and self.after.search(facts.after))
+        said = facts.head if self.head else facts.subject
+        in_subject = bool(self.subject and self.subject.search(said))
         if self.require == "subject" or (in_subject and self.require == "any"):
             return in_subject
-        if self.require == "subject+context" and not in_subject:
+        if self.require in ("subject+context", "subject+verb") and not in_subject:
             return False
-        window = context(self.window) if callable(context) else context
-        return bool(self.context and self.context.search(fold(window)))
+        if self.require in ("verb", "subject+verb"):
+            return bool(self.verbs & facts.verbs(self.window))
+        window = context(self.window) if callable(context) else fold(context)
+        return bool(self.context and self.context.search(window))
 
 
 @dataclass(frozen=True)
@@ -78,6 +162,16 @@ class Taxonomy:
     synonyms: dict[str, str]
     drop_words: frozenset[str]
     raw: dict
+    substances: re.Pattern | None = None
+    generic_substances: re.Pattern | None = None
+    money_nouns: re.Pattern | None = None
+
+    by_kind: dict[str, tuple[Rule, ...]] = field(default_factory=dict)
+
+    def rules_for(self, unit_kind: str) -> tuple[Rule, ...]:
+        """The rules that apply to a kind of unit, in order (filtered once, when the taxonomy loads)."""
+        found = self.by_kind.get(unit_kind)
+        return found if found is not None else tuple(r for r in self.rules if "any" in r.units)
 
 
 def _rule(index: int, raw: dict) -> Rule:
@@ -94,6 +188,9 @@ def _rule(index: int, raw: dict) -> Rule:
         context=words_pattern(raw.get("context", [])),
         require=require,
         window=int(raw.get("window", 12)),
+        head=bool(raw.get("head", False)),
+        verbs=frozenset(lemma(v) for v in raw.get("verbs", [])),
+        after=words_pattern(raw.get("after", [])),
     )
 
 
@@ -102,13 +199,17 @@ def load_taxonomy(path: str | None = None) -> Taxonomy:
     """Read and compile the taxonomy from ``path``, ``$BORDERDATA_TAXONOMY`` or the packaged file."""
     raw = read_toml("taxonomy.toml", TAXONOMY_ENV, path)
     currency = raw.get("currency", {})
+    what = raw.get("what", {})
     synonyms = {
         variant.lower(): canonical.lower()
         for canonical, variants in raw.get("synonyms", {}).items()
         for variant in [canonical, *variants]
     }
+    rules = tuple(_rule(i, r) for i, r in enumerate(raw.get("rules", [])))
+    kinds = {kind for rule in rules for kind in rule.units}
     return Taxonomy(
-        rules=tuple(_rule(i, r) for i, r in enumerate(raw.get("rules", []))),
+        rules=rules,
+        by_kind={k: tuple(r for r in rules if k in r.units or "any" in r.units) for k in kinds},
         cad_cues=words_pattern(currency.get("cad_cues", [])),
         usd_cues=words_pattern(currency.get("usd_cues", [])),
         canadian_outlets=frozenset(o.casefold() for o in currency.get("canadian_outlets", [])),
@@ -116,14 +217,10 @@ def load_taxonomy(path: str | None = None) -> Taxonomy:
         synonyms=synonyms,
         drop_words=frozenset(w.lower() for w in raw.get("modifiers", {}).get("drop", [])),
         raw=raw,
+        substances=words_pattern(what.get("substances", [])),
+        generic_substances=words_pattern(what.get("generic_substances", [])),
+        money_nouns=words_pattern(what.get("money_nouns", [])),
     )
-
-
-def _window(sentence: str, start: int, end: int, words: int) -> str:
-    """The sentence text within ``words`` words either side of ``[start, end)``."""
-    left = sentence[:start].split()[-words:] if words else []
-    right = sentence[end:].split()[:words] if words else []
-    return " ".join([*left, sentence[start:end], *right])
 
 
 def categorize(
@@ -135,15 +232,9 @@ def categorize(
     'asset'
     """
     taxonomy = taxonomy or load_taxonomy()
-    windows: dict[int, str] = {}
-
-    def context(words: int) -> str:  # computed only for rules that look at the context, once a size
-        if words not in windows:
-            windows[words] = _window(sentence, start, end, words)
-        return windows[words]
-
-    for rule in taxonomy.rules:
-        if rule.fits(unit_kind, subject, context):
+    facts = FactWords(subject, sentence, start, end)
+    for rule in taxonomy.rules_for(unit_kind):
+        if rule.fits(unit_kind, subject, facts.window, facts):
             return rule.category
     return "other"
 
@@ -157,29 +248,59 @@ def currency_cues(text: str, taxonomy: Taxonomy | None = None) -> tuple[int, int
     return cad, usd
 
 
-def dollar_country(sentence: str, outlet: str, document: str | tuple[int, int],
-                   taxonomy: Taxonomy | None = None) -> str:  # fmt: skip
+# "OTTAWA —", "WASHINGTON (AP) —", "Regina, Sask. -": the city a story is filed from, at its start.
+DATELINE = re.compile(
+    r"\s*([A-Z][A-Za-z.' -]{1,40}?)(?:,\s*[A-Z][\w.]*){0,2}\s*(?:\([^)]{1,30}\))?\s*[—–-]{1,2}"
+)
+
+
+def dateline_side(text: str, taxonomy: Taxonomy | None = None) -> str:
+    """ "CAD" or "USD" when the text opens with a dateline naming one side ("OTTAWA —"), else ""."""
+    m = DATELINE.match(text[:80])
+    if not m:
+        return ""
+    cad, usd = currency_cues(m.group(1).lower(), taxonomy)
+    return "CAD" if cad and not usd else "USD" if usd and not cad else ""
+
+
+def _one_side(cues: tuple[int, int]) -> str:
+    cad, usd = cues
+    return "CAD" if cad and not usd else "USD" if usd and not cad else ""
+
+
+def dollar_country(
+    sentence: str,
+    outlet: str,
+    document: str | tuple[int, int],
+    taxonomy: Taxonomy | None = None,
+    *,
+    before: str = "",
+    dateline: str = "",
+) -> str:
     """Which dollar a bare ``$`` is: ``"CAD"`` or ``"USD"``.
 
     The rule, in order: (1) the sentence names only one side (Ottawa, Canada's, the
-    federal government of Canada... or Washington, U.S., Congress...); (2) the
-    outlet is Canadian or American; (3) the document names one side more often
-    (``document`` is its text or its :func:`currency_cues`); (4) otherwise USD, the
-    convention for a bare ``$``.
+    federal government of Canada... or Washington, U.S., Congress...); (2) it names both,
+    and only one before the amount (``before``: the spender comes before what it spends,
+    "Ottawa ... its $1.3-billion plan ... in the shadow of U.S. threats"); (3) the outlet
+    is Canadian or American; (4) the story's dateline names one side ("OTTAWA —");
+    (5) the document names one side more often (``document`` is its text or its
+    :func:`currency_cues`); (6) otherwise USD, the convention for a bare ``$``.
 
     >>> dollar_country("Ottawa announced $1.3 billion.", "", "")
     'CAD'
     """
     taxonomy = taxonomy or load_taxonomy()
     cad, usd = currency_cues(sentence, taxonomy)
-    if cad and not usd:
-        return "CAD"
-    if usd and not cad:
-        return "USD"
+    side = _one_side((cad, usd)) or (_one_side(currency_cues(before, taxonomy)) if cad and usd else "")
+    if side:
+        return side
     folded = outlet.casefold()
     if folded in taxonomy.canadian_outlets:
         return "CAD"
     if folded in taxonomy.us_outlets:
         return "USD"
+    if dateline:
+        return dateline
     cad, usd = currency_cues(document, taxonomy) if isinstance(document, str) else document
     return "CAD" if cad > usd else "USD"
