@@ -29,7 +29,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from borderdata.config import ENV_PREFIX, PACKAGE, PROJECT_ENV
+from borderdata.config import ENV_PREFIX, PACKAGE_NAME, PROJECT_ENV
 
 STORE_NAME = "facts.sqlite3"
 FORMAT = "4"  # bump when a row's layout changes
@@ -78,7 +78,7 @@ class Entry:
 
 def _package_files(root: Any = None) -> list[tuple[str, bytes]]:
     """(name, bytes) of the package's code and data files (or those of the folder ``root``), by name."""
-    root = root if root is not None else resources.files(PACKAGE)
+    root = root if root is not None else resources.files(PACKAGE_NAME)
     return sorted(
         (item.name, item.read_bytes())
         for item in root.iterdir()
@@ -123,7 +123,7 @@ def _installed_digest() -> bytes:
 
 def extraction_inputs() -> list[Path]:
     """The files :func:`extractor_version` reads (package code and data, override files)."""
-    files = [Path(str(resources.files(PACKAGE).joinpath(name))) for name, _ in _package_files()]
+    files = [Path(str(resources.files(PACKAGE_NAME).joinpath(name))) for name, _ in _package_files()]
     return files + [Path(v) for _, v in rule_overrides() if Path(v).is_file()]
 
 

@@ -18,7 +18,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-PACKAGE = "borderdata"
+PACKAGE_NAME = "borderdata"
+PACKAGE = Path(__file__).resolve().parent  # read only, for packaged data; never written
 PROJECT_ENV = "BORDERDATA_PROJECT"
 ENV_PREFIX = "BORDERDATA_"
 PROJECT_MARKERS = ("pyproject.toml", "data")
@@ -48,7 +49,7 @@ def cache_dir() -> Path:
         return project / "data" / "processed" / ".cache"
     import platformdirs
 
-    return Path(platformdirs.user_cache_dir(PACKAGE))
+    return Path(platformdirs.user_cache_dir(PACKAGE_NAME))
 
 
 def config_path(name: str, env: str, path: str | None = None) -> Path | None:
@@ -64,7 +65,7 @@ def read_toml(name: str, env: str, path: str | None = None) -> dict:
     ['end', 'furniture']
     """
     chosen = config_path(name, env, path)
-    data = chosen.read_bytes() if chosen else resources.files(PACKAGE).joinpath(name).read_bytes()
+    data = chosen.read_bytes() if chosen else resources.files(PACKAGE_NAME).joinpath(name).read_bytes()
     return tomllib.loads(data.decode("utf-8"))
 
 
