@@ -43,12 +43,12 @@ report: $(STAMP) ## data step if stale, then the notebooks into reports/ (swappe
 docs: $(STAMP) ## refresh docs/*.png (the README's charts) and docs/pages/*.png (1280 px page screenshots) from the seeds alone
 	$(BIN)/borderdata report --docs
 
-test: $(STAMP) ## unit tests (incl. report runs, chart images, browser check), then nbval on the notebooks
-	$(BIN)/python -m pytest -q tests
+test: $(STAMP) ## unit tests and the doctests in src/ (incl. report runs, chart images, browser check), then nbval
+	$(BIN)/python -m pytest -q tests src --doctest-modules
 	$(MAKE) --no-print-directory test-notebooks
 
-test-unit: $(STAMP) ## unit tests only (no notebook or browser runs)
-	$(BIN)/python -m pytest -q tests --ignore=tests/test_report.py --ignore=tests/test_browser.py \
+test-unit: $(STAMP) ## unit tests and doctests only (no notebook or browser runs)
+	$(BIN)/python -m pytest -q tests src --doctest-modules --ignore=tests/test_report.py --ignore=tests/test_browser.py \
 		--ignore=tests/test_check_browser.py
 
 test-notebooks: $(STAMP) ## nbval: re-run the notebooks on the seeds' tables (temp folder) and compare with their stored outputs
@@ -57,9 +57,10 @@ test-notebooks: $(STAMP) ## nbval: re-run the notebooks on the seeds' tables (te
 			--nbval-sanitize-with notebooks/sanitize.cfg $(NOTEBOOKS); \
 	else echo "no notebooks yet: nothing for nbval to check"; fi
 
-lint: $(STAMP) ## ruff check and format check
+lint: $(STAMP) ## ruff check, format check, and mypy type check of src/
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
 
 format: $(STAMP) ## ruff format and autofix
 	$(BIN)/ruff format src tests benchmarks
@@ -87,5 +88,5 @@ fuzz: $(STAMP) ## long property-based run of the number reader and extractor
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests -k "property" -q
 
 clean: ## remove generated tables, reports, caches and .venv
-	rm -rf $(VENV) reports .pytest_cache .ruff_cache .hypothesis data/processed/*.csv data/processed/*.parquet data/processed/.cache
+	rm -rf $(VENV) reports .pytest_cache .ruff_cache .mypy_cache .hypothesis data/processed/*.csv data/processed/*.parquet data/processed/.cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -77,6 +77,9 @@ def child(engine: str, jobs: int, corpus: str, out: str, cache: str) -> None:
 
     if engine == "dask":
         import dask.distributed  # noqa: F401 - imports stay outside the timing, for every engine
+    import gc
+
+    gc.freeze()  # as the `borderdata` command does for its own run (the library leaves GC settings alone)
 
     stats = write_facts(
         [corpus], out, jobs=jobs, engine=engine, cache=cache or None, problems=[], progress=False

@@ -1,20 +1,31 @@
-"""The incremental cache: packs and index, the stat fast path, damage and bounds."""
+"""The cache: one sqlite row per document, keyed by content and by everything extraction depends on."""
 
 from __future__ import annotations
 
+import logging
 import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
 from pathlib import Path
 
 import pytest
 
 from borderdata import cache as cache_mod
 from borderdata import engine
-from borderdata.cache import INDEX_NAME, Entry, FactCache, load_index
+from borderdata.cache import STORE_NAME, Store, extractor_version
 from borderdata.synth import paragraph_pool, write_corpus
 from tests.conftest import SEEDS
 
 N_DOCS = 12
-SAVE_INDEX = FactCache._save_index
+PACKAGE = Path(cache_mod.__file__).parent
+SRC = PACKAGE.parent
+CHILD_TIMEOUT = 120
 
 
 @pytest.fixture(scope="module")
@@ -29,237 +40,199 @@ def corpus(tmp_path: Path, pool) -> Path:
     return tmp_path / "synth"
 
 
-@pytest.fixture
-def trusting(monkeypatch):
-    """No racy window: files written a moment ago may already be trusted by their stat."""
-    monkeypatch.setattr(cache_mod, "RACY_NS", 0)
+def run(corpus: Path | list[Path], tmp_path: Path, name: str = "out.csv") -> engine.RunStats:
+    paths = corpus if isinstance(corpus, list) else [corpus]
+    return engine.write_facts(paths, tmp_path / name, jobs=1, cache=tmp_path / "cache", problems=[])
 
 
-def run(corpus: Path, tmp_path: Path, name: str = "out.csv") -> engine.RunStats:
-    return engine.write_facts([corpus], tmp_path / name, jobs=1, cache=tmp_path / "cache", problems=[])
-
-
-def full_run(corpus: Path, tmp_path: Path) -> bytes:
-    engine.write_facts([corpus], tmp_path / "full.csv", jobs=1, cache=None, problems=[])
+def full_run(corpus: Path | list[Path], tmp_path: Path) -> bytes:
+    paths = corpus if isinstance(corpus, list) else [corpus]
+    engine.write_facts(paths, tmp_path / "full.csv", jobs=1, cache=None, problems=[])
     return (tmp_path / "full.csv").read_bytes()
 
 
-def articles(corpus: Path) -> list[Path]:
-    return sorted(corpus.rglob("*.txt"))
-
-
-def cache_folder(tmp_path: Path) -> Path:
-    return FactCache(tmp_path / "cache").folder
-
-
-def test_entries_survive_in_packs_and_the_index(tmp_path):
-    entry = Entry.of("a", 3, (("row", 1),), "a,1\n")
-    first = FactCache(tmp_path)
-    first.put("k" * 64, entry)
-    assert first.load(first.get("k" * 64)) == entry  # readable before the run is committed
-    first.commit()
-    second = FactCache(tmp_path)
-    stored = second.get("k" * 64)
-    assert (stored.doc_id, stored.n_chars, stored.n_rows) == ("a", 3, 1)  # known without reading the pack
-    assert second.load(stored) == entry
-    assert second.get("x" * 64) is None
-    assert (second.hits, second.misses) == (1, 1)
-    assert entry.rows == (("row", 1),)
-    assert len(list(second.folder.glob("pack-*.pack"))) == 1
-
-
-def test_unchanged_files_are_not_read_again(corpus, tmp_path, trusting, monkeypatch):
-    run(corpus, tmp_path)
-    expected = full_run(corpus, tmp_path)
-
-    def no_read(*args, **kwargs):
-        raise AssertionError("an unchanged file was read")
-
-    monkeypatch.setattr(engine, "read_source_bytes", no_read)
-    stats = run(corpus, tmp_path, "warm.csv")
-    assert (stats.extracted, stats.cached) == (0, N_DOCS)
-    assert (tmp_path / "warm.csv").read_bytes() == expected
-
-
-def test_a_touched_file_is_hashed_but_not_re_extracted(corpus, tmp_path, trusting):
-    run(corpus, tmp_path)
-    touched = articles(corpus)[2]
-    os.utime(touched)
+def test_a_second_run_extracts_nothing_and_one_change_only_it(corpus, tmp_path):
+    assert (run(corpus, tmp_path).extracted, run(corpus, tmp_path).cached) == (N_DOCS, N_DOCS)
+    changed = sorted(corpus.rglob("*.txt"))[3]
+    changed.write_text(changed.read_text() + "\nOfficers seized 42 kilograms of cocaine.\n")
     stats = run(corpus, tmp_path)
-    assert (stats.extracted, stats.cached) == (0, N_DOCS)
-
-
-def test_changed_bytes_with_the_same_size_and_mtime_are_re_extracted(corpus, tmp_path, trusting):
-    run(corpus, tmp_path)
-    changed = articles(corpus)[5]
-    before = changed.stat()
-    text = changed.read_text()
-    changed.write_text(text.replace("the", "eht", 1))
-    os.utime(changed, ns=(before.st_atime_ns, before.st_mtime_ns))
-    assert changed.stat().st_size == before.st_size
-    assert changed.stat().st_mtime_ns == before.st_mtime_ns
-    stats = run(corpus, tmp_path)
-    assert stats.extracted == 1
+    assert (stats.extracted, stats.cached) == (1, N_DOCS - 1)
     assert (tmp_path / "out.csv").read_bytes() == full_run(corpus, tmp_path)
 
 
-def test_a_recently_changed_file_is_not_trusted_by_its_stat(corpus, tmp_path, monkeypatch):
-    run(corpus, tmp_path)  # every file was written a moment ago: inside the racy window
-    reads = []
-    real = engine.read_source_bytes
-    monkeypatch.setattr(engine, "read_source_bytes", lambda *a, **k: reads.append(a) or real(*a, **k))
-    stats = run(corpus, tmp_path)
-    assert (len(reads), stats.extracted) == (N_DOCS, 0)
+def test_a_manifest_change_invalidates_the_file_entry(tmp_path):
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    run(seeds, tmp_path)
+    manifest = seeds / "manifest.csv"
+    manifest.write_text(manifest.read_text().replace("2025-01-29", "2024-01-29"))
+    assert run(seeds, tmp_path).extracted == 1
+    assert (tmp_path / "out.csv").read_bytes() == full_run(seeds, tmp_path)
 
 
-@pytest.mark.parametrize("damage", ["garbage index", "empty index", "no packs", "truncated packs"])
-def test_a_damaged_cache_means_a_full_run(corpus, tmp_path, trusting, damage):
+def test_the_store_holds_text_and_numbers_only(corpus, tmp_path):
+    """Nothing in the cache is a pickle: rows are JSON and CSV text."""
     run(corpus, tmp_path)
-    folder = cache_folder(tmp_path)
-    packs = list(folder.glob("pack-*.pack"))
-    if damage == "garbage index":
-        (folder / INDEX_NAME).write_bytes(b"not a pickle")
-    elif damage == "empty index":
-        (folder / INDEX_NAME).write_bytes(b"")
-    for pack in packs:
-        if damage == "no packs":
-            pack.unlink()
-        elif damage == "truncated packs":
-            pack.write_bytes(pack.read_bytes()[:100])
-    stats = run(corpus, tmp_path)
+    with sqlite3.connect(tmp_path / "cache" / STORE_NAME) as db:
+        kinds = {kind for row in db.execute("SELECT * FROM entries") for kind in map(type, row)}
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert kinds == {str, int}
+
+
+def test_rows_unused_by_the_last_runs_are_deleted(corpus, tmp_path, monkeypatch):
+    monkeypatch.setattr(cache_mod, "KEEP_RUNS", 2)
+    run(corpus, tmp_path)
+    other = tmp_path / "other"
+    shutil.copytree(SEEDS, other)
+    for _ in range(2):
+        run(other, tmp_path)
+    with sqlite3.connect(tmp_path / "cache" / STORE_NAME) as db:
+        (count,) = db.execute("SELECT count(*) FROM entries").fetchone()
+    assert count == 5  # the seeds' rows only: the synthetic articles' were unused for two runs
+
+
+def test_a_damaged_store_is_reported_and_rebuilt(corpus, tmp_path, caplog):
+    run(corpus, tmp_path)
+    store = tmp_path / "cache" / STORE_NAME
+    with sqlite3.connect(store) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(store.read_bytes())
+    data[100:4096] = os.urandom(3996)  # the header's tail and the schema page
+    store.write_bytes(bytes(data))
+    with caplog.at_level(logging.WARNING, logger="borderdata.cache"):
+        stats = run(corpus, tmp_path)
+    assert "could not be read" in caplog.text and "starting a new one" in caplog.text
     assert stats.extracted == N_DOCS
     assert (tmp_path / "out.csv").read_bytes() == full_run(corpus, tmp_path)
-    assert run(corpus, tmp_path).extracted == 0
+    assert run(corpus, tmp_path).cached == N_DOCS
 
 
-def test_a_killed_run_leaves_the_previous_index(corpus, tmp_path, trusting, monkeypatch):
+def test_a_run_leaves_no_temporary_file(corpus, tmp_path, monkeypatch):
+    spool = tmp_path / "tmp"
+    spool.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))
+    monkeypatch.setenv("TMPDIR", str(spool))
     run(corpus, tmp_path)
-    changed = articles(corpus)[0]
-    changed.write_text(changed.read_text() + "\nOfficers seized 42 kilograms of cocaine.\n")
+    engine.write_facts([corpus], tmp_path / "nocache.csv", jobs=2, cache=None, problems=[])
+    assert list(spool.iterdir()) == []
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == [STORE_NAME]
 
-    calls = []
-    add = engine.Spool.add
 
-    def killed(self, entry):
-        calls.append(entry)
-        if len(calls) > N_DOCS // 2:
-            raise KeyboardInterrupt
-        add(self, entry)
+# --- what the version covers -----------------------------------------------------------------------
 
-    monkeypatch.setattr(engine.Spool, "add", killed)
-    with pytest.raises(KeyboardInterrupt):
-        run(corpus, tmp_path)
-    monkeypatch.setattr(engine.Spool, "add", add)
-    assert len(list(cache_folder(tmp_path).glob("pack-*.pack"))) == 2  # one not referenced
+
+def test_the_version_follows_the_package_code_and_data(tmp_path):
+    copy = tmp_path / "borderdata"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    same = extractor_version(copy)
+    assert same == extractor_version()
+    (copy / "units.py").write_text((copy / "units.py").read_text() + "\n# changed\n")
+    changed_code = extractor_version(copy)
+    (copy / "taxonomy.toml").write_text((copy / "taxonomy.toml").read_text() + "\n# changed\n")
+    assert len({same, changed_code, extractor_version(copy)}) == 3
+
+
+@pytest.mark.parametrize("variable", ["BORDERDATA_TAXONOMY", "BORDERDATA_CORPUS_RULES"])
+def test_the_version_follows_the_content_of_an_overriding_rule_file(tmp_path, monkeypatch, variable):
+    packaged = "taxonomy.toml" if variable == "BORDERDATA_TAXONOMY" else "corpus.toml"
+    rules = tmp_path / packaged
+    shutil.copy(PACKAGE / packaged, rules)
+    plain = extractor_version()
+    monkeypatch.setenv(variable, str(rules))
+    overridden = extractor_version()
+    rules.write_text(rules.read_text() + "\n# edited in place\n")
+    assert len({plain, overridden, extractor_version()}) == 3
+
+
+def test_an_edited_taxonomy_is_never_answered_from_the_cache(tmp_path, monkeypatch):
+    """The issue's reproduction: drones are an asset; a taxonomy without 'drone' makes them 'other'.
+
+    In one process, as a notebook would: the taxonomy in use and the cache's version both follow
+    the override, and an in-place edit of the override file."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "drones.txt").write_text("Ottawa will buy 12 drones for the northern border, officials said.\n")
+    taxonomy = tmp_path / "taxonomy.toml"
+    packaged = (PACKAGE / "taxonomy.toml").read_text()
+
+    def categories(cache: Path | None) -> list[str]:
+        return engine.extract_corpus([raw], jobs=1, cache=cache, problems=[])["category"].tolist()
+
+    assert categories(tmp_path / "cache") == ["asset"]
+    taxonomy.write_text(packaged.replace('"drone*", ', ""))
+    monkeypatch.setenv("BORDERDATA_TAXONOMY", str(taxonomy))
+    assert categories(None) == ["other"]  # the edit matters...
+    assert categories(tmp_path / "cache") == ["other"]  # ...and the cache knows it
+    taxonomy.write_text(packaged + "\n")  # edited in place: drones are assets again
+    assert categories(tmp_path / "cache") == categories(None) == ["asset"]
+
+
+# --- a run killed while it writes the cache ----------------------------------------------------------
+
+CHILD = """
+import sys, time
+from pathlib import Path
+from borderdata import cache, engine
+
+corpus, cache_dir, marker = map(Path, sys.argv[1:4])
+original = cache.Store.put_many
+calls = []
+
+def put_then_hang(self, items):
+    original(self, items)
+    calls.append(1)
+    if len(calls) == 2:
+        marker.write_text("writing")
+        time.sleep(600)
+
+cache.Store.put_many = put_then_hang
+engine.CHUNK_BYTES = engine.FIRST_CHUNK_BYTES = 3_000
+engine.write_facts([corpus], cache_dir.parent / "killed.csv", jobs=1, cache=cache_dir, problems=[])
+"""
+
+
+def test_a_run_killed_while_writing_the_cache_leaves_it_usable(corpus, tmp_path):
+    marker = tmp_path / "marker"
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    args = [str(corpus), str(tmp_path / "cache"), str(marker)]
+    child = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(CHILD), *args], env=env, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + CHILD_TIMEOUT
+    while not marker.exists():
+        assert child.poll() is None and time.monotonic() < deadline, child.communicate()[1][-2000:]
+        time.sleep(0.05)
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=CHILD_TIMEOUT)
+    assert not (tmp_path / "killed.csv").exists()
     stats = run(corpus, tmp_path)
-    assert stats.extracted == 1
-    assert (tmp_path / "out.csv").read_bytes() == full_run(corpus, tmp_path)
+    assert 0 < stats.cached < N_DOCS  # what the killed run committed is used...
+    assert (tmp_path / "out.csv").read_bytes() == full_run(corpus, tmp_path)  # ...and the output is whole
 
 
-def test_the_cache_stays_bounded(corpus, tmp_path, trusting):
-    run(corpus, tmp_path)
-    changed = articles(corpus)[1]
-    text = changed.read_text()
-    for i in range(3 * cache_mod.KEEP_RUNS):
-        changed.write_text(text + f"\nOfficers seized {i + 2} kilograms of cocaine.\n")
-        assert run(corpus, tmp_path).extracted == 1
-    folder = cache_folder(tmp_path)
-    index = load_index(folder / INDEX_NAME)
-    assert len(index.entries) <= N_DOCS + cache_mod.KEEP_RUNS - 1
-    live = sum(loc[2] for loc in index.entries.values())
-    on_disk = sum(p.stat().st_size for p in folder.glob("pack-*.pack"))
-    assert on_disk <= 2 * live
-    assert {p.name for p in folder.glob("pack-*.pack")} == {loc[0] for loc in index.entries.values()}
-    assert (tmp_path / "out.csv").read_bytes() == full_run(corpus, tmp_path)
+def test_two_stores_on_one_file_do_not_see_each_others_runs(tmp_path):
+    first, second = Store(tmp_path / STORE_NAME), Store(tmp_path / STORE_NAME)
+    try:
+        assert first.keep("a", "k1", "x") is None
+        assert second.keep("a", "k2", "y") is None  # a run's kept set is its own
+        assert first.keep("a", "k3", "z") == "x"
+    finally:
+        first.close()
+        second.close()
 
 
-def test_a_file_that_vanishes_after_listing_is_a_problem(corpus, tmp_path, trusting):
-    run(corpus, tmp_path)
-    gone = articles(corpus)[3]
-    manifest_change = gone.parent / "manifest.csv"
-    manifest_change.write_text(f"file,title\n{gone.name},A new title\n")
-    problems: list = []
-    sources = list(engine.iter_sources([corpus], problems, cache=FactCache(tmp_path / "cache")))
-    gone.unlink()
-    fact_cache = FactCache(tmp_path / "cache")
-    fact_cache.index  # noqa: B018 - load it
-    outcomes = list(engine.run_sources(sources, jobs=1, cache=fact_cache))
-    assert sum(o.problem is not None for _, o in outcomes) == 1
+def test_tables_are_stale_when_a_rule_file_in_use_changes(tmp_path, monkeypatch):
+    from borderdata.pipeline import TABLE_NAMES, tables_are_stale
 
-
-def test_a_warm_csv_run_copies_stored_lines_without_unpickling(corpus, tmp_path, trusting, monkeypatch):
-    run(corpus, tmp_path)
-
-    def no_unpickling(self):
-        raise AssertionError("a cached entry's rows were unpickled for a CSV output")
-
-    monkeypatch.setattr(Entry, "rows", property(no_unpickling))
-    assert run(corpus, tmp_path, "warm.csv").cached == N_DOCS
-    assert (tmp_path / "warm.csv").read_bytes() == full_run(corpus, tmp_path)
-
-
-def test_an_entry_found_at_look_up_is_read_even_if_its_pack_is_deleted_meanwhile(tmp_path):
-    first = FactCache(tmp_path)
-    entry = Entry.of("a", 3, (("row", 1),), "a,1\n")
-    first.put("k" * 64, entry)
-    first.commit()
-    reader = FactCache(tmp_path)
-    stored = reader.get("k" * 64)
-    for pack in reader.folder.glob("pack-*.pack"):
-        pack.unlink()  # what a concurrent run's compaction could do
-    assert reader.load(stored) == entry
-
-
-def test_an_entry_cut_short_after_look_up_is_a_clear_error(tmp_path):
-    first = FactCache(tmp_path)
-    first.put("k" * 64, Entry.of("a", 3, (("row", 1),), "a,1\n"))
-    first.commit()
-    reader = FactCache(tmp_path)
-    stored = reader.get("k" * 64)
-    (pack,) = reader.folder.glob("pack-*.pack")
-    os.truncate(pack, 2)
-    with pytest.raises(cache_mod.CacheError, match=r"pack-.*'a' is damaged \(the pack is gone or shorter\)"):
-        reader.load(stored)
-    assert reader.get("k" * 64) is None  # dropped from the index
-
-
-def test_entries_put_in_this_run_are_found_again(tmp_path):
-    cache = FactCache(tmp_path)
-    entries = [Entry.of(doc_id, 3, (("row", i),), f"{doc_id},{i}\n") for i, doc_id in enumerate("abc")]
-    for i, entry in enumerate(entries):
-        cache.put(str(i) * 64, entry)
-        assert cache.load(cache.get(str(i) * 64)) == entry  # the pack grows after it is first read
-
-
-def test_an_entry_damaged_inside_its_pack_is_extracted_again(corpus, tmp_path, trusting, caplog):
-    run(corpus, tmp_path)
-    (pack,) = cache_folder(tmp_path).glob("pack-*.pack")
-    data = bytearray(pack.read_bytes())
-    data[len(data) // 2] ^= 0x01  # one flipped bit, same length: only the checksum can tell
-    pack.write_bytes(bytes(data))
-    stats = run(corpus, tmp_path, "warm.csv")
-    assert stats.cached == N_DOCS
-    assert (tmp_path / "warm.csv").read_bytes() == full_run(corpus, tmp_path)
-    assert "is damaged (checksum mismatch): extracted again" in caplog.text
-    assert run(corpus, tmp_path).extracted == 0  # stored anew
-
-
-def test_a_failing_writer_is_the_error_reported_and_the_cache_is_kept(
-    corpus, tmp_path, trusting, monkeypatch
-):
-    def full_disk(entries, out):
-        list(entries)
-        raise OSError(28, "No space left on device")
-
-    def index_fails(self):
-        raise OSError(28, "No space left for the index")
-
-    monkeypatch.setitem(engine.WRITERS, "csv", full_disk)
-    with pytest.raises(OSError, match="device"):
-        run(corpus, tmp_path)
-    monkeypatch.setattr(FactCache, "_save_index", index_fails)
-    with pytest.raises(OSError, match="device"):  # the writer's error, not the index's
-        run(corpus, tmp_path)
-    monkeypatch.setattr(FactCache, "_save_index", SAVE_INDEX)
-    monkeypatch.setitem(engine.WRITERS, "csv", engine.write_csv)
-    assert run(corpus, tmp_path).extracted == 0  # what the first run extracted was kept
+    rules = tmp_path / "taxonomy.toml"
+    shutil.copy(PACKAGE / "taxonomy.toml", rules)
+    out = tmp_path / "processed"
+    out.mkdir()
+    for name in TABLE_NAMES:
+        (out / f"{name}.csv").write_text("x\n")
+    assert not tables_are_stale(out)
+    monkeypatch.setenv("BORDERDATA_TAXONOMY", str(rules))
+    assert rules in cache_mod.extraction_inputs()
+    later = time.time() + 60
+    os.utime(rules, (later, later))
+    assert tables_are_stale(out)

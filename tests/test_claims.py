@@ -565,6 +565,7 @@ def test_one_claim_summary_matches_its_slice_of_the_table():
 
 CBP_2024 = "CBP data for fiscal 2024 show the seizures at the northern border."
 FALKLAND = "The lab in Falkland held the drugs, the RCMP said."
+RCMP_SAID = "The RCMP said the bust mattered."
 SPRINT = "Authorities seized the drugs during the National Fentanyl Sprint, the RCMP said."
 
 
@@ -632,6 +633,20 @@ MUST_MERGE = {
         seized(54, subject="fentanyl", sentence=FALKLAND),
         seized(54, subject="fentanyl", location="British Columbia"),
     ),
+    "a country and a place the gazetteer does not list (goes to review)": (
+        seized(95e6, "count", subject="potentially lethal doses", location="Falkland"),
+        seized(95e6, "count", subject="doses", location="Canada"),
+    ),
+    "one sum filed as a seizure and as profits prevented (kindred categories, goes to review)": (
+        {
+            "value": 4.85e8,
+            "unit": "CAD",
+            "subject": "profits",
+            "category": "enforcement_result",
+            "sentence": RCMP_SAID,
+        },
+        {"value": 4.85e8, "unit": "CAD", "subject": "seizure", "category": "seizure", "sentence": RCMP_SAID},
+    ),
 }
 
 MUST_NOT_MERGE = {
@@ -675,6 +690,62 @@ MUST_NOT_MERGE = {
     "a bound far from the figure it allows": (
         seized(1, "lb", subject="fentanyl", location="northern border", qualifier="lower_bound"),
         seized(43, "lb", subject="fentanyl", location="northern border"),
+    ),
+    "a bound stated in other units, far from the figure in the compared unit": (
+        seized(1, "lb", subject="fentanyl", location="northern border", qualifier="lower_bound"),
+        seized(1.73, subject="fentanyl intercepted", location="British Columbia"),
+    ),
+    "a country and a listed place that may lie elsewhere": (
+        seized(95e6, "count", subject="doses", location="Texas"),
+        seized(95e6, "count", subject="doses", location="Canada"),
+    ),
+    "two countries": (
+        seized(95e6, "count", subject="doses", location="United States"),
+        seized(95e6, "count", subject="doses", location="Canada"),
+    ),
+    "two places the gazetteer does not list": (
+        seized(95e6, "count", subject="doses", location="Falkland"),
+        seized(95e6, "count", subject="doses", location="Kelowna"),
+    ),
+    "kindred categories, a figure that is not specific": (
+        {
+            "value": 12,
+            "unit": "count",
+            "subject": "arrests",
+            "category": "enforcement_result",
+            "sentence": RCMP_SAID,
+        },
+        {"value": 12, "unit": "count", "subject": "seizures", "category": "seizure", "sentence": RCMP_SAID},
+    ),
+    "kindred categories, a specific sum with nothing else in common": (
+        {"value": 4.85e8, "unit": "CAD", "subject": "profits", "category": "enforcement_result"},
+        {"value": 4.85e8, "unit": "CAD", "subject": "seizure", "category": "seizure"},
+    ),
+    "kindred categories, a specific sum about two things": (
+        {
+            "value": 4.85e8,
+            "unit": "CAD",
+            "subject": "profits",
+            "category": "enforcement_result",
+            "sentence": RCMP_SAID,
+        },
+        {
+            "value": 4.85e8,
+            "unit": "CAD",
+            "subject": "cocaine seized",
+            "category": "seizure",
+            "sentence": RCMP_SAID,
+        },
+    ),
+    "a category that is not kindred": (
+        {
+            "value": 4.85e8,
+            "unit": "CAD",
+            "subject": "profits",
+            "category": "enforcement_result",
+            "sentence": RCMP_SAID,
+        },
+        {"value": 4.85e8, "unit": "CAD", "subject": "funding", "category": "funding", "sentence": RCMP_SAID},
     ),
     "a reference amount with nothing but its subject (category other)": (
         {"value": 1, "unit": "lb", "subject": "fentanyl", "category": "other"},
@@ -797,6 +868,20 @@ def test_an_unknown_key_goes_to_the_review_queue():
     assert "location British Columbia not stated in CBC News (2025-01-15)" in row.review
     assert "same" in row.review and "split" in row.review
     assert review_queue(claims)["claim_id"].tolist() == [row.claim_id]
+
+
+def test_a_country_and_an_unlisted_place_go_to_the_review_queue():
+    claims = build_claims(
+        pair(*MUST_MERGE["a country and a place the gazetteer does not list (goes to review)"])
+    )
+    assert "locations Canada and Falkland: one may lie in the other" in only(claims).review
+
+
+def test_kindred_categories_go_to_the_review_queue():
+    case = "one sum filed as a seizure and as profits prevented (kindred categories, goes to review)"
+    assert (
+        "categories differ: enforcement_result, seizure" in only(build_claims(pair(*MUST_MERGE[case]))).review
+    )
 
 
 def test_a_merge_of_equal_keys_needs_no_review():

@@ -1,4 +1,4 @@
-"""The parallel engine: the same facts as a single-process run, row for row; the cache; Dask."""
+"""The parallel engine: the same facts as a single-process run, row for row and byte for byte."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from borderdata import cache as cache_mod
 from borderdata import engine
-from borderdata.cache import FactCache, extractor_version
 from borderdata.cli import main
 from borderdata.corpus import load_corpus
 from borderdata.extract import extract_facts
@@ -37,10 +35,17 @@ def corpus(tmp_path: Path, pool) -> list[Path]:
 def small_chunks(monkeypatch):
     """Chunks of a few articles, so that a small corpus still goes through the worker pool."""
     monkeypatch.setattr(engine, "CHUNK_BYTES", 20_000)
+    monkeypatch.setattr(engine, "FIRST_CHUNK_BYTES", 20_000)
 
 
 def reference(paths: list[Path]) -> pd.DataFrame:
     return extract_facts(load_corpus(paths, problems=[]))
+
+
+@pytest.fixture
+def reference_csv(corpus, tmp_path) -> bytes:
+    write_table(reference(corpus), tmp_path / "ref.csv")
+    return (tmp_path / "ref.csv").read_bytes()
 
 
 def test_jobs_2_equals_single_process_row_for_row(corpus, small_chunks):
@@ -49,18 +54,29 @@ def test_jobs_2_equals_single_process_row_for_row(corpus, small_chunks):
     assert len(got) > 30
 
 
-def test_csv_is_byte_identical_to_write_table(corpus, small_chunks, tmp_path):
-    write_table(reference(corpus), tmp_path / "ref.csv")
-    stats = engine.write_facts(corpus, tmp_path / "out.csv", jobs=2, cache=None, problems=[])
-    assert (tmp_path / "out.csv").read_bytes() == (tmp_path / "ref.csv").read_bytes()
-    assert stats.documents == 45
-    assert stats.extracted == 45
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("cached", [False, True])
+def test_csv_is_byte_identical_to_write_table_cold_and_warm(
+    corpus, small_chunks, tmp_path, reference_csv, jobs, cached
+):
+    cache = tmp_path / "cache" if cached else None
+    for run in ("cold", "warm"):
+        stats = engine.write_facts(corpus, tmp_path / f"{run}.csv", jobs=jobs, cache=cache, problems=[])
+        assert (tmp_path / f"{run}.csv").read_bytes() == reference_csv
+        assert stats.documents == 45
+        assert stats.extracted == (0 if cached and run == "warm" else 45)
 
 
-def test_spilled_runs_merge_to_the_same_table(corpus, small_chunks, monkeypatch):
-    monkeypatch.setattr(engine, "SPILL_BYTES", 5_000)
-    got = engine.extract_corpus(corpus, jobs=1, cache=None, problems=[])
-    pd.testing.assert_frame_equal(got, reference(corpus))
+def test_csv_records_keep_a_newline_inside_a_cell():
+    frame = pd.DataFrame({"a": ["one", "two\nlines", "=1+1"], "b": [1.5, float("nan"), 3.0]})
+    assert "".join(engine.csv_records(frame)) == write_table_text(frame).split("\n", 1)[1]
+
+
+def write_table_text(frame: pd.DataFrame) -> str:
+    import tempfile
+
+    out = Path(tempfile.mkdtemp()) / "t.csv"
+    return write_table(frame, out).read_text()
 
 
 def test_parquet_outputs_read_back_equal(corpus, tmp_path, monkeypatch):
@@ -71,6 +87,9 @@ def test_parquet_outputs_read_back_equal(corpus, tmp_path, monkeypatch):
     assert len(list((tmp_path / "facts").glob("part-*.parquet"))) > 1
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "facts"), ref)
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "facts.parquet"), ref)
+    # A dataset borderdata wrote may be replaced by the next run.
+    engine.write_facts(corpus, tmp_path / "facts", jobs=1, cache=None, problems=[])
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "facts"), ref)
 
 
 def test_duplicates_and_bad_files_reported_like_load_corpus(corpus, small_chunks, tmp_path):
@@ -90,73 +109,6 @@ def test_duplicates_and_bad_files_reported_like_load_corpus(corpus, small_chunks
     assert any("already read" in str(p) for p in problems)
 
 
-def test_cache_second_run_extracts_nothing_and_one_change_only_it(corpus, tmp_path):
-    cache = tmp_path / "cache"
-    out = tmp_path / "facts.csv"
-    first = engine.write_facts(corpus, out, jobs=1, cache=cache, problems=[])
-    assert (first.extracted, first.cached) == (45, 0)
-    again = engine.write_facts(corpus, out, jobs=1, cache=cache, problems=[])
-    assert (again.extracted, again.cached) == (0, 45)
-    changed = sorted((corpus[1]).rglob("*.txt"))[3]
-    changed.write_text(changed.read_text() + "\nOfficers seized 42 kilograms of cocaine.\n")
-    third = engine.write_facts(corpus, out, jobs=1, cache=cache, problems=[])
-    assert (third.extracted, third.cached) == (1, 44)
-    engine.write_facts(corpus, tmp_path / "full.csv", jobs=1, cache=None, problems=[])
-    assert out.read_bytes() == (tmp_path / "full.csv").read_bytes()
-
-
-def test_manifest_change_invalidates_the_file_entry(corpus, tmp_path):
-    cache = tmp_path / "cache"
-    engine.write_facts(corpus, tmp_path / "a.csv", jobs=1, cache=cache, problems=[])
-    manifest = corpus[0] / "manifest.csv"
-    manifest.write_text(manifest.read_text().replace("2025-01-29", "2024-01-29"))
-    stats = engine.write_facts(corpus, tmp_path / "a.csv", jobs=1, cache=cache, problems=[])
-    assert stats.extracted == 1
-
-
-def test_extract_documents_uses_the_cache(corpus, tmp_path):
-    docs = load_corpus(corpus, problems=[])
-    cache = FactCache(tmp_path / "cache")
-    first = engine.extract_documents(docs, jobs=1, cache=cache)
-    assert cache.misses == 45
-    second = engine.extract_documents(docs, jobs=1, cache=cache)
-    assert cache.hits == 45
-    pd.testing.assert_frame_equal(first, extract_facts(docs))
-    pd.testing.assert_frame_equal(second, first)
-
-
-def test_extractor_version_follows_the_source(tmp_path):
-    package = Path(cache_mod.__file__).parent
-    copy = tmp_path / "borderdata"
-    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    assert extractor_version(copy) == extractor_version(package)
-    names = {p.name for p in cache_mod.extractor_files(copy)}
-    assert {"extract.py", "corpus.py", "taxonomy.toml", "corpus.toml"} <= names
-    assert "cli.py" not in names
-    (copy / "extract.py").write_text((copy / "extract.py").read_text() + "\n# changed\n")
-    assert extractor_version(copy) != extractor_version(package)
-
-
-def test_an_old_version_is_pruned(tmp_path):
-    old = FactCache(tmp_path, version="0" * 64)
-    old.folder.mkdir(parents=True)
-    engine.extract_corpus([SEEDS], jobs=1, cache=tmp_path, problems=[])
-    assert not old.folder.exists()
-    assert FactCache(tmp_path).folder.is_dir()
-
-
-@pytest.mark.parametrize(
-    "text, records",
-    [
-        ("a,b\nc,d\n", ["a,b\n", "c,d\n"]),
-        ('a,"two\nlines"\nc,"say ""hi"""\n', ['a,"two\nlines"\n', 'c,"say ""hi"""\n']),
-        ("", []),
-    ],
-)
-def test_split_csv_records(text, records):
-    assert engine.split_csv_records(text) == records
-
-
 def test_unknown_engine_and_output_are_clear_errors(tmp_path):
     with pytest.raises(engine.EngineError, match="unknown engine 'spark'"):
         engine.extract_corpus([SEEDS], engine="spark", cache=None, problems=[])
@@ -164,23 +116,45 @@ def test_unknown_engine_and_output_are_clear_errors(tmp_path):
         engine.write_facts([SEEDS], tmp_path / "facts.xlsx", cache=None, problems=[])
 
 
-def test_cli_extract_with_jobs(corpus, small_chunks, tmp_path, capsys):
+def test_cli_extract_with_jobs(corpus, small_chunks, tmp_path, capsys, reference_csv):
     out = tmp_path / "cli.csv"
     code = main(["extract", *map(str, corpus), "--out", str(out), "--jobs", "2", "--no-cache"])
     assert code == 0
-    write_table(reference(corpus), tmp_path / "ref.csv")
-    assert out.read_bytes() == (tmp_path / "ref.csv").read_bytes()
+    assert out.read_bytes() == reference_csv
     assert "45 documents" in capsys.readouterr().err
 
 
-def test_dask_local_cluster_equals_local_engine(corpus, small_chunks, tmp_path):
+def test_cli_extract_without_out_writes_csv_to_standard_output(corpus, capfd, reference_csv):
+    assert main(["extract", *map(str, corpus), "--jobs", "1", "--no-cache"]) == 0
+    captured = capfd.readouterr()
+    assert captured.out.encode() == reference_csv
+    assert "-> standard output" in captured.err
+
+
+def test_dask_local_cluster_equals_local_engine(corpus, small_chunks, tmp_path, reference_csv):
     pytest.importorskip("distributed")
-    local = engine.extract_corpus(corpus, jobs=2, cache=None, problems=[])
-    stats = engine.write_facts(
-        corpus, str(tmp_path / "ds") + "/", engine="dask", jobs=2, cache=None, problems=[]
-    )
+    stats = engine.write_facts(corpus, tmp_path / "dask.csv", engine="dask", jobs=2, cache=None, problems=[])
     assert stats.documents == 45
-    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "ds"), local)
+    assert (tmp_path / "dask.csv").read_bytes() == reference_csv
+
+
+def test_dask_with_a_scheduler_address_equals_local_engine(corpus, small_chunks, tmp_path, reference_csv):
+    distributed = pytest.importorskip("distributed")
+    with (
+        engine.local_cluster_config(),
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, dashboard_address=None, processes=True
+        ) as cluster,
+    ):
+        engine.write_facts(
+            corpus,
+            tmp_path / "s.csv",
+            engine="dask",
+            scheduler=cluster.scheduler_address,
+            cache=None,
+            problems=[],
+        )
+    assert (tmp_path / "s.csv").read_bytes() == reference_csv
 
 
 def test_a_warm_run_starts_no_pool_or_cluster(corpus, small_chunks, tmp_path, monkeypatch):
@@ -196,18 +170,14 @@ def test_a_warm_run_starts_no_pool_or_cluster(corpus, small_chunks, tmp_path, mo
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
 
 
-def test_a_run_leaves_nothing_frozen_from_the_garbage_collector(corpus, tmp_path):
+def test_a_run_changes_no_interpreter_setting(corpus, tmp_path):
     import gc
+    import multiprocessing
 
-    engine.write_facts(corpus, tmp_path / "a.csv", jobs=1, cache=None, problems=[])
+    method = multiprocessing.get_start_method(allow_none=True)
+    engine.write_facts(corpus, tmp_path / "a.csv", jobs=2, cache=None, problems=[])
     assert gc.get_freeze_count() == 0
-    gc.freeze()  # a caller's own freeze stays
-    try:
-        frozen = gc.get_freeze_count()
-        engine.write_facts(corpus, tmp_path / "b.csv", jobs=1, cache=None, problems=[])
-        assert gc.get_freeze_count() == frozen
-    finally:
-        gc.unfreeze()
+    assert multiprocessing.get_start_method(allow_none=True) == method
 
 
 @pytest.mark.parametrize(("configured", "expected"), [(None, "fork"), ("forkserver", "forkserver")])
@@ -215,6 +185,25 @@ def test_local_cluster_workers_are_forked_unless_configured(configured, expected
     dask = pytest.importorskip("dask")
     monkeypatch.setattr(engine, "fork_is_safe", lambda: True)
     key = "distributed.worker.multiprocessing-method"
-    with dask.config.set({key: configured or engine.DASK_DEFAULT_START}), engine.local_cluster_config():
-        assert dask.config.get(key) == expected
-        assert dask.config.get("distributed.worker.profile.enabled") is False
+    with dask.config.set({key: configured or engine.DASK_DEFAULT_START}):
+        with engine.local_cluster_config():
+            assert dask.config.get(key) == expected
+            assert dask.config.get("distributed.worker.profile.enabled") is False
+        assert dask.config.get(key) == (configured or engine.DASK_DEFAULT_START)  # for the block only
+
+
+def test_a_document_with_too_many_numbers_is_cut_with_a_warning(tmp_path, monkeypatch):
+    monkeypatch.setattr(engine, "MAX_FACTS_PER_DOCUMENT", 300)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "ones.txt").write_text("1 " * 1_000)
+    (raw / "fine.txt").write_text("Officers seized 12 kilograms of fentanyl.\n")
+    problems: list = []
+    facts = engine.extract_corpus([raw], jobs=1, cache=tmp_path / "cache", problems=problems)
+    assert (facts["doc_id"] == "ones").sum() == 300
+    assert (facts["doc_id"] == "fine").sum() == 1
+    assert [(p.path.name, p.severity) for p in problems] == [("ones.txt", "warning")]
+    assert "more than 300 numbers: facts kept up to character 600" in str(problems[0])
+    again: list = []
+    engine.extract_corpus([raw], jobs=1, cache=tmp_path / "cache", problems=again)
+    assert list(map(str, again)) == list(map(str, problems))  # said again when it comes from the cache

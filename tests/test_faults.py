@@ -231,3 +231,47 @@ def test_overrides_file_is_read_but_never_written(corpus, tmp_path):
     assert _sha256(overrides) == digest
     assert overrides.stat().st_mtime_ns == stat.st_mtime_ns and overrides.stat().st_size == stat.st_size
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".overrides")) == []
+
+
+def test_a_symlinked_lock_file_is_not_followed(corpus, tmp_path):
+    raw, out = corpus
+    target = tmp_path / "precious.txt"
+    target.write_text("keep me")
+    (out / LOCK_NAME).symlink_to(target)
+    result = _run(raw, out)
+    assert len(result.documents) == 3
+    assert target.read_text() == "keep me"
+
+
+def test_tables_keep_their_file_mode(corpus):
+    raw, out = corpus
+    (out / "facts.csv").chmod(0o640)
+    (out / "claims.csv").unlink()
+    _run(raw, out)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (out / "facts.csv").stat().st_mode & 0o777 == 0o640
+    assert (out / "claims.csv").stat().st_mode & 0o777 == 0o666 & ~umask
+    assert (out / "documents.csv").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+@pytest.mark.parametrize(
+    ("errno_code", "where", "text"),
+    [(28, "_fsync", "No space left on device"), (30, "tempfile.mkstemp", "Read-only file system")],
+)
+def test_disk_full_or_read_only_is_one_line(corpus, monkeypatch, capsys, errno_code, where, text):
+    raw, out = corpus
+    before = _snapshot(out)
+
+    def fail(*args, **kwargs):
+        raise OSError(errno_code, os.strerror(errno_code), str(out / "facts.csv"))
+
+    monkeypatch.setattr(f"borderdata.tables.{where}", fail)
+    original = pipeline.run_data
+    monkeypatch.setattr(
+        pipeline, "run_data", lambda paths, jobs=None: original(paths, out_dir=out, overrides=None, jobs=1)
+    )
+    assert cli.main(["data", str(raw)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and text in err and "Traceback" not in err
+    assert {k: v for k, v in _snapshot(out).items() if k != LOCK_NAME} == before

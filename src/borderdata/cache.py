@@ -1,492 +1,242 @@
-"""The incremental-run cache: each document's facts, keyed by its content hash and the extractor version.
+"""The store of extraction results: one sqlite row per document, keyed by content and extractor version.
 
-``make data`` and ``borderdata extract`` look every document up here before extracting
-it, so a run after adding one article re-extracts that article only. A key is the
-sha256 of everything the facts of one document depend on (its bytes, file name,
-manifest row or metadata); entries live under a folder named after
-:data:`EXTRACTOR_VERSION`, a hash of the extractor's own source files and TOML data
-computed when this module is imported, so any change to the code or the taxonomy
-starts a fresh cache (older versions' folders are deleted when a cache is opened).
+Every run writes each document's result here and reads the kept ones back in ``doc_id``
+order to write its output, so the store is both the incremental cache (``data/processed/.cache/
+facts.sqlite3`` in a project) and the run's on-disk merge; with no cache a private temporary
+database is used, which sqlite deletes even when the process is killed.
 
-Layout of ``facts-<version>/``, made for a warm run to open a handful of files, not one per
-document:
-
-- ``pack-*.pack``: entries end to end, each its CSV lines (UTF-8) then its pickled rows; a
-  run appends the entries it extracts to one new pack (a pack is sealed at
-  :data:`PACK_BYTES` and a new one started).
-- ``index.pkl``: where each key's entry is and what a run needs to sort and count it without
-  reading it (:class:`Location`: pack, offset, lengths, doc_id, characters, rows), and the
-  *stat index*, the sha256 of each article file's bytes with the ``os.stat`` it had when hashed. Written
-  atomically (temp file, fsync, rename) at the end of a run and whenever a pack is sealed,
-  so a killed run leaves the previous index (or the last checkpoint) and an unreferenced
-  pack, deleted later; a missing, damaged or foreign index or pack just means misses.
-  Each entry carries a CRC-32 of its bytes, checked when it is read.
-
-A warm run reads no entry while it looks documents up: :meth:`FactCache.get` checks that the
-entry's pack is there and long enough and returns a :class:`Stored` handle; the entry's bytes
-are read (:meth:`FactCache.load`) only when the output is written, in ``doc_id`` order, and the
-packs stay open until then, so a concurrent run's compaction cannot pull them away. An entry
-found damaged then is dropped from the index and reported as :class:`CacheError`, which the
-engine answers by extracting that document again.
-
-The stat rule (git's index): a file whose size, mtime, ctime, inode and device all equal the
-recorded ones is taken to hold the recorded bytes and is not read; any difference (a write,
-a ``touch``, a copy, a restored mtime, which still changes the ctime) means it is read and
-hashed again. A file changed less than :data:`RACY_NS` before it was hashed is not recorded
-("racily clean"), since a later write in the same clock tick could keep its stat unchanged.
-
-Bounds: an entry or stat record that none of the last :data:`KEEP_RUNS` runs used is dropped,
-and a pack less than :data:`COMPACT_BELOW` live has its live entries copied into the run's new
-pack and is deleted, so the cache stays within about twice the live entries of recent runs.
+A row's key is the sha256 of the input (:attr:`borderdata.corpus.Source.key`: bytes, file name,
+manifest row) and of :func:`extractor_version`: the package's code and the content of every
+rule file in use (the packaged TOML files and any ``BORDERDATA_*`` override), so editing code or
+rules means fresh keys, and the output always equals a full run. Rows hold JSON and text only
+(nothing is unpickled from disk). The store's own guarantees give the rest: WAL and a transaction
+per batch, so a killed run loses at most its last batch; a row unused by the last
+:data:`KEEP_RUNS` runs is deleted; a store sqlite cannot read is set aside and rebuilt.
 """
 
 from __future__ import annotations
 
-import ast
+import contextlib
 import hashlib
 import json
 import logging
 import os
-import pickle
-import shutil
-import time
-import uuid
-import zlib
-from collections import defaultdict
-from dataclasses import dataclass, field, replace
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-from borderdata.corpus import RULES_ENV, Document
-from borderdata.tables import atomic_path
+from borderdata.config import ENV_PREFIX, PACKAGE_NAME, PROJECT_ENV
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-PACKAGE = "borderdata"
-# Where the import walk starts: the modules that turn bytes into documents and documents into facts.
-ROOT_MODULES = ("extract", "corpus")
-# Bump when the layout of a cache entry changes.
-CACHE_FORMAT = "3"
-VERSION_PREFIX = "facts-"
-INDEX_NAME = "index.pkl"
-PACK_GLOB = "pack-*.pack"
-PACK_BYTES = 64_000_000  # a pack is sealed, and the index saved, once this big
-KEEP_RUNS = 5  # an entry or stat record unused by this many latest runs is dropped
-COMPACT_BELOW = 0.5  # a pack with less than this share of live bytes is copied forward
-RACY_NS = 2_000_000_000  # a file changed this recently is hashed again next run
-ORPHAN_SECONDS = 3600  # an unreferenced pack (a killed or concurrent run's) is deleted once this old
-MSG_BAD_INDEX = "ignoring unreadable cache index %s (%s): every document is looked up afresh"
-MSG_BAD_ENTRY = "{pack}: the cache entry of {doc_id!r} is damaged ({reason})"
+STORE_NAME = "facts.sqlite3"
+FORMAT = "4"  # bump when a row's layout changes
+KEEP_RUNS = 5
+BUSY_MS = 30_000
+MSG_DAMAGED = "the cache %s could not be read (%s): starting a new one"
 
-
-class CacheError(Exception):
-    """A cache entry that was found at look-up could not be read back when the output was written."""
-
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS entries (
+    key TEXT PRIMARY KEY,   -- sha256 of the input and the extractor version
+    doc_id TEXT NOT NULL,
+    n_chars INTEGER NOT NULL,
+    n_rows INTEGER NOT NULL,
+    document TEXT NOT NULL, -- the documents.csv row, JSON
+    csv TEXT NOT NULL,      -- the facts as CSV lines, exactly as the output writes them
+    rows TEXT NOT NULL,     -- the same facts as JSON rows (FACT_COLUMNS order)
+    warning TEXT NOT NULL   -- what to tell the user about this document each time ("" if nothing)
+);
+-- Apart from the entries, so that stamping a run rewrites a few bytes a row, not the facts.
+CREATE TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY, run INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+RUN_SCHEMA = """
+CREATE TEMP TABLE IF NOT EXISTS kept (doc_id TEXT PRIMARY KEY, key TEXT NOT NULL, path TEXT NOT NULL);
+DELETE FROM temp.kept;
+"""
 
 log = logging.getLogger(__name__)
-
-# size, mtime_ns, ctime_ns, inode, device: what must be unchanged for a file to be trusted unread.
-StatKey = tuple[int, int, int, int, int]
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One document's extraction result: its id and size, its fact rows (pickled) and the same rows as CSV.
-
-    The rows stay pickled until a DataFrame or Parquet file needs them (:attr:`rows`): a warm
-    run that writes CSV only copies the ready-made lines in :attr:`csv`.
-    """
+    """One document's result: its ids and sizes, its documents.csv row, its facts as CSV and as rows."""
 
     doc_id: str
     n_chars: int
     n_rows: int
+    document: str
     csv: str
-    packed_rows: bytes
+    rows: str
+    warning: str = ""
 
-    @classmethod
-    def of(cls, doc_id: str, n_chars: int, rows: tuple[tuple, ...], csv: str) -> Entry:
-        """An entry for ``rows`` (pickled here, once, in the worker that extracted them)."""
-        return cls(doc_id, n_chars, len(rows), csv, pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL))
-
-    @property
-    def rows(self) -> tuple[tuple, ...]:
-        """The fact rows, in :data:`borderdata.schema.FACT_COLUMNS` order."""
-        return pickle.loads(self.packed_rows)
-
-    def blob(self) -> tuple[bytes, int]:
-        """The bytes stored in a pack (CSV lines, then the pickled rows) and the CSV part's length."""
-        csv = self.csv.encode("utf-8")
-        return csv + self.packed_rows, len(csv)
+    def record(self) -> dict:
+        return json.loads(self.document)
 
 
-def _imported_modules(path: Path) -> set[str]:
-    """Names of the ``borderdata`` modules that the module at ``path`` imports."""
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            found |= {a.name.split(".")[1] for a in node.names if a.name.startswith(PACKAGE + ".")}
-        elif isinstance(node, ast.ImportFrom):
-            module = node.module or ""
-            if node.level == 1 and not module:
-                found |= {a.name for a in node.names}
-            elif node.level == 1 or module.startswith(PACKAGE + "."):
-                found.add(module.removeprefix(PACKAGE + ".").split(".")[0])
-            elif module == PACKAGE:
-                found |= {a.name for a in node.names}
-    return found
+def _package_files(root: Any = None) -> list[tuple[str, bytes]]:
+    """(name, bytes) of the package's code and data files (or those of the folder ``root``), by name."""
+    root = root if root is not None else resources.files(PACKAGE_NAME)
+    return sorted(
+        (item.name, item.read_bytes())
+        for item in root.iterdir()
+        if item.is_file() and item.name.endswith((".py", ".toml"))
+    )
 
 
-def extractor_files(package_dir: Path = PACKAGE_DIR) -> list[Path]:
-    """The source files extraction depends on: modules reachable by import from extract and
-    corpus, and every TOML data file of the package."""
-    todo, seen = list(ROOT_MODULES), set()
-    while todo:
-        name = todo.pop()
-        path = package_dir / f"{name}.py"
-        if name in seen or not path.is_file():
-            continue
-        seen.add(name)
-        todo.extend(_imported_modules(path))
-    modules = [package_dir / f"{name}.py" for name in seen]
-    return sorted(modules + list(package_dir.glob("*.toml")))
+def rule_overrides() -> list[tuple[str, str]]:
+    """The ``BORDERDATA_*`` environment variables that may change extraction, sorted."""
+    return sorted((k, v) for k, v in os.environ.items() if k.startswith(ENV_PREFIX) and k != PROJECT_ENV)
 
 
-def extractor_version(package_dir: Path = PACKAGE_DIR) -> str:
-    """sha256 of the extractor's source files and data (and ``$BORDERDATA_CORPUS_RULES``)."""
-    digest = hashlib.sha256(f"cache-format {CACHE_FORMAT}\n".encode())
-    files = extractor_files(package_dir)
-    if os.environ.get(RULES_ENV):
-        files.append(Path(os.environ[RULES_ENV]))
-    for path in files:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+def extractor_version(package: Path | None = None) -> str:
+    """sha256 of the package's code and TOML data (or those in the folder ``package``) and of every
+    ``BORDERDATA_*`` override: the content of the file it names, or its value."""
+    digest = hashlib.sha256(f"format {FORMAT}\0".encode())
+    digest.update(_files_digest(package) if package else _installed_digest())
+    for name, value in rule_overrides():
+        digest.update(f"{name}={value}\0{_override_digest(value)}\0".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 
-EXTRACTOR_VERSION = extractor_version()
-
-
-def _sha256(*parts: str | bytes) -> str:
-    """sha256 of the parts, each followed by a NUL byte (one hash call: it runs once per document)."""
-    data = [part.encode("utf-8") if isinstance(part, str) else part for part in parts]
-    return hashlib.sha256(b"\0".join(data) + b"\0").hexdigest()
-
-
-def content_digest(data: bytes) -> str:
-    """sha256 of a file's bytes: what the stat index remembers."""
-    return hashlib.sha256(data).hexdigest()
-
-
-def digest_key(name: str, digest: str, manifest_row: dict[str, str] | None) -> str:
-    """Key of an article file from its name, the sha256 of its bytes and its manifest row."""
-    row = json.dumps(manifest_row, sort_keys=True) if manifest_row else "{}"
-    return _sha256("file", name, row, digest)
-
-
-def file_key(path: Path, data: bytes, manifest_row: dict[str, str] | None) -> str:
-    """Key of an article file: its bytes, its name and its manifest row."""
-    return digest_key(path.name, content_digest(data), manifest_row)
-
-
-def stat_key(st: os.stat_result) -> StatKey:
-    """The parts of a file's stat that the stat index compares."""
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
-
-
-def jsonl_key(path: Path, line: bytes) -> str:
-    """Key of one archive line: the line's bytes and the archive's name."""
-    return _sha256("jsonl", path.name, line)
-
-
-def document_key(doc: Document) -> str:
-    """Key of an already-built Document: its text and every other field but the folder."""
-    meta = replace(doc, text="", path=Path(doc.path.name))
-    return _sha256("doc", repr(meta), doc.text)
-
-
-class Location(NamedTuple):
-    """Where an entry is in the packs, the last run that used it, and what a run needs unread."""
-
-    pack: str
-    offset: int
-    length: int
-    run: int
-    csv_length: int
-    doc_id: str
-    n_chars: int
-    n_rows: int
-    crc: int
-
-
-@dataclass(slots=True)
-class Stored:
-    """An entry found in the cache but not read yet: sorted and counted as it is, read when written.
-
-    ``origin`` is for the caller: what to extract again should the entry turn out damaged.
-    """
-
-    doc_id: str
-    n_chars: int
-    n_rows: int
-    key: str
-    location: Location
-    origin: Any = None
-
-
-@dataclass
-class Index:
-    """What ``index.pkl`` holds: entry locations and the stat index, each stamped with its last run."""
-
-    run: int = 0
-    entries: dict[str, Location] = field(default_factory=dict)
-    stats: dict[str, tuple[StatKey, str, int]] = field(default_factory=dict)  # path -> stat, digest, run
-    format: str = CACHE_FORMAT
-
-
-def load_index(path: Path) -> Index:
-    """The index saved at ``path``; an empty one if there is none or it cannot be read."""
+def _override_digest(value: str) -> str:
     try:
-        with open(path, "rb") as fh:
-            index = pickle.load(fh)
-    except FileNotFoundError:
-        return Index()
-    except Exception as exc:  # any damage to the index just means a full run
-        log.warning(MSG_BAD_INDEX, path, exc)
-        return Index()
-    if not isinstance(index, Index) or index.format != CACHE_FORMAT:
-        log.warning(MSG_BAD_INDEX, path, "not an index of this format")
-        return Index()
-    return index
+        return hashlib.sha256(Path(value).read_bytes()).hexdigest()
+    except OSError:
+        return ""
 
 
-class PackWriter:
-    """A new pack file that entries are appended to, unbuffered (readable as soon as written)."""
-
-    def __init__(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        self.name = f"pack-{time.time_ns():x}-{uuid.uuid4().hex[:8]}.pack"
-        self.fd = os.open(folder / self.name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        self.size = 0
-
-    def write(self, blob: bytes) -> int:
-        """Append ``blob``; returns its offset."""
-        offset = self.size
-        view = memoryview(blob)
-        while view:
-            view = view[os.write(self.fd, view) :]
-        self.size += len(blob)
-        return offset
-
-    def seal(self) -> None:
-        """Flush the pack to disk and close it (before an index may refer to it)."""
-        os.fsync(self.fd)
-        os.close(self.fd)
+def _files_digest(package: Any = None) -> bytes:
+    digest = hashlib.sha256()
+    for name, data in _package_files(package):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.digest()
 
 
-class FactCache:
-    """Facts of documents on disk under ``folder/facts-<version>/``: packs of entries and an index.
+@lru_cache(maxsize=1)
+def _installed_digest() -> bytes:
+    """The package's files as this process loaded them (read once: the code in use does not change)."""
+    return _files_digest()
 
-    One run: :meth:`get` and :meth:`put` entries, :meth:`known_digest` and :meth:`remember`
-    file hashes, then :meth:`commit` (which saves the index). Until then, the run's new
-    entries are in a pack that no index refers to.
+
+def extraction_inputs() -> list[Path]:
+    """The files :func:`extractor_version` reads (package code and data, override files)."""
+    files = [Path(str(resources.files(PACKAGE_NAME).joinpath(name))) for name, _ in _package_files()]
+    return files + [Path(v) for _, v in rule_overrides() if Path(v).is_file()]
+
+
+class Store:
+    """Results of documents in sqlite: ``path`` for the incremental cache, None for a private temporary one.
+
+    One run: :meth:`get` and :meth:`put` results, :meth:`keep` the ones the output holds,
+    read them back with :meth:`kept` (``doc_id`` order), then :meth:`finish`.
     """
 
-    def __init__(self, folder: Path | str, version: str = EXTRACTOR_VERSION) -> None:
-        self.root = Path(folder)
-        self.folder = self.root / f"{VERSION_PREFIX}{version[:24]}"
-        self.hits = 0
-        self.misses = 0
-        self._index: Index | None = None
-        self._loaded_packs: set[str] = set()
-        self._readers: dict[str, int] = {}
-        self._pack_sizes: dict[str, int] = {}  # of the packs opened for reading; -1: missing
-        self._writer: PackWriter | None = None
+    def __init__(self, path: Path | str | None) -> None:
+        self.path = Path(path) if path is not None else None
+        self.version = extractor_version()
+        self.hits = self.misses = 0
+        self.db = self._open()
+        self.run = self._next_run()
+        self.db.executescript(RUN_SCHEMA)
+        self._pending = 0
 
-    @property
-    def index(self) -> Index:
-        """The index, loaded at the first use in a run (which then gets the next run number)."""
-        if self._index is None:
-            self._index = load_index(self.folder / INDEX_NAME)
-            self._index.run += 1
-            self._loaded_packs = {loc.pack for loc in self._index.entries.values()}
-        return self._index
+    def _connect(self) -> sqlite3.Connection:
+        if self.path is None:
+            return sqlite3.connect("", isolation_level=None)  # a temporary file sqlite unlinks at once
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_MS / 1000)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        return db
 
-    def prune(self) -> None:
-        """Delete the entries of other extractor versions."""
-        if self.root.is_dir():
-            for old in self.root.glob(f"{VERSION_PREFIX}*"):
-                if old != self.folder and old.is_dir():
-                    shutil.rmtree(old, ignore_errors=True)
+    def _open(self) -> sqlite3.Connection:
+        try:
+            return self._prepared(self._connect(), check=True)
+        except sqlite3.DatabaseError as exc:
+            if self.path is None:
+                raise
+            log.warning(MSG_DAMAGED, self.path, exc)
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            return self._prepared(self._connect(), check=False)
 
-    # --- entries
+    @staticmethod
+    def _prepared(db: sqlite3.Connection, check: bool) -> sqlite3.Connection:
+        """``db`` checked (sqlite's quick_check), with its tables in this row layout."""
+        try:
+            if check and (status := db.execute("PRAGMA quick_check").fetchone()[0]) != "ok":
+                raise sqlite3.DatabaseError(status)
+            db.executescript(SCHEMA)
+            row = db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
+            if row is None or row[0] != FORMAT:  # another layout: start empty
+                db.executescript("DROP TABLE entries; DROP TABLE used; DELETE FROM meta;" + SCHEMA)
+                db.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT,))
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
 
-    def get(self, key: str) -> Stored | None:
-        """The entry stored under ``key``, unread, or None (a missing or short pack counts as missing)."""
-        index = self.index
-        loc = index.entries.get(key)
-        if loc is None or not self._holds(loc):
-            index.entries.pop(key, None)
+    def _next_run(self) -> int:
+        with self.transaction():
+            row = self.db.execute("SELECT value FROM meta WHERE name = 'run'").fetchone()
+            run = int(row[0]) + 1 if row else 1
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('run', ?)", (str(run),))
+        return run
+
+    @contextlib.contextmanager
+    def transaction(self, mode: str = "IMMEDIATE") -> Iterator[None]:
+        """A transaction for the block (``DEFERRED`` for reads only); rolled back if it fails."""
+        self.db.execute(f"BEGIN {mode}")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def key(self, source_key: str) -> str:
+        """The row key of an input: its own key and the extractor version."""
+        return hashlib.sha256(f"{self.version}\0{source_key}".encode()).hexdigest()
+
+    def get(self, key: str) -> tuple[str, int, int, str] | None:
+        """(doc_id, n_chars, n_rows, warning) of the result stored under ``key``, or None."""
+        query = "SELECT doc_id, n_chars, n_rows, warning FROM entries WHERE key = ?"
+        row = self.db.execute(query, (key,)).fetchone()
+        if row is None:
             self.misses += 1
             return None
-        loc = index.entries[key] = loc._replace(run=index.run)
         self.hits += 1
-        return Stored(loc.doc_id, loc.n_chars, loc.n_rows, key, loc)
+        return row
 
-    def load(self, stored: Stored) -> Entry:
-        """The entry behind ``stored``; CacheError (and the entry dropped) if it cannot be read intact."""
-        loc = stored.location
-        blob = self._blob(loc)
-        try:
-            if blob is None:
-                raise ValueError("the pack is gone or shorter")
-            if zlib.crc32(blob) != loc.crc:
-                raise ValueError("checksum mismatch")
-            csv = blob[: loc.csv_length].decode("utf-8")
-        except ValueError as exc:
-            if self._index is not None and self._index.entries.get(stored.key) == loc:
-                del self._index.entries[stored.key]
-            reason = "its text is not UTF-8" if isinstance(exc, UnicodeDecodeError) else exc
-            message = MSG_BAD_ENTRY.format(pack=self.folder / loc.pack, doc_id=loc.doc_id, reason=reason)
-            raise CacheError(message) from exc
-        return Entry(loc.doc_id, loc.n_chars, loc.n_rows, csv, blob[loc.csv_length :])
+    def put_many(self, items: Iterable[tuple[str, Entry]]) -> None:
+        """Store results (inside the caller's :meth:`transaction`)."""
+        rows = [(k, e.doc_id, e.n_chars, e.n_rows, e.document, e.csv, e.rows, e.warning) for k, e in items]
+        self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        self.db.executemany("INSERT OR REPLACE INTO used VALUES (?, ?)", [(r[0], self.run) for r in rows])
 
-    def put(self, key: str, entry: Entry) -> None:
-        """Append ``entry`` to this run's pack; it is found by later runs once the index is saved."""
-        blob, csv_length = entry.blob()
-        meta = (csv_length, entry.doc_id, entry.n_chars, entry.n_rows, zlib.crc32(blob))
-        self._append(key, blob, self.index.run, meta)
-
-    def _append(self, key: str, blob: bytes, run: int, meta: tuple[int, str, int, int, int]) -> None:
-        if self._writer is None:
-            self._writer = PackWriter(self.folder)
-        offset = self._writer.write(blob)
-        self.index.entries[key] = Location(self._writer.name, offset, len(blob), run, *meta)
-        if self._writer.size >= PACK_BYTES:
-            self._seal()
-            self._save_index()
-
-    def _reader(self, name: str) -> int | None:
-        """An open descriptor of pack ``name`` (kept for the run), or None if it cannot be opened."""
-        fd = self._readers.get(name)
-        if fd is None and self._pack_sizes.get(name) != -1:
-            try:
-                fd = self._readers[name] = os.open(self.folder / name, os.O_RDONLY)
-                self._pack_sizes[name] = os.fstat(fd).st_size
-            except OSError:
-                self._pack_sizes[name] = -1
-        return fd
-
-    def _holds(self, loc: Location) -> bool:
-        """True if ``loc``'s pack exists and is long enough (as it was when opened in this run)."""
-        if self._writer is not None and loc.pack == self._writer.name:
-            return loc.offset + loc.length <= self._writer.size
-        fd = self._reader(loc.pack)
-        if fd is None:
-            return False
-        if loc.offset + loc.length > self._pack_sizes[loc.pack]:
-            self._pack_sizes[loc.pack] = os.fstat(fd).st_size  # it may have grown since it was opened
-        return loc.offset + loc.length <= self._pack_sizes[loc.pack]
-
-    def _blob(self, loc: Location) -> bytes | None:
-        """The raw bytes at ``loc``, or None if the pack is gone or too short."""
-        fd = self._reader(loc.pack)
-        try:
-            blob = os.pread(fd, loc.length, loc.offset) if fd is not None else None
-        except OSError:
+    def keep(self, doc_id: str, key: str, path: str) -> str | None:
+        """Keep a result in this run's output; if its doc_id is already kept, the path that gave it."""
+        cursor = self.db.execute("INSERT OR IGNORE INTO temp.kept VALUES (?, ?, ?)", (doc_id, key, path))
+        if cursor.rowcount == 1:
             return None
-        return blob if blob is not None and len(blob) == loc.length else None
+        return self.db.execute("SELECT path FROM temp.kept WHERE doc_id = ?", (doc_id,)).fetchone()[0]
 
-    # --- the stat index
+    def kept(self, *columns: str) -> Iterator[tuple]:
+        """``columns`` of the kept results, in doc_id order."""
+        names = ", ".join(f"e.{c}" for c in columns)
+        query = f"SELECT {names} FROM temp.kept k JOIN entries e ON e.key = k.key ORDER BY k.doc_id"
+        yield from self.db.execute(query)
 
-    def known_digest(self, path: str, st: os.stat_result) -> str | None:
-        """The recorded sha256 of the file at ``path`` if its stat is unchanged, else None."""
-        index = self.index
-        record = index.stats.get(path)
-        if record is None or record[0] != stat_key(st):
-            return None
-        index.stats[path] = (record[0], record[1], index.run)
-        return record[1]
-
-    def remember(self, path: str, st: os.stat_result, digest: str) -> None:
-        """Record that the file at ``path``, stat'ed as ``st`` before it was read, hashes to ``digest``."""
-        index = self.index
-        if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) < RACY_NS:
-            index.stats.pop(path, None)
-        else:
-            index.stats[path] = (stat_key(st), digest, index.run)
-
-    # --- end of a run
-
-    def commit(self) -> None:
-        """Save what this run used and added; drop stale records, compact packs, delete dead ones."""
-        if self._index is None:
-            return
-        index = self._index
-        oldest = index.run - KEEP_RUNS + 1
-        index.entries = {k: loc for k, loc in index.entries.items() if loc.run >= oldest}
-        index.stats = {p: rec for p, rec in index.stats.items() if rec[2] >= oldest}
-        try:
-            self._compact()
-            self._seal()
-            self._save_index()
-            self._delete_dead_packs()
-        finally:
-            self.close()
+    def finish(self) -> None:
+        """Stamp the kept rows as used by this run and delete the rows no recent run used."""
+        with self.transaction():
+            self.db.execute("INSERT OR REPLACE INTO used SELECT key, ? FROM temp.kept", (self.run,))
+            old = "SELECT key FROM used WHERE run <= ?"
+            self.db.execute(f"DELETE FROM entries WHERE key IN ({old})", (self.run - KEEP_RUNS,))
+            self.db.execute("DELETE FROM used WHERE run <= ?", (self.run - KEEP_RUNS,))
 
     def close(self) -> None:
-        """Close open packs; an uncommitted run's index changes are forgotten."""
-        if self._writer is not None:
-            self._writer.seal()
-            self._writer = None
-        for fd in self._readers.values():
-            os.close(fd)
-        self._readers.clear()
-        self._pack_sizes.clear()
-        self._index = None
-
-    def _seal(self) -> None:
-        if self._writer is not None:
-            self._writer.seal()
-            self._writer = None
-
-    def _save_index(self) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with atomic_path(self.folder / INDEX_NAME) as tmp, open(tmp, "wb") as fh:
-            pickle.dump(self.index, fh, protocol=pickle.HIGHEST_PROTOCOL)
-
-    def _compact(self) -> None:
-        """Copy the live entries of mostly-dead packs into this run's pack (raw bytes, no unpickling)."""
-        by_pack: dict[str, list[str]] = defaultdict(list)
-        live: dict[str, int] = defaultdict(int)
-        entries = self.index.entries
-        for key, loc in entries.items():
-            by_pack[loc.pack].append(key)
-            live[loc.pack] += loc.length
-        current = self._writer.name if self._writer is not None else None
-        for name, keys in by_pack.items():
-            if name != current and live[name] < COMPACT_BELOW * _size(self.folder / name):
-                for key in keys:
-                    loc = entries.pop(key)
-                    if (blob := self._blob(loc)) is not None:
-                        self._append(key, blob, loc.run, loc[4:])
-
-    def _delete_dead_packs(self) -> None:
-        """Delete packs the saved index does not refer to: the ones this run dropped, and old orphans."""
-        referenced = {loc.pack for loc in self.index.entries.values()}
-        for path in self.folder.glob(PACK_GLOB):
-            if path.name in referenced:
-                continue
-            if path.name in self._loaded_packs or time.time() - _mtime(path) > ORPHAN_SECONDS:
-                path.unlink(missing_ok=True)
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
-
-
-def _mtime(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return time.time()
+        self.db.close()

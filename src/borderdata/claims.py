@@ -82,7 +82,7 @@ import pandas as pd
 import pint
 
 from borderdata.config import PACKAGE, read_toml
-from borderdata.places import border_of, border_patterns
+from borderdata.places import border_of, border_patterns, load_places
 from borderdata.schema import FACT_COLUMNS, FACT_DTYPES, TEXT_COLUMNS, conform_facts
 from borderdata.taxonomy import TAXONOMY_ENV, load_taxonomy
 from borderdata.units import CANONICAL, Q_, convert_money, dimension_of, is_currency
@@ -178,6 +178,7 @@ class ClaimRules:
     bound_reach: float
     join_across_unknown: bool
     event_categories: frozenset[str]
+    kindred_categories: frozenset[frozenset[str]]
     weights: Mapping[str, int]
     agencies: re.Pattern | None
     agency_names: Mapping[str, str]
@@ -219,6 +220,7 @@ def load_claim_rules(path: str | None = None) -> ClaimRules:
         bound_reach=float(identity.get("bound_reach", 2.0)),
         join_across_unknown=bool(identity.get("join_across_unknown", True)),
         event_categories=frozenset(identity.get("event_categories", [])),
+        kindred_categories=frozenset(frozenset(pair) for pair in identity.get("kindred_categories", [])),
         weights=dict(identity.get("weights", {})),
         agencies=re.compile(rf"(?<![\w-])(?:{_alternation(names)})(?![\w-])") if names else None,
         agency_names=names,
@@ -616,13 +618,30 @@ def _subject_relation(a: frozenset[str], b: frozenset[str]) -> str:
     return "differ"
 
 
+@lru_cache(maxsize=1)
+def _place_kinds() -> dict[str, str]:
+    """The gazetteer's kind of each place label it lists (``"Canada"``: ``"countries"``)."""
+    return {label: kind for kind, label, _ in load_places().patterns}
+
+
+def _unlisted_place_in_country(country: str, place: str) -> bool:
+    """Whether ``country`` is a country and ``place`` only names places the gazetteer does not list.
+
+    A name read from the grammar ("the lab in Falkland") may lie in the country or not: the
+    text does not say, so neither contradicts the other. A listed place is not assumed to lie in it.
+    """
+    kinds = _place_kinds()
+    return kinds.get(country) == "countries" and not any(part in kinds for part in place.split(", "))
+
+
 @lru_cache(maxsize=4096)
 def _location_relation(a: str, b: str) -> str:
     """``same``, ``differ`` or ``unknown`` for two stated locations.
 
     Two borders, two places, or a place on another border differ; a place and the border it
     lies on agree; a border and a place known to lie on none (a city where a plan was
-    announced) are different scales, so neither contradicts the other.
+    announced) are different scales, so neither contradicts the other; nor do a country and a
+    place the gazetteer does not list (it may lie in that country: the analyst is asked).
     """
     if a == b:
         return "same"
@@ -632,7 +651,26 @@ def _location_relation(a: str, b: str) -> str:
     if border_a == a or border_b == b:
         border, other = (a, border_b) if border_a == a else (b, border_a)
         return "unknown" if other in ("", border) else "differ"
+    if _unlisted_place_in_country(a, b) or _unlisted_place_in_country(b, a):
+        return "unknown"
     return "differ"
+
+
+def _kindred(a: Mapping, b: Mapping, rules: ClaimRules) -> bool:
+    """Whether two categories may name one outcome (a sum "seized" by one outlet is "profits
+    prevented" in another): only for specific figures, whose agreement says something.
+    """
+    return (
+        frozenset((a["category"], b["category"])) in rules.kindred_categories
+        and a["specific"]
+        and b["specific"]
+    )
+
+
+def _beyond_category(node: Mapping) -> frozenset[str]:
+    """The subject words, or none when they only name the category ("seizure" of a seizure)."""
+    core = node["core"]
+    return frozenset() if core <= set(node["category"].split("_")) else core
 
 
 def evidence(a: Mapping, b: Mapping, rules: ClaimRules | None = None) -> int | None:
@@ -644,14 +682,19 @@ def evidence(a: Mapping, b: Mapping, rules: ClaimRules | None = None) -> int | N
     rules = rules or claim_rules()
     w = rules.weights
     score = 0
+    kindred = False
     if a["category"] != b["category"]:
-        if "other" not in (a["category"], b["category"]):
+        kindred = _kindred(a, b, rules)
+        if "other" not in (a["category"], b["category"]) and not kindred:
             return None
     elif a["category"] != "other":
         score += w.get("same_category", 1)
     if a["countries"] and b["countries"] and not a["countries"] & b["countries"]:
         return None  # Canada's tariffs are not the United States' tariffs
-    relation = _subject_relation(a["core"], b["core"])
+    if kindred:  # a subject that only names its category ("a $485 million seizure") says no more
+        relation = _subject_relation(_beyond_category(a), _beyond_category(b))
+    else:
+        relation = _subject_relation(a["core"], b["core"])
     if relation == "differ":
         return None
     score += {"same": w.get("same_subject", 2), "shared": w.get("shared_subject_word", 1)}.get(relation, 0)
@@ -685,7 +728,7 @@ def evidence(a: Mapping, b: Mapping, rules: ClaimRules | None = None) -> int | N
 NODE_FIELDS = (
     "doc_id", "ambiguous", "category", "dimension", "location", "when", "key", "core", "money",
     "generic", "events", "places", "agencies", "countries", "events_text", "specific", "t_low",
-    "t_high", "key_text", "value",
+    "t_high", "key_text", "value", "c_value",
 )  # fmt: skip
 
 
@@ -847,7 +890,8 @@ def _needed(a: Mapping, b: Mapping, b_high: float, rules: ClaimRules) -> float:
     if _is_bound(a["t_low"], a["t_high"]) or _is_bound(b["t_low"], b_high):
         if any(bool(a[k]) != bool(b[k]) for k in ("location", "when", "events_text")):
             return math.inf
-        values = sorted(abs(v) for v in (a["value"], b["value"]))
+        # In the compared unit: "more than a pound" is 0.45 kg, far from 1.73 kg though 1 and 1.73 are near.
+        values = sorted(abs(v) for v in (a["c_value"], b["c_value"]))
         if not values[0] or values[1] / values[0] > rules.bound_reach:
             return math.inf
         needed += 1
@@ -883,7 +927,8 @@ def _agreement_links(nodes: pd.DataFrame, rules: ClaimRules) -> list[tuple[int, 
         if math.isnan(low) or node["ambiguous"]:
             continue
         dim = node["dimension"]
-        words = sorted(node["core"], key=lambda w: (frequency[dim, w], w))
+        # A subject that only names its category is looked up like an unstated one.
+        words = sorted(_beyond_category(node), key=lambda w: (frequency[dim, w], w))
         blocks = [(dim, w) for w in words] + [(dim, "")] + ([(dim, "*")] if not words else [])
         seen: set[int] = set()
         found = []
@@ -1239,6 +1284,9 @@ def _review(rows: list[Mention]) -> str:
         _unknown(rows, "period", "period"),
         _unknown(rows, "events_text", "event") if "events_text" in rows[0] else None,
     ]
+    places = sorted({r["location"] for r in rows if r["location"]})
+    if any(_unlisted_place_in_country(a, b) for a in places for b in places):
+        reasons.append(f"locations {' and '.join(places)}: one may lie in the other")
     if len({r["category"] for r in rows}) > 1:
         reasons.append("categories differ: " + ", ".join(sorted({r["category"] for r in rows})))
     if any(not r["core"] for r in rows) and any(r["core"] for r in rows):

@@ -29,9 +29,9 @@ from pathlib import Path
 
 from dateutil import parser as dateparser
 
-from borderdata.config import read_toml
+from borderdata.config import cached_while_unchanged, project_root, read_toml
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = project_root()  # the project folder found from the cwd (see borderdata.config)
 DEFAULT_PATHS = (PROJECT_ROOT / "seeds", PROJECT_ROOT / "data" / "raw")
 DEFAULT_MAX_BYTES = 20_000_000
 TEXT_SUFFIXES = {".txt", ".md"}
@@ -220,7 +220,7 @@ def _union(patterns: tuple[re.Pattern, ...]) -> _AnyOf:
     return _AnyOf(patterns)
 
 
-@lru_cache(maxsize=4)
+@cached_while_unchanged("corpus.toml", RULES_ENV)
 def load_rules(path: str | None = None) -> Rules:
     """Read the corpus rules from ``path``, ``$BORDERDATA_CORPUS_RULES`` or the packaged file."""
     raw = read_toml("corpus.toml", RULES_ENV, path)
@@ -671,7 +671,8 @@ def _add_manifest_row(
     found[relative] = row
 
 
-def _apply_manifest(doc: Document, row: dict[str, str] | None) -> Document:
+def apply_manifest(doc: Document, row: dict[str, str] | None) -> Document:
+    """``doc`` with the non-empty cells of its ``manifest.csv`` row in place of what was detected."""
     if not row:
         return doc
     changes: dict = {}
@@ -1053,6 +1054,57 @@ def iter_paths(paths: Iterable[Path | str], problems: list[Problem]) -> Iterator
             yield candidate
 
 
+@dataclass(frozen=True)
+class Source:
+    """One document's input, read but not yet parsed: an article file's bytes or one archive line.
+
+    :meth:`document` builds the Document; :attr:`key` is a hash of everything the Document
+    is made from (the bytes, the file name, the manifest row), what a cache of results keys on.
+    """
+
+    path: Path
+    data: bytes
+    lineno: int = 0  # the line of a .jsonl(.gz) archive; 0 for an article file
+    manifest: tuple[tuple[str, str], ...] = ()  # the file's manifest.csv row
+
+    @property
+    def key(self) -> str:
+        parts = [str(self.lineno), self.path.name, json.dumps(self.manifest)]
+        return hashlib.sha256(
+            "\0".join(parts).encode("utf-8", "surrogatepass") + b"\0" + self.data
+        ).hexdigest()
+
+    def document(self, *, max_bytes: int = DEFAULT_MAX_BYTES, rules: Rules | None = None) -> Document:
+        """The Document of this input; CorpusError naming the file (and line) if it is bad."""
+        if self.lineno:
+            return document_from_jsonl(self.path, self.lineno, self.data, max_bytes=max_bytes, rules=rules)
+        return apply_manifest(document_from_bytes(self.path, self.data, rules=rules), dict(self.manifest))
+
+
+def iter_sources(
+    paths: Iterable[Path | str] | None, problems: list[Problem], *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[Source]:
+    """Every input under ``paths`` (default ``seeds/`` and ``data/raw/``) in reading order, read but
+    not parsed; files that cannot be read go to ``problems``. The one walker of the inputs."""
+    roots = list(paths if paths is not None else DEFAULT_PATHS)
+    manifests = Manifests(roots, problems)
+    for path in iter_paths(roots, problems):
+        if is_jsonl(path):
+            try:
+                for lineno, line in iter_jsonl_lines(path, max_bytes=max_bytes, problems=problems):
+                    yield Source(path, line, lineno)
+            except CorpusError as exc:
+                problems.append(Problem(exc.path, exc.reason))
+            continue
+        try:
+            data = read_source_bytes(path, max_bytes=max_bytes)
+        except CorpusError as exc:
+            problems.append(Problem(exc.path, exc.reason))
+            continue
+        row = manifests.row(path) or {}
+        yield Source(path, data, manifest=tuple(sorted((k, v or "") for k, v in row.items() if k)))
+
+
 def iter_documents(
     paths: Iterable[Path | str] | None = None,
     *,
@@ -1062,31 +1114,19 @@ def iter_documents(
     """Documents one at a time (for streaming); problems are appended to ``problems`` or warned."""
     sink: list[Problem] = [] if problems is None else problems
     rules = load_rules()
-    roots = list(paths if paths is not None else DEFAULT_PATHS)
-    manifests = Manifests(roots, sink)
     seen: dict[str, Path] = {}
     before = len(sink)
-    for path in iter_paths(roots, sink):
-        if is_jsonl(path):
-            for doc in iter_jsonl_documents(path, sink, max_bytes=max_bytes, rules=rules):
-                if doc.doc_id in seen:
-                    sink.append(
-                        Problem(path, MSG_DUPLICATE.format(doc_id=doc.doc_id, other=seen[doc.doc_id]))
-                    )
-                    continue
-                seen[doc.doc_id] = path
-                yield doc
-            continue
+    for source in iter_sources(paths, sink, max_bytes=max_bytes):
         try:
-            doc = read_document(path, max_bytes=max_bytes, rules=rules)
+            doc = source.document(max_bytes=max_bytes, rules=rules)
         except CorpusError as exc:
             sink.append(Problem(exc.path, exc.reason))
             continue
         if doc.doc_id in seen:
-            sink.append(Problem(path, MSG_DUPLICATE.format(doc_id=doc.doc_id, other=seen[doc.doc_id])))
+            sink.append(Problem(source.path, MSG_DUPLICATE.format(doc_id=doc.doc_id, other=seen[doc.doc_id])))
             continue
-        seen[doc.doc_id] = path
-        yield _apply_manifest(doc, manifests.row(path))
+        seen[doc.doc_id] = source.path
+        yield doc
     if problems is None:
         for problem in sink[before:]:
             warnings.warn(str(problem), CorpusWarning, stacklevel=2)

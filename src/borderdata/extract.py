@@ -192,8 +192,9 @@ def extract_text(
     periods ("last year"); without it they stay empty.
 
     >>> facts = extract_text("Officers seized 19.5 kilograms of fentanyl.")
-    >>> facts[["surface", "value", "unit", "subject"]].iloc[0].tolist()
-    ['19.5 kilograms', 19.5, 'kg', 'fentanyl seized']
+    >>> row = facts.iloc[0]
+    >>> row["surface"], float(row["value"]), row["unit"], row["subject"]
+    ('19.5 kilograms', 19.5, 'kg', 'fentanyl')
     """
     return _frame(
         fact_rows(text, published, spans=spans, doc_id=doc_id, source_file=source_file, outlet=outlet)

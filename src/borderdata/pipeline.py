@@ -8,6 +8,7 @@ lock file so that two runs at once never interleave their writes.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 from collections.abc import Iterable, Iterator
@@ -16,25 +17,22 @@ from pathlib import Path
 
 import pandas as pd
 
+from borderdata.cache import extraction_inputs
 from borderdata.claims import build_claims
-from borderdata.corpus import DOCUMENT_COLUMNS, PROJECT_ROOT, Document, Problem, load_corpus
-from borderdata.engine import extract_documents
-from borderdata.overrides import apply_overrides
+from borderdata.config import project_root
+from borderdata.corpus import Document, Problem, iter_documents
+from borderdata.engine import extract_tables
+from borderdata.overrides import apply_overrides, read_overrides
 from borderdata.tables import read_table, remove_stale_temps, write_tables
 
-PROCESSED = PROJECT_ROOT / "data" / "processed"
-OVERRIDES = PROJECT_ROOT / "data" / "overrides.csv"
+PROCESSED = project_root() / "data" / "processed"
+OVERRIDES = project_root() / "data" / "overrides.csv"
 LOCK_NAME = ".borderdata.lock"
 CACHE_NAME = ".cache"
 TABLE_NAMES = ("documents", "facts", "claims")
-# What the tables are made from: if any of these is newer than a table, the tables are stale.
-INPUT_GLOBS = (
-    "seeds/**/*",
-    "data/raw/**/*",
-    "data/overrides.csv",
-    "src/borderdata/*.py",
-    "src/borderdata/*.toml",
-)
+# The project's own inputs; with extraction_inputs() (the code and rule files the extractor
+# version hashes) they are what the tables are made from: any of them newer means stale.
+INPUT_GLOBS = ("seeds/**/*", "data/raw/**/*", "data/overrides.csv")
 MSG_LOCKED = "another `borderdata data` run holds {lock} (pid {pid}); wait for it to finish"
 
 
@@ -71,7 +69,13 @@ def _acquire(lock: Path) -> int:
     the inode check makes sure the file locked is still the one at ``lock``.
     """
     while True:
-        fd = os.open(lock, os.O_CREAT | os.O_RDWR, 0o644)
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_RDWR | os.O_NOFOLLOW, 0o644)
+        except OSError as exc:
+            if exc.errno != errno.ELOOP:
+                raise
+            lock.unlink()  # a symbolic link where the lock goes: removed, its target never opened
+            continue
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -101,10 +105,13 @@ def output_lock(folder: Path) -> Iterator[Path]:
         os.close(fd)
 
 
-def documents_table(documents: Iterable[Document]) -> pd.DataFrame:
-    """One row per document (the ``documents.csv`` columns)."""
-    rows = [d.to_record() for d in documents]
-    return pd.DataFrame(rows, columns=list(DOCUMENT_COLUMNS)).sort_values("doc_id", kind="stable")
+def _documents_for_overrides(paths: Iterable[Path | str] | None, overrides: Path | None) -> list[Document]:
+    """The documents that ``add`` rows quote from (read again only when there are such rows)."""
+    rows, _ = read_overrides(overrides)
+    wanted = {row.fact_id.split(":")[0] for row in rows if row.action == "add"}
+    if not wanted:
+        return []
+    return [d for d in iter_documents(paths, problems=[]) if d.doc_id in wanted]
 
 
 def run_data(
@@ -118,11 +125,10 @@ def run_data(
     problems: list[Problem] = []
     with output_lock(out_dir):
         remove_stale_temps(out_dir, [f"{name}.csv" for name in TABLE_NAMES])  # left by a killed run
-        documents = load_corpus(paths, problems=problems)
         # Only changed documents are re-extracted (cache keyed by content and extractor version).
-        facts = extract_documents(documents, jobs=jobs, cache=out_dir / CACHE_NAME)
-        corrected = apply_overrides(facts, overrides, documents)
-        result = DataResult(documents=documents_table(documents), facts=corrected.facts, problems=problems)
+        documents, facts = extract_tables(paths, problems, cache=out_dir / CACHE_NAME, jobs=jobs)
+        corrected = apply_overrides(facts, overrides, _documents_for_overrides(paths, overrides))
+        result = DataResult(documents=documents, facts=corrected.facts, problems=problems)
         result.messages.extend(corrected.messages)
         result.claims = build_claims(result.facts, documents=result.documents, decisions=corrected.decisions)
         # Renamed into place only when all three are written: never a new facts.csv beside an old claims.csv.
@@ -134,9 +140,10 @@ def run_data(
     return result
 
 
-def _newest_input(root: Path = PROJECT_ROOT) -> float:
-    times = [p.stat().st_mtime for pattern in INPUT_GLOBS for p in root.glob(pattern) if p.is_file()]
-    return max(times, default=0.0)
+def _newest_input(root: Path | None = None) -> float:
+    root = root or project_root()
+    files = [p for pattern in INPUT_GLOBS for p in root.glob(pattern)] + extraction_inputs()
+    return max((p.stat().st_mtime for p in files if p.is_file()), default=0.0)
 
 
 def tables_are_stale(out_dir: Path = PROCESSED) -> bool:

@@ -20,10 +20,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from borderdata.clauses import RESPECTIVELY, nearest_in_part
-from borderdata.config import read_toml
+from borderdata.config import cached_while_unchanged, read_toml
 from borderdata.taxonomy import fold, words_pattern
 
 PLACES_ENV = "BORDERDATA_PLACES"
@@ -65,7 +64,7 @@ class Gazetteer:
     name_after: re.Pattern | None
 
 
-@lru_cache(maxsize=4)
+@cached_while_unchanged("places.toml", PLACES_ENV)
 def load_places(path: str | None = None) -> Gazetteer:
     """Read and compile ``places.toml`` from ``path``, ``$BORDERDATA_PLACES`` or the packaged file."""
     raw = read_toml("places.toml", PLACES_ENV, path)

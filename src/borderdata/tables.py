@@ -99,17 +99,34 @@ def _fsync(path: Path) -> None:
         os.fsync(fh.fileno())
 
 
+def _keep_mode(tmp: Path, path: Path) -> None:
+    """Give ``tmp`` the mode of the file it replaces (a new file: the umask's), not mkstemp's 0600."""
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    os.chmod(tmp, mode)
+
+
+def _finish(tmp: Path, path: Path) -> None:
+    """Flush ``tmp`` to disk and give it ``path``'s mode, ready to be renamed over it."""
+    _fsync(tmp)
+    _keep_mode(tmp, path)
+
+
 @contextlib.contextmanager
 def atomic_path(path: Path | str) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it over ``path`` only if the block succeeds."""
     path = Path(path)
     with staged_path(path) as tmp:
         yield tmp
-        _fsync(tmp)
+        _finish(tmp, path)
         os.replace(tmp, path)
 
 
-def write_bytes_atomic(path: Path | str, writer: Callable[[Path], None]) -> Path:
+def write_bytes_atomic(path: Path | str, writer: Callable[[Path], object]) -> Path:
     """Run ``writer(tmp_path)`` and move the result to ``path`` atomically."""
     with atomic_path(path) as tmp:
         writer(tmp)
@@ -153,9 +170,9 @@ def write_tables(tables: Mapping[Path | str, pd.DataFrame]) -> list[Path]:
     writers = [_table_writer(df, path) for path, df in zip(paths, tables.values(), strict=True)]
     with contextlib.ExitStack() as stack:
         staged = [stack.enter_context(staged_path(path)) for path in paths]
-        for writer, tmp in zip(writers, staged, strict=True):
+        for writer, tmp, path in zip(writers, staged, paths, strict=True):
             writer(tmp)
-            _fsync(tmp)
+            _finish(tmp, path)
         for tmp, path in zip(staged, paths, strict=True):
             os.replace(tmp, path)
     return paths

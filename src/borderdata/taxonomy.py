@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from borderdata.config import read_toml
+from borderdata.config import cached_while_unchanged, read_toml
 
 TAXONOMY_ENV = "BORDERDATA_TAXONOMY"
 CATEGORIES = (
@@ -194,7 +194,7 @@ def _rule(index: int, raw: dict) -> Rule:
     )
 
 
-@lru_cache(maxsize=4)
+@cached_while_unchanged("taxonomy.toml", TAXONOMY_ENV)
 def load_taxonomy(path: str | None = None) -> Taxonomy:
     """Read and compile the taxonomy from ``path``, ``$BORDERDATA_TAXONOMY`` or the packaged file."""
     raw = read_toml("taxonomy.toml", TAXONOMY_ENV, path)
