@@ -157,8 +157,8 @@ def test_review_from_the_claims_review_column(seed_facts, monkeypatch, corpus_lo
     """A claim flagged for review: the figure is ``review`` when its own link to the claim is unsure."""
     real = check.build_claims
 
-    def flagged(facts):
-        claims = real(facts)
+    def flagged(facts, **options):
+        claims = real(facts, **options)
         return claims.assign(
             review=["merged an unplaced mention" if s != "single" else "" for s in claims["status"]]
         )

@@ -118,6 +118,7 @@ def as_document(document_or_text: Document | str | Path, published: Any = None) 
 def _with_published(doc: Document, published: Any) -> Document:
     from dataclasses import replace
 
+    day: dt.date | None
     if isinstance(published, dt.datetime):
         day = published.date()
     elif isinstance(published, dt.date):
@@ -128,6 +129,13 @@ def _with_published(doc: Document, published: Any) -> Document:
 
 
 # --- the corpus side -----------------------------------------------------------------------------
+
+
+def default_cache() -> Path:
+    """The project's fact cache, the one ``make data`` keeps (``data/processed/.cache``)."""
+    from borderdata.pipeline import CACHE_NAME, PROCESSED
+
+    return PROCESSED / CACHE_NAME
 
 
 def corpus_facts(
@@ -141,11 +149,11 @@ def corpus_facts(
 
     Only documents the cache does not hold yet are extracted (and then stored in it).
     """
-    from borderdata.engine import DEFAULT_CACHE, extract_corpus
+    from borderdata.engine import extract_corpus
 
     return extract_corpus(
         list(paths) if paths is not None else DEFAULT_PATHS,
-        cache=DEFAULT_CACHE if cache is None else cache,
+        cache=default_cache() if cache is None else cache,
         problems=problems,
         jobs=jobs,
     )
@@ -310,10 +318,10 @@ def corrected(
         load_corpus([f for f in files if f.name.rsplit(".", 1)[0] in quoted], problems=[]) if quoted else []
     )
     report = apply_overrides(facts, overrides, [*documents, *read])
-    return conformed(report.facts), list(getattr(report, "decisions", []))
+    return conformed(report.facts), list(report.decisions)
 
 
-SNAPSHOT_FOLDER = "check"  # beside the engine's facts-<version>/ folders in the cache root
+SNAPSHOT_FOLDER = "check"  # a folder of the fact cache, beside the engine's own files
 
 
 def _stat_lines(folder: str) -> Iterator[str]:
@@ -332,10 +340,10 @@ def _stat_lines(folder: str) -> Iterator[str]:
 def corpus_stamp(paths: Sequence[Path]) -> str:
     """sha256 of what a corpus index depends on: every file under ``paths`` (name, size, mtime,
     ctime, inode), the extractor's version, this module's source and the rule files in use."""
-    from borderdata.cache import EXTRACTOR_VERSION
+    from borderdata.cache import extractor_version
     from borderdata.taxonomy import TAXONOMY_ENV
 
-    lines = [EXTRACTOR_VERSION, os.environ.get(RULES_ENV, ""), os.environ.get(TAXONOMY_ENV, "")]
+    lines = [extractor_version(), os.environ.get(RULES_ENV, ""), os.environ.get(TAXONOMY_ENV, "")]
     for path in map(str, paths):
         lines += sorted(_stat_lines(path)) if os.path.isdir(path) else sorted(_stat_lines_of_file(path))
     digest = hashlib.sha256(Path(__file__).read_bytes())
@@ -365,11 +373,10 @@ def corpus_index(
     ``overrides`` (an analysts' corrections file) is applied (:func:`corrected`), and a new
     snapshot replaces the old one. Problems of the corpus files are kept with it.
     """
-    from borderdata.engine import DEFAULT_CACHE
     from borderdata.tables import write_bytes_atomic
 
     sink: list[Problem] = [] if problems is None else problems
-    root = Path(DEFAULT_CACHE if cache is None else cache)
+    root = Path(default_cache() if cache is None else cache)
     names = "\0".join(str(Path(p).resolve()) for p in paths)
     snapshot = root / SNAPSHOT_FOLDER / f"corpus-{hashlib.sha256(names.encode()).hexdigest()[:16]}.pkl"
     stamp = corpus_stamp([*paths, *([overrides] if overrides else [])])
@@ -439,8 +446,10 @@ class Figure:
     docs: list[Mention] = field(init=False)  # the first of those mentions in each document
 
     def __post_init__(self) -> None:
-        seen: set[str] = set()
-        self.docs = [m for m in self.others if not (m["doc_id"] in seen or seen.add(m["doc_id"]))]
+        first: dict[str, Mention] = {}
+        for mention in self.others:
+            first.setdefault(mention["doc_id"], mention)
+        self.docs = list(first.values())
 
 
 @dataclass
@@ -540,9 +549,10 @@ def check_document(
         twins = twin_documents(corpus, article, doc.doc_id)
         index = CorpusIndex.of(corpus.loc[~corpus["doc_id"].isin(twins)], reduce_above)
     candidates = index.candidates(article)
-    answers = {"decisions": index.decisions} if index.decisions else {}
     combined = (
-        build_claims(pd.concat([candidates, article], ignore_index=True), **answers) if len(article) else None
+        build_claims(pd.concat([candidates, article], ignore_index=True), decisions=index.decisions)
+        if len(article)
+        else None
     )
     figures = _figures(article, combined, index)
     cited = {d["doc_id"] for f in figures for d in f.docs[:MAX_SOURCES]}
