@@ -54,7 +54,7 @@ def _inputs(args: argparse.Namespace) -> list[Path]:
 
 
 def _check_not_a_pipeline_table(out: str) -> None:
-    from borderdata.pipeline import TABLE_NAMES
+    from borderdata.tables import TABLE_NAMES
 
     processed = project_root() / "data" / "processed"
     if os.path.abspath(out) in {str(processed / f"{name}.csv") for name in TABLE_NAMES}:

@@ -23,13 +23,12 @@ from borderdata.config import project_root
 from borderdata.corpus import Document, Problem, iter_documents
 from borderdata.engine import extract_tables
 from borderdata.overrides import apply_overrides, read_overrides
-from borderdata.tables import read_table, remove_stale_temps, write_tables
+from borderdata.tables import TABLE_NAMES, read_tables, remove_stale_temps, write_tables
 
 PROCESSED = project_root() / "data" / "processed"
 OVERRIDES = project_root() / "data" / "overrides.csv"
 LOCK_NAME = ".borderdata.lock"
 CACHE_NAME = ".cache"
-TABLE_NAMES = ("documents", "facts", "claims")
 # The project's own inputs; with extraction_inputs() (the code and rule files the extractor
 # version hashes) they are what the tables are made from: any of them newer means stale.
 INPUT_GLOBS = ("seeds/**/*", "data/raw/**/*", "data/overrides.csv")
@@ -158,8 +157,4 @@ def load_tables(out_dir: Path = PROCESSED, *, refresh: bool = True) -> dict[str,
     """The processed tables by name (documents, facts, claims), re-made first when stale."""
     if refresh and out_dir == PROCESSED and tables_are_stale(out_dir):
         run_data(out_dir=out_dir)
-    return {
-        name: read_table(out_dir / f"{name}.csv")
-        for name in TABLE_NAMES
-        if (out_dir / f"{name}.csv").is_file()
-    }
+    return read_tables(out_dir)

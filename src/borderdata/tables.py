@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
+TABLE_NAMES = ("documents", "facts", "claims")  # the set `make data` writes together
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 GUARD = "'"
 
@@ -194,3 +196,9 @@ def read_table(path: Path | str, dtypes: dict[str, str] | None = None) -> pd.Dat
     df = pd.read_csv(path, dtype=dtypes or str, keep_default_na=False, na_values=[])
     text_columns = [c for c in df.columns if df[c].dtype == object or pd.api.types.is_string_dtype(df[c])]
     return df.assign(**{c: df[c].map(restore_cell) for c in text_columns})
+
+
+def read_tables(folder: Path | str, names: Iterable[str] = TABLE_NAMES) -> dict[str, pd.DataFrame]:
+    """The tables of ``folder`` by name (``documents``, ``facts``, ``claims``), those that exist."""
+    folder = Path(folder)
+    return {name: read_table(folder / f"{name}.csv") for name in names if (folder / f"{name}.csv").is_file()}

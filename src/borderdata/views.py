@@ -34,6 +34,7 @@ from borderdata.claims import normalise_subject
 from borderdata.config import read_toml
 from borderdata.corpus import PROJECT_ROOT
 from borderdata.schema import conform_facts
+from borderdata.tables import read_tables
 
 TABLES_ENV = "BORDERDATA_TABLES"
 VIEWS_RULES_ENV = "BORDERDATA_VIEWS_RULES"
@@ -102,9 +103,7 @@ def report_tables(
     fact carries ``source_name`` (outlet, else the site's domain, else the title). Claims
     are built from the facts when the folder has no ``claims.csv``.
     """
-    from borderdata.pipeline import load_tables
-
-    tables = load_tables(tables_folder(tables_dir), refresh=False)
+    tables = read_tables(tables_folder(tables_dir))
     documents = tables.get("documents", pd.DataFrame(columns=list(DOCUMENT_FIELDS))).pipe(typed_documents)
     all_facts = tables.get("facts", pd.DataFrame()).pipe(typed_facts).pipe(attach_sources, documents)
     if "claims" in tables:
