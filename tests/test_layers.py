@@ -29,6 +29,7 @@ LEVELS = {
     "overrides": 4,
     "claims": 4,
     "check": 5,
+    "checkpage": 5,
     "cache": 5,
     "engine": 5,
     "pipeline": 6,

@@ -133,9 +133,17 @@ def _with_published(doc: Document, published: Any) -> Document:
 
 def default_cache() -> Path:
     """The project's fact cache, the one ``make data`` keeps (``data/processed/.cache``)."""
-    from borderdata.pipeline import CACHE_NAME, PROCESSED
+    from borderdata.config import cache_dir
 
-    return PROCESSED / CACHE_NAME
+    return cache_dir()
+
+
+def project_files() -> tuple[Path, Path]:
+    """The project's processed-tables folder and overrides file (what the check never writes)."""
+    from borderdata.config import project_root
+
+    root = project_root()
+    return root / "data" / "processed", root / "data" / "overrides.csv"
 
 
 def corpus_facts(
@@ -890,13 +898,12 @@ class CheckError(Exception):
 
 def check_out_path(out: Path) -> None:
     """CheckError unless ``out`` is a .csv, .json or .html file outside data/processed/ and the overrides."""
-    from borderdata.pipeline import OVERRIDES, PROCESSED
-
+    processed, overrides = project_files()
     if out.suffix.lower() not in OUT_SUFFIXES:
         raise CheckError(MSG_OUT_SUFFIX.format(out=out))
     target = out.resolve()
-    if target == OVERRIDES.resolve() or target.is_relative_to(PROCESSED.resolve()):
-        raise CheckError(MSG_OUT_PROTECTED.format(out=out, folder=PROCESSED.parent))
+    if target == overrides.resolve() or target.is_relative_to(processed.resolve()):
+        raise CheckError(MSG_OUT_PROTECTED.format(out=out, folder=processed.parent))
 
 
 def check_corpus_paths(paths: Sequence[Path] | None) -> list[Path]:
@@ -929,9 +936,8 @@ def write_results(results: Sequence[CheckResult], out: Path) -> Path:
 
 def project_overrides() -> Path | None:
     """The project's ``data/overrides.csv`` if there is one (what ``make data`` applies)."""
-    from borderdata.pipeline import OVERRIDES
-
-    return OVERRIDES if OVERRIDES.is_file() else None
+    overrides = project_files()[1]
+    return overrides if overrides.is_file() else None
 
 
 def run_command(
