@@ -76,6 +76,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
@@ -1309,7 +1310,10 @@ def _receipts(rows: list[Mention], documents: Mapping[str, Mapping[str, str]]) -
     docs = sorted(first)
     meta = [documents.get(d, {}) for d in docs]
     return {
-        "outlets": TEXT_SEP.join(first[d]["outlet"] or d for d in docs),  # ids line up with doc_ids
+        # ids line up with doc_ids; where no outlet is stated, the site's domain, else the title
+        "outlets": TEXT_SEP.join(
+            first[d]["outlet"] or _site_or_title(m, d) for d, m in zip(docs, meta, strict=True)
+        ),
         "titles": TEXT_SEP.join(str(m.get("title", "") or "") for m in meta),
         "dates": TEXT_SEP.join(first[d]["published"] or "undated" for d in docs),
         "urls": TEXT_SEP.join(str(m.get("url", "") or "") for m in meta),
@@ -1317,6 +1321,20 @@ def _receipts(rows: list[Mention], documents: Mapping[str, Mapping[str, str]]) -
             dict.fromkeys(r["sentence"] for r in sorted(rows, key=lambda r: (r["doc_id"], r["start"])))
         ),
     }
+
+
+def _site_or_title(meta: Mapping[str, str], doc_id: str) -> str:
+    """Who stands for an article without an outlet: its site's domain, else its title, else its id.
+
+    >>> _site_or_title({"url": "https://www.cbc.ca/news/x", "title": "T"}, "001")
+    'cbc.ca'
+    >>> _site_or_title({"url": "", "title": "Border plan"}, "001")
+    "'Border plan'"
+    """
+    host = urlsplit(str(meta.get("url", "") or "")).hostname or ""
+    if host:
+        return host.removeprefix("www.")
+    return _who({"outlet": "", "title": meta.get("title", ""), "doc_id": doc_id})
 
 
 def _summarise(
