@@ -28,6 +28,7 @@ import matplotlib.style as mstyle
 import pandas as pd
 from matplotlib.figure import Figure
 
+from borderdata.checkpage import highlight  # one escaping highlighter for pages and check reports
 from borderdata.tables import write_bytes_atomic, write_table
 from borderdata.views import (
     STATUS_ORDER,
@@ -101,19 +102,6 @@ def html_table(frame: pd.DataFrame, html_columns: Iterable[str] = (), caption: s
         f'<table class="dataframe">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
         f"{empty}</div>"
     )
-
-
-def highlight(sentence: str, surface: str) -> str:
-    """The escaped sentence with the escaped ``surface`` wrapped in ``<mark>``.
-
-    >>> highlight("Seized <b>19.5 kg</b>.", "19.5 kg")
-    'Seized &lt;b&gt;<mark>19.5 kg</mark>&lt;/b&gt;.'
-    """
-    at = sentence.find(surface) if surface else -1
-    if at < 0:
-        return html.escape(sentence) if sentence else f"<mark>{html.escape(surface)}</mark>"
-    end = at + len(surface)
-    return f"{html.escape(sentence[:at])}<mark>{html.escape(surface)}</mark>{html.escape(sentence[end:])}"
 
 
 def highlighted_facts(facts: pd.DataFrame) -> SafeTable:
