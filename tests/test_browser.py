@@ -33,7 +33,6 @@ FLAGS = (
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-    "--window-size=1280,1600",
     "--virtual-time-budget=3000",
 )
 PAGES = ("00-explore-the-corpus", "02-track-funding-commitments", "04-check-claims-across-outlets")
@@ -63,11 +62,18 @@ def measured(page: Path, tmp_path: Path) -> dict[str, int]:
     }
 
 
-def dump_dom(page: Path) -> str:
-    """The page's DOM after its scripts ran, as serialised by headless Chromium."""
+def dump_dom(page: Path, window: str = "1280,1600") -> str:
+    """The page's DOM after its scripts ran, as serialised by headless Chromium at ``window`` px."""
     with tempfile.TemporaryDirectory() as profile:
         done = subprocess.run(
-            [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--dump-dom", page.as_uri()],
+            [
+                CHROMIUM,
+                *FLAGS,
+                f"--window-size={window}",
+                f"--user-data-dir={profile}",
+                "--dump-dom",
+                page.as_uri(),
+            ],
             capture_output=True,
             text=True,
             timeout=120,

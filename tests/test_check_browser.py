@@ -9,9 +9,6 @@ and ``.ci/run`` install Debian's ``chromium`` when it is missing.
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -21,38 +18,12 @@ from borderdata.check import check_document
 from borderdata.checkpage import page
 from borderdata.corpus import PROJECT_ROOT, build_document, load_corpus
 from borderdata.extract import extract_facts
+from tests.test_browser import CHROMIUM, dump_dom
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="chromium is not installed: run `make browser` (it installs Debian's chromium)"
 )
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--window-size=1200,1600",
-    "--virtual-time-budget=3000",
-)
 HOSTILE = "<script>document.title='pwned'</script><img src=x onerror=\"document.title='pwned'\">"
-
-
-def dump_dom(path: Path) -> str:
-    """The page's DOM after its scripts ran, as serialised by headless Chromium."""
-    with tempfile.TemporaryDirectory() as profile:
-        done = subprocess.run(
-            [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--dump-dom", path.as_uri()],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +56,7 @@ def title_of(dom: str) -> str:
 
 def test_every_figure_is_marked_with_its_verdict_in_words(checked):
     path, result = checked
-    dom = dump_dom(path)
+    dom = dump_dom(path, window="1200,1600")
     marks = re.findall(r'<a class="fig v-(\w+)"[^>]*>.*?<span class="tag"[^>]*>\[(\w+)\]</span></a>', dom)
     assert len(marks) == len(result.table) > 0
     assert [m[0] for m in marks] == [m[1] for m in marks]  # the label says what the colour says
@@ -94,7 +65,7 @@ def test_every_figure_is_marked_with_its_verdict_in_words(checked):
 
 def test_every_mark_reaches_its_receipt(checked):
     path, result = checked
-    dom = dump_dom(path)
+    dom = dump_dom(path, window="1200,1600")
     targets = re.findall(r'class="fig [^"]*" id="bdc-f(\d+)" href="#bdc-r(\d+)"', dom)
     assert targets and all(f == r for f, r in targets)
     for _, number in targets:
@@ -108,7 +79,7 @@ def test_every_mark_reaches_its_receipt(checked):
 
 def test_hostile_text_is_shown_not_run(checked):
     path, _ = checked
-    dom = dump_dom(path)
+    dom = dump_dom(path, window="1200,1600")
     assert title_of(dom).startswith("Fact check: Headline &lt;script&gt;")  # shown, never run
     assert "&lt;script&gt;document.title" in dom
     assert not re.search(r"<img[^>]*onerror", dom, flags=re.IGNORECASE)
