@@ -23,11 +23,13 @@ from typing import Any, ParamSpec
 import matplotlib.dates as mdates
 import matplotlib.style as mstyle
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator
 
+from borderdata.checkpage import VERDICT_STYLE
 from borderdata.display import STYLE
 from borderdata.views import NORTH, SOUTH, format_number, period_label, sources_note
 
@@ -353,26 +355,25 @@ def claims_status_chart(status_counts: pd.DataFrame, note: str = "") -> Figure:
         "conflicting": "#c0392b",
     }
     colors = [palette.get(s, "#7f7f7f") for s in status_counts["status"]]
-    ax.barh(list(status_counts["status"]), status_counts["claims"], color=colors, height=0.6)
-    ax.invert_yaxis()
     ax.xaxis.set_major_formatter(FuncFormatter(thousands))
-    ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.set_xlabel("claims (count)")
-    for y, n in enumerate(status_counts["claims"]):
-        ax.annotate(f"{int(n):,}", (n, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=9)
+    _count_bars(ax, status_counts["status"], status_counts["claims"], colors, "claims (count)")
     total = int(status_counts["claims"].sum())
     multi = int(status_counts.loc[lambda d: d["status"].ne("single"), "claims"].sum())
     title = f"{multi:,} of {total:,} figures appear in more than one article"
     return _finish(fig, title, note or "Sources: see the table below")
 
 
-VERDICT_COLORS = {  # the colours of borderdata.check's page
-    "corroborated": "#1b7837",
-    "updated": "#2166ac",
-    "conflicting": "#b2182b",
-    "new": "#6b6b6b",
-    "review": "#b35806",
-}
+VERDICT_COLORS = {verdict: colour for verdict, (colour, _) in VERDICT_STYLE.items()}  # the check page's
+
+
+def _count_bars(ax: Axes, labels: pd.Series, counts: pd.Series, colors: list[str], xlabel: str) -> None:
+    """Horizontal bars of whole counts, top to bottom, each labelled with its count."""
+    ax.barh(list(labels), counts, color=colors, height=0.6)
+    ax.invert_yaxis()
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.set_xlabel(xlabel)
+    for y, n in enumerate(counts):
+        ax.annotate(f"{int(n):,}", (n, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=9)
 
 
 @styled
@@ -385,12 +386,9 @@ def verdicts_chart(verdict_counts: pd.DataFrame, note: str = "") -> Figure:
     if verdict_counts.empty or not verdict_counts["figures"].sum():
         return _empty(fig, ax, "No figures to check")
     colors = [VERDICT_COLORS.get(v, "#7f7f7f") for v in verdict_counts["verdict"]]
-    ax.barh(list(verdict_counts["verdict"]), verdict_counts["figures"], color=colors, height=0.6)
-    ax.invert_yaxis()
-    ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.set_xlabel("figures of the article (count)")
-    for y, n in enumerate(verdict_counts["figures"]):
-        ax.annotate(f"{int(n):,}", (n, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=9)
+    _count_bars(
+        ax, verdict_counts["verdict"], verdict_counts["figures"], colors, "figures of the article (count)"
+    )
     total = int(verdict_counts["figures"].sum())
     known = int(verdict_counts.loc[lambda d: d["verdict"].ne("new"), "figures"].sum())
     title = f"{known:,} of {total:,} figures of the article were reported by other outlets"
