@@ -473,3 +473,18 @@ def test_analysts_corrections_apply_to_corpus_and_article(tmp_path, seed_docs):
     )
     table = check_document(seed_docs["002"], facts=index, overrides=overrides).table
     assert not table["surface"].str.contains("Black Hawk").any()
+
+
+# --- the candidates the claims logic sees --------------------------------------------------------
+
+
+def test_candidates_keep_every_pair_the_claims_merge():
+    """The check cuts the corpus to the facts that can share a claim with the article: never one the
+    claims would merge with it (kindred categories, such as a seizure and profits prevented, included)."""
+    from tests.test_claims import MUST_MERGE, pair
+
+    for case, (a, b) in MUST_MERGE.items():
+        facts = pair(a, b)
+        index = check.CorpusIndex.of(facts.loc[facts["doc_id"].eq("a")])
+        found = index.candidates(facts.loc[facts["doc_id"].eq("b")])
+        assert found["fact_id"].tolist() == ["a:1"], case

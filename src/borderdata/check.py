@@ -209,9 +209,13 @@ def block_keys(facts: pd.DataFrame) -> pd.Series:
     """``category|dimension`` of each fact: mentions with different keys are never one claim.
 
     A claim is one quantity about one thing (:mod:`borderdata.claims`): mentions of
-    different categories or dimensions (mass, a currency, percent, count) never meet.
+    different categories or dimensions (mass, a currency, percent, count) never meet,
+    except kindred categories, which share a block (:func:`borderdata.claims.category_block`).
     """
-    return facts["category"].astype(object) + "|" + _dimension(facts["unit"]).astype(object)
+    from borderdata.claims import category_block
+
+    blocks = {c: category_block(c) for c in pd.unique(facts["category"])}
+    return facts["category"].map(blocks).astype(object) + "|" + _dimension(facts["unit"]).astype(object)
 
 
 def representatives(corpus: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:

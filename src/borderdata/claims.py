@@ -668,6 +668,21 @@ def _kindred(a: Mapping, b: Mapping, rules: ClaimRules) -> bool:
     )
 
 
+def category_block(category: str, rules: ClaimRules | None = None) -> str:
+    """The block a category's mentions are compared in: itself, or its kindred categories joined.
+
+    Mentions of two blocks are never one claim (``other`` aside, which joins any category on
+    more evidence); kindred categories share a block ("a $485 million seizure" may be "$485
+    million in profits prevented").
+
+    >>> category_block("enforcement_result"), category_block("tariff")
+    ('enforcement_result+seizure', 'tariff')
+    """
+    rules = rules or claim_rules()
+    kin = {c for pair in rules.kindred_categories if category in pair for c in pair}
+    return "+".join(sorted(kin)) if kin else category
+
+
 def _beyond_category(node: Mapping) -> frozenset[str]:
     """The subject words, or none when they only name the category ("seizure" of a seizure)."""
     core = node["core"]
