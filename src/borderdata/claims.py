@@ -657,6 +657,20 @@ def _location_relation(a: str, b: str) -> str:
     return "differ"
 
 
+def locations_compatible(a: str, b: str) -> bool:
+    """Whether two stated locations (or one unstated) may be the place of one claim: equal, one
+    empty, or one that may lie in the other as far as the claims can tell (a country and a
+    place the gazetteer does not list). The check's verdicts use this, so a figure is never
+    surer than its claim.
+
+    >>> locations_compatible("Canada", "Falkland"), locations_compatible("Canada", "")
+    (True, True)
+    >>> locations_compatible("Canada", "United States"), locations_compatible("Canada", "Texas")
+    (False, False)
+    """
+    return not a or not b or _location_relation(a, b) != "differ"
+
+
 def _kindred(a: Mapping, b: Mapping, rules: ClaimRules) -> bool:
     """Whether two categories may name one outcome (a sum "seized" by one outlet is "profits
     prevented" in another): only for specific figures, whose agreement says something.
