@@ -649,7 +649,82 @@ MUST_MERGE = {
     ),
 }
 
+MUST_MERGE |= {
+    "one migration count as a drop in apprehensions and in illegal crossings (goes to review)": (
+        {
+            "value": 40,
+            "unit": "percent",
+            "subject": "decrease in the number of apprehensions",
+            "category": "migration",
+            "period": "2024-06..2024-12",
+        },
+        {
+            "value": 40,
+            "unit": "percent",
+            "subject": "illegal border crossings",
+            "category": "migration",
+            "location": "northern border",
+        },
+    ),
+    "encounters and crossers": (
+        {
+            "value": 19222,
+            "unit": "count",
+            "subject": "encounters",
+            "category": "migration",
+            "period": "FY2024",
+        },
+        {
+            "value": 19222,
+            "unit": "count",
+            "subject": "border crossers",
+            "category": "migration",
+            "period": "FY2024",
+        },
+    ),
+}
+
 MUST_NOT_MERGE = {
+    "apprehensions and asylum claims": (
+        {"value": 40, "unit": "percent", "subject": "drop in apprehensions", "category": "migration"},
+        {"value": 40, "unit": "percent", "subject": "asylum claims", "category": "migration"},
+    ),
+    "apprehensions and crossings at two borders": (
+        {
+            "value": 40,
+            "unit": "percent",
+            "subject": "apprehensions",
+            "category": "migration",
+            "location": "southern border",
+        },
+        {
+            "value": 40,
+            "unit": "percent",
+            "subject": "illegal crossings",
+            "category": "migration",
+            "location": "northern border",
+        },
+    ),
+    "encounters and crossings in two years": (
+        {
+            "value": 19222,
+            "unit": "count",
+            "subject": "encounters",
+            "category": "migration",
+            "period": "FY2023",
+        },
+        {
+            "value": 19222,
+            "unit": "count",
+            "subject": "crossings",
+            "category": "migration",
+            "period": "FY2024",
+        },
+    ),
+    "apprehended people and seized drugs (another category)": (
+        {"value": 40, "unit": "count", "subject": "apprehensions", "category": "migration"},
+        {"value": 40, "unit": "count", "subject": "seizures", "category": "seizure"},
+    ),
     "same drug, different event (values differ)": (
         seized(35, subject="cocaine", sentence=FALKLAND),
         seized(5989, subject="cocaine", sentence=SPRINT),
