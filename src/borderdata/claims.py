@@ -31,7 +31,9 @@ side only is *unknown* and adds nothing. So:
   agreeing keys reach ``min_evidence``; when a key was unknown on one side the
   claim says so in ``review`` (an unknown key never *matches* a known one);
 - values that disagree are never joined across an unknown or different key;
-- countries named in subjects ("tariffs on Canadian goods") must agree like
+- countries named in subjects ("tariffs on Canadian goods"), or for a tariff
+  whose subject names none, the country its sentence imposes it on ("slapped
+  Canada with 25 per cent tariffs", :func:`target_countries`), must agree like
   places; a bound ("more than a pound") joins only a figure near it; one document
   never gives two values of one claim, and a figure it gives for two different
   things, in words that do not say which, is left out of links between documents.
@@ -184,6 +186,7 @@ class ClaimRules:
     agencies: re.Pattern | None
     agency_names: Mapping[str, str]
     countries: Mapping[str, str]
+    target_categories: frozenset[str]
     named_events: tuple[re.Pattern, ...]
     places: re.Pattern | None
     not_names: frozenset[str]
@@ -226,6 +229,7 @@ def load_claim_rules(path: str | None = None) -> ClaimRules:
         agencies=re.compile(rf"(?<![\w-])(?:{_alternation(names)})(?![\w-])") if names else None,
         agency_names=names,
         countries={w: name for name, words in anchors.get("countries", {}).items() for w in words},
+        target_categories=frozenset(identity.get("target_categories", [])),
         named_events=tuple(named),
         places=(
             re.compile(rf"\b(?:{_alternation(place_words)})\s+({NAME_WORD}(?:\s+{NAME_WORD}){{0,2}})")
@@ -517,7 +521,86 @@ def prepare_mentions(facts: pd.DataFrame, tolerances: Tolerances | None = None) 
     df = df.assign(
         countries=_by_subject(df["key"], lambda k: frozenset(countries[w] for w in k if w in countries))
     )
+    df = df.assign(countries=_with_target_countries(df, claim_rules()))
     return _intervals(df, tolerances).reset_index(drop=True)
+
+
+# --- whose figure: the country a measure is imposed on -----------------------------------------
+
+# A capitalised word, dots kept ("U.S."): countries and their adjectives are always capitalised,
+# so the pronoun "us" never reads as the United States.
+CAPITALISED = re.compile(r"\b[A-Z][A-Za-z.]*[A-Za-z]\.?|\b[A-Z]\b")
+# "slapped Canada with 25 per cent tariffs", "hit China with a 145% tariff": the object of the verb,
+# right before "with" and the figure, is whom the figure is imposed on.
+TARGET_BEFORE = re.compile(r"\b([A-Z][A-Za-z.]*)\s+with\s+(?:an?\s+)?\Z")
+# "a 25% tariff threat against both Canada and Mexico", "tariffs on all imports from Canada": "on",
+# "against" or "from" and the capitalised names (and their "and"s) right after them.
+TARGET_AFTER = re.compile(
+    r"\b(?:on|against|from)\s+(?:(?:all|both|the)\s+)?((?:[A-Z][A-Za-z.]*(?:\s+and\s+|,\s+|\s+)?)+)"
+)
+# Where the figure's clause ends after it: a comma, semicolon, colon or a full stop (not the dots of "U.S.").
+CLAUSE_END = re.compile(r"[,;:!?]|(?<![A-Z])\.(?:\s|\Z)")
+TARGET_REACH = 60  # characters after the figure in which its "on"/"against" phrase is looked for
+
+
+def _country_names(words: str, countries: Mapping[str, str]) -> frozenset[str]:
+    """The countries named by the capitalised words of ``words`` ("both Canada and Mexico")."""
+    names = (m.group().lower().replace(".", "") for m in CAPITALISED.finditer(words))
+    return frozenset(countries[n] for n in names if n in countries)
+
+
+def target_countries(sentence: str, start: int, end: int, countries: Mapping[str, str]) -> frozenset[str]:
+    """The countries the figure at ``sentence[start:end]`` is imposed on, from the words around it.
+
+    >>> from borderdata.claims import claim_rules
+    >>> words = claim_rules().countries
+    >>> text = "Donald Trump slapped Canada with 25 per cent tariffs on all goods."
+    >>> sorted(target_countries(text, 33, 44, words))
+    ['Canada']
+    >>> text = "Trump backed down from his 25% tariff threat against both Canada and Mexico for a month."
+    >>> sorted(target_countries(text, 27, 30, words))
+    ['Canada', 'Mexico']
+    >>> text = "Canada is imposing its own 25 per cent tariffs on $155 billion"
+    >>> sorted(target_countries(text, 27, 38, words))
+    []
+    """
+    before = TARGET_BEFORE.search(sentence[max(0, start - 40) : start])
+    if before:
+        return _country_names(before.group(1), countries)
+    rest = sentence[end : end + TARGET_REACH]
+    stop = CLAUSE_END.search(rest)
+    after = TARGET_AFTER.search(rest[: stop.start()] if stop else rest)
+    return _country_names(after.group(1), countries) if after else frozenset()
+
+
+def _sentence_starts(df: pd.DataFrame) -> pd.Series:
+    """Where each mention's surface starts in its sentence: the n-th time the sentence states it for
+    the n-th mention of that surface there (-1 when the sentence does not hold it)."""
+    nth = df.groupby(["doc_id", "sentence", "surface"], sort=False)["start"].rank(method="first") - 1
+    found = []
+    for sentence, surface, n in zip(df["sentence"], df["surface"], nth.astype(int), strict=True):
+        at = -1
+        for _ in range(n + 1):
+            at = sentence.find(surface, at + 1) if surface else -1
+            if at < 0:
+                break
+        found.append(at)
+    return pd.Series(found, index=df.index, dtype="int64")
+
+
+def _with_target_countries(df: pd.DataFrame, rules: ClaimRules) -> pd.Series:
+    """Each mention's countries: those of its subject, else, in ``target_categories`` (tariffs), the
+    countries its sentence names as the ones the figure is imposed on (:func:`target_countries`)."""
+    unstated = df["category"].isin(list(rules.target_categories)) & df["countries"].map(len).eq(0)
+    if not unstated.any():
+        return df["countries"]
+    rows = df.loc[unstated]
+    starts = _sentence_starts(rows)
+    found = [
+        target_countries(sentence, at, at + len(surface), rules.countries) if at >= 0 else frozenset()
+        for sentence, surface, at in zip(rows["sentence"], rows["surface"], starts, strict=True)
+    ]
+    return df["countries"].where(~unstated, pd.Series(found, index=rows.index, dtype=object))
 
 
 # --- grouping mentions into claims ------------------------------------------------------------
@@ -582,11 +665,15 @@ class _Groups:
         ra, rb = sorted((self.find(a), self.find(b)))
         if ra == rb:
             return True
-        keys = tuple(x | y for x, y in zip(self.keys[ra], self.keys[rb], strict=True))
+        *single, countries = (x | y for x, y in zip(self.keys[ra], self.keys[rb], strict=True))
+        # Countries: those every mention allows ("against both Canada and Mexico" allows Canada).
+        shared = self.keys[ra][3] & self.keys[rb][3] if self.keys[ra][3] and self.keys[rb][3] else countries
+        keys = (*single, shared)
         low = max(self.spans[ra][0], self.spans[rb][0])
         high = min(self.spans[ra][1], self.spans[rb][1])
         if not force and (
-            any(len(k) > 1 for k in keys[1:])
+            any(len(k) > 1 for k in keys[1:3])
+            or (countries and not shared)
             or any(_location_relation(x, y) == "differ" for x in keys[0] for y in keys[0] if x < y)
             or (values_agree and not low <= high)
             or self._kept_apart(ra, rb)
@@ -789,11 +876,22 @@ def _ambiguous(df: pd.DataFrame) -> pd.Series:
     if not many.any():
         return out
     rows = df.loc[many]
-    for _, cores in rows["core"].groupby([k[many] for k in keys], sort=False):
-        for i, core in cores.items():
-            wider = [c for j, c in cores.items() if j != i and core <= c and c != core]
-            out[i] = any(not (a <= b or b <= a) for n, a in enumerate(wider) for b in wider[n + 1 :])
+    for _, group in rows[["core", "countries"]].groupby([k[many] for k in keys], sort=False):
+        things = list(zip(group.index, group["core"], group["countries"], strict=True))
+        for i, core, countries in things:
+            # Subjects that say more: more words, or the same words and a country this one does not name.
+            wider = [
+                (c, n) for j, c, n in things if j != i and core <= c and (c != core or (n and not countries))
+            ]
+            out[i] = any(_two_things(a, b) for k, a in enumerate(wider) for b in wider[k + 1 :])
     return out
+
+
+def _two_things(a: tuple[frozenset[str], frozenset[str]], b: tuple[frozenset[str], frozenset[str]]) -> bool:
+    """Whether two (subject core, countries) name two things: subjects not nested, or two countries."""
+    (core_a, countries_a), (core_b, countries_b) = a, b
+    nested = core_a <= core_b or core_b <= core_a
+    return not nested or bool(countries_a and countries_b and not countries_a & countries_b)
 
 
 def _two_values_in_one_document(df: pd.DataFrame) -> pd.Series:
@@ -840,6 +938,7 @@ def _node_labels(df: pd.DataFrame, rules: ClaimRules, split: set[str]) -> pd.Ser
     label = df["category"] + "|" + df["dimension"] + "|" + df["location"] + "|" + when
     for column in ("key_text", "events_text"):
         label = label + "|" + df[column]
+    label = label + "|" + df["countries"].map(_key_text)  # a country read beside the figure tells it apart
     signature = "|" + df["anchors_text"] + "|" + df["t_low"].map(repr) + "|" + df["t_high"].map(repr)
     lone = df["fact_id"].isin(split) | df["ambiguous"] | ~_joins_itself(df, rules)
     own = signature.where(~lone, "|" + df["fact_id"])
