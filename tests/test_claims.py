@@ -704,6 +704,10 @@ MUST_MERGE |= {
         tariff("tariff on canadian goods"),
         tariff("tariff threat", THREAT, "30%"),
     ),
+    "a class of goods and one of its members (energy, oil)": (
+        tariff("energy", "It exempts energy at 12%.", "12%", value=12),
+        tariff("tariffs on oil", "Ottawa faces 12 per cent tariffs on oil and gas.", "12 per cent", value=12),
+    ),
     "a pronoun 'us' is not the United States": (
         tariff("tariff on canadian goods"),
         tariff("tariffs", "They slapped us with 30 per cent tariffs.", "30 per cent"),
@@ -716,6 +720,14 @@ MUST_NOT_MERGE = {
         tariff(
             "tariffs on all goods", "Trump hit China with 30 per cent tariffs on all goods.", "30 per cent"
         ),
+    ),
+    "a class of goods and a good outside it (energy, steel)": (
+        tariff("energy", "It exempts energy at 12%.", "12%", value=12),
+        tariff("tariffs on steel", "Ottawa faces 12 per cent tariffs on steel.", "12 per cent", value=12),
+    ),
+    "one class, two countries": (
+        tariff("tariff on canadian energy", value=12),
+        tariff("retaliatory tariffs on U.S. oil", value=12),
     ),
     "a tariff 'on' another country": (
         tariff("tariff on canadian goods"),

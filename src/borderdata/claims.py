@@ -325,6 +325,8 @@ class SubjectRules:
     canonical: dict[str, str]
     dropped: frozenset[str]
     generic: frozenset[str]
+    classes: re.Pattern | None
+    class_of: dict[str, str]
 
 
 def _phrase_pattern(phrases: list[str]) -> re.Pattern | None:
@@ -341,12 +343,16 @@ def _subject_rules(source: str | None) -> SubjectRules:
     taxonomy = load_taxonomy(source)
     modifiers = taxonomy.raw.get("modifiers", {})
     words = [w.lower() for w in modifiers.get("ignore", [])]
+    classes = taxonomy.raw.get("classes", {})
+    class_of = {m.lower(): c.lower() for c, members in classes.items() for m in members}
     return SubjectRules(
         locations=border_patterns(),
         synonyms=_phrase_pattern(list(taxonomy.synonyms)),
         canonical=dict(taxonomy.synonyms),
         dropped=frozenset(taxonomy.drop_words) | frozenset(words),
         generic=frozenset(singular(w.lower()) for w in modifiers.get("generic", [])),
+        classes=_phrase_pattern(list(class_of)),
+        class_of=class_of,
     )
 
 
@@ -384,8 +390,18 @@ def normalise_subject(subject: str, rules: SubjectRules | None = None) -> str:
 
 
 def subject_key(subject: str, rules: SubjectRules | None = None) -> frozenset[str]:
-    """The words of a normalised subject, singular, as a set (order does not matter)."""
-    return frozenset(singular(t) for t in normalise_subject(subject, rules).split())
+    """The words of a normalised subject, singular, as a set (order does not matter), with the class
+    of any member of a class it names (the taxonomy's ``[classes]``): "tariffs on oil" also says energy.
+
+    >>> sorted(subject_key("tariffs on oil")), sorted(subject_key("energy"))
+    (['energy', 'oil', 'tariff'], ['energy'])
+    """
+    rules = rules or subject_rules()
+    text = normalise_subject(subject, rules)
+    words = {singular(t) for t in text.split()}
+    if rules.classes is not None:
+        words |= {rules.class_of[m.group().lower()] for m in rules.classes.finditer(text)}
+    return frozenset(words)
 
 
 def _key_text(key: frozenset[str]) -> str:
