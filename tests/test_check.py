@@ -280,7 +280,8 @@ def test_claims_table_gives_the_corpus_claim_ids(seed_docs, seed_facts):
 # Issue 14's goal: at least 0.8 of the figures another dev article reports come back corroborated
 # or updated (``review``, an unsure match, does not count), and no figure of a different event is
 # conflicting. The measurement is benchmarks/check_recall.py (run it with --show to see the misses).
-GROUPED_FLOOR = 0.8
+# The floor is what the check reaches on the dev set (44 of 48, 0.917), just under it.
+GROUPED_FLOOR = 0.9
 OLD_CLAIMS = "review" not in check.build_claims(pd.DataFrame()).columns
 
 

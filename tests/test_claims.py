@@ -708,6 +708,10 @@ MUST_MERGE |= {
         tariff("energy", "It exempts energy at 12%.", "12%", value=12),
         tariff("tariffs on oil", "Ottawa faces 12 per cent tariffs on oil and gas.", "12 per cent", value=12),
     ),
+    "a figure one outlet's words leave in category other": (
+        {"value": 60, "unit": "count", "subject": "new surveillance drones", "category": "asset"},
+        {"value": 60, "unit": "count", "subject": "drones", "category": "other"},
+    ),
     "a pronoun 'us' is not the United States": (
         tariff("tariff on canadian goods"),
         tariff("tariffs", "They slapped us with 30 per cent tariffs.", "30 per cent"),

@@ -302,7 +302,17 @@ class CorpusIndex:
         """The kept facts that can share a claim with a figure of the article (:func:`block_keys`)."""
         if article.empty or self.kept.empty:
             return self.kept.iloc[:0]
-        return self.kept.loc[self.keys.isin(set(block_keys(article))).to_numpy()]
+        blocks = set(block_keys(article))
+        # Category ``other`` may join any category of its dimension (on more evidence): both ways.
+        dimension = self.keys.str.partition("|")[2]
+        open_dims = {b.partition("|")[2] for b in blocks if b.startswith("other|")}
+        dims = {b.partition("|")[2] for b in blocks}
+        wanted = (
+            self.keys.isin(blocks)
+            | dimension.isin(open_dims)
+            | (self.keys.str.startswith("other|") & dimension.isin(dims))
+        )
+        return self.kept.loc[wanted.to_numpy()]
 
     def mentions(self, kept_ids: Iterable[str]) -> list[Mention]:
         """Every corpus mention the kept facts stand for, by date, document and position."""
