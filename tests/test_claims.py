@@ -1150,6 +1150,8 @@ def test_a_figure_its_own_document_gives_two_things_is_left_alone():
         (THREAT, "30%", ["Canada", "Mexico"]),
         ("A 30% tariff on all imports from Canada starts Tuesday.", "30%", ["Canada"]),
         ("They slapped us with 30 per cent tariffs.", "30 per cent", []),  # a pronoun, not the U.S.
+        ("Canada faces 30% tariffs from the U.S. next week.", "30%", []),  # who imposes it, not whom it hits
+        ("Canada retaliated against the U.S. with 30 per cent tariffs.", "30 per cent", ["United States"]),
         (
             "Canada imposes its own 30% tariffs on $155 billion worth of U.S. goods.",
             "30%",

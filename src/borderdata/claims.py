@@ -550,9 +550,11 @@ CAPITALISED = re.compile(r"\b[A-Z][A-Za-z.]*[A-Za-z]\.?|\b[A-Z]\b")
 # right before "with" and the figure, is whom the figure is imposed on.
 TARGET_BEFORE = re.compile(r"\b([A-Z][A-Za-z.]*)\s+with\s+(?:an?\s+)?\Z")
 # "a 25% tariff threat against both Canada and Mexico", "tariffs on all imports from Canada": "on",
-# "against" or "from" and the capitalised names (and their "and"s) right after them.
+# "against" or goods "from" and the capitalised names (and their "and"s) right after them. A bare
+# "from" names who imposes it ("tariffs from the U.S."), not whom it hits.
 TARGET_AFTER = re.compile(
-    r"\b(?:on|against|from)\s+(?:(?:all|both|the)\s+)?((?:[A-Z][A-Za-z.]*(?:\s+and\s+|,\s+|\s+)?)+)"
+    r"\b(?:on|against|(?:imports|goods|products|exports)\s+from)\s+(?:(?:all|both|the)\s+)?"
+    r"((?:[A-Z][A-Za-z.]*(?:\s+and\s+|,\s+|\s+)?)+)"
 )
 # Where the figure's clause ends after it: a comma, semicolon, colon or a full stop (not the dots of "U.S.").
 CLAUSE_END = re.compile(r"[,;:!?]|(?<![A-Z])\.(?:\s|\Z)")
