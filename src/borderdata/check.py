@@ -45,7 +45,7 @@ from typing import Any
 
 import pandas as pd
 
-from borderdata.claims import LIST_SEP, build_claims
+from borderdata.claims import LIST_SEP, build_claims, category_block, locations_compatible
 from borderdata.corpus import (
     DEFAULT_PATHS,
     RULES_ENV,
@@ -212,8 +212,6 @@ def block_keys(facts: pd.DataFrame) -> pd.Series:
     different categories or dimensions (mass, a currency, percent, count) never meet,
     except kindred categories, which share a block (:func:`borderdata.claims.category_block`).
     """
-    from borderdata.claims import category_block
-
     blocks = {c: category_block(c) for c in pd.unique(facts["category"])}
     return facts["category"].map(blocks).astype(object) + "|" + _dimension(facts["unit"]).astype(object)
 
@@ -671,8 +669,6 @@ def _row(
 
 def _compatible(other: Mapping[str, Any], fact: Mapping[str, Any]) -> bool:
     """True when ``other`` contradicts neither the figure's place nor its period (see :func:`verdict`)."""
-    from borderdata.claims import locations_compatible
-
     same_period = other["period"] == fact["period"] or "" in (other["period"], fact["period"])
     return same_period and locations_compatible(other["location"], fact["location"])
 
