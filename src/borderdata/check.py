@@ -45,6 +45,7 @@ from typing import Any
 
 import pandas as pd
 
+from borderdata import units as _units  # noqa: F401  (before claims, which imports pint: see units)
 from borderdata.claims import LIST_SEP, build_claims
 from borderdata.corpus import (
     DEFAULT_PATHS,
@@ -128,14 +129,74 @@ def _with_published(doc: Document, published: Any) -> Document:
     return replace(doc, published=day)
 
 
+# One record of a news archive: ARCHIVE.jsonl:N (or .jsonl.gz:N), N the record's line number.
+RECORD_ARGUMENT = re.compile(r"(?P<archive>.+\.jsonl(?:\.gz)?):(?P<record>[^:/\\]*)", re.IGNORECASE)
+MSG_RECORD_NUMBER = "record {record!r} is not a line number (write ARCHIVE.jsonl:N, N counted from 1)"
+MSG_NO_RECORD = "no record on line {n} (its last record is on line {last})"
+MSG_NO_RECORDS = "no record on line {n} (it holds no record)"
+MSG_BLANK_RECORD = "no record on line {n} (the line is blank)"
+
+
+def split_record(argument: Path) -> tuple[Path, str | None]:
+    """``(archive, record)`` for an ``ARCHIVE.jsonl:N`` argument; ``(argument, None)`` for any other
+    (a file that exists under the full name is that file)."""
+    found = RECORD_ARGUMENT.fullmatch(str(argument))
+    if found is None or argument.exists():
+        return argument, None
+    return Path(found["archive"]), found["record"]
+
+
+def read_record(archive: Path, record: str, problems: list[Problem]) -> Document | None:
+    """The Document on line ``record`` of ``archive``, or None with a problem naming the file and why."""
+    from borderdata.corpus import CorpusError, document_from_jsonl, iter_jsonl_lines
+
+    if not record.isdigit() or int(record) < 1:
+        problems.append(Problem(archive, MSG_RECORD_NUMBER.format(record=record)))
+        return None
+    wanted, last = int(record), 0
+    try:
+        for lineno, line in iter_jsonl_lines(archive, problems=problems):
+            if lineno == wanted:
+                return document_from_jsonl(archive, lineno, line)
+            if lineno > wanted:
+                problems.append(Problem(archive, MSG_BLANK_RECORD.format(n=wanted)))
+                return None
+            last = lineno
+    except CorpusError as exc:
+        problems.append(Problem(exc.path, exc.reason))
+        return None
+    reason = MSG_NO_RECORD.format(n=wanted, last=last) if last else MSG_NO_RECORDS.format(n=wanted)
+    problems.append(Problem(archive, reason))
+    return None
+
+
+def read_articles(arguments: Sequence[Path], problems: list[Problem]) -> list[Document]:
+    """The articles named on the command line, by doc_id: files read like any input (every record of
+    an archive), and single archive records named ``ARCHIVE.jsonl:N``."""
+    files, documents = [], []
+    for argument in arguments:
+        path, record = split_record(argument)
+        if record is None:
+            files.append(path)
+        elif (doc := read_record(path, record, problems)) is not None:
+            documents.append(doc)
+    documents += load_corpus(files, problems=problems) if files else []
+    return sorted(documents, key=lambda d: d.doc_id)
+
+
 # --- the corpus side -----------------------------------------------------------------------------
 
 
 def default_cache() -> Path:
-    """The project's fact cache, the one ``make data`` keeps (``data/processed/.cache``)."""
-    from borderdata.config import cache_dir
+    """The check's own fact cache and snapshots: the user's cache folder, one per project.
 
-    return cache_dir()
+    Not ``make data``'s cache in ``data/processed/.cache``: the check never writes into
+    ``data/processed/``, so it keeps its state outside the project (the first check of a
+    project extracts the corpus once into it).
+    """
+    from borderdata.config import outside_cache_dir
+
+    return outside_cache_dir()
 
 
 def project_files() -> tuple[Path, Path]:
@@ -252,7 +313,7 @@ class CorpusIndex:
     """The corpus prepared for checks: its facts, the facts the claims logic sees, and who stands for whom.
 
     Build it once with :meth:`of` and check many articles against it; it pickles, so the
-    command line keeps one beside the fact cache (:func:`corpus_index`).
+    command line keeps one beside the check's fact cache (:func:`corpus_index`).
     """
 
     full: pd.DataFrame  # every corpus fact
@@ -262,11 +323,13 @@ class CorpusIndex:
     reduced: bool
     files: list[Path] = field(default_factory=list)  # the corpus's article files, when read from disk
     decisions: list = field(default_factory=list)  # analysts' same/split answers for build_claims
-    rows: list[tuple] = field(init=False, repr=False)  # the receipt fields of ``full``, one tuple a fact
 
-    def __post_init__(self) -> None:
-        columns = [self.full[c].tolist() for c in RECEIPT_FIELDS]
-        self.rows = list(zip(*columns, strict=True))
+    def __getstate__(self) -> dict[str, Any]:
+        # Paths as text: unpickling 8,000 Path objects costs more than the facts table does.
+        return {**self.__dict__, "files": [str(p) for p in self.files]}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update({**state, "files": [Path(p) for p in state["files"]]})
 
     @classmethod
     def of(cls, facts: pd.DataFrame, reduce_above: int = REDUCE_ABOVE) -> CorpusIndex:
@@ -302,7 +365,9 @@ class CorpusIndex:
 
     def mentions(self, kept_ids: Iterable[str]) -> list[Mention]:
         """Every corpus mention the kept facts stand for, by date, document and position."""
-        rows = [self.rows[p] for k in kept_ids for p in self.members.get(k, ())]
+        positions = [p for k in kept_ids for p in self.members.get(k, ())]
+        taken = self.full.take(positions) if positions else self.full.iloc[:0]
+        rows = list(zip(*(taken[c].tolist() for c in RECEIPT_FIELDS), strict=True))
         rows.sort(key=lambda r: (r[PUBLISHED], r[DOC_ID], r[START]))
         return [dict(zip(RECEIPT_FIELDS, r, strict=True)) for r in rows]
 
@@ -329,7 +394,7 @@ def corrected(
     return conformed(report.facts), list(report.decisions)
 
 
-SNAPSHOT_FOLDER = "check"  # a folder of the fact cache, beside the engine's own files
+SNAPSHOT_FOLDER = "check"  # a folder of the check's fact cache, beside the engine's own files
 
 
 def _stat_lines(folder: str) -> Iterator[str]:
@@ -887,6 +952,7 @@ def terminal_table(result: CheckResult, width: int | None = None) -> str:
 OUT_SUFFIXES = (".csv", ".json", ".html")
 MSG_OUT_SUFFIX = "{out}: unsupported output (use FILE.csv, FILE.json or FILE.html)"
 MSG_OUT_PROTECTED = "{out}: the check never writes into {folder} (the project's tables and overrides)"
+MSG_CACHE_PROTECTED = "{cache}: the check never writes into {folder}: name a cache folder outside it"
 MSG_CORPUS_MISSING = "corpus {path}: no such file or folder"
 MSG_CORPUS_EMPTY = "corpus {paths}: no article with figures to check against"
 MSG_NO_ARTICLE = "no article could be read: nothing to check"
@@ -904,6 +970,13 @@ def check_out_path(out: Path) -> None:
     target = out.resolve()
     if target == overrides.resolve() or target.is_relative_to(processed.resolve()):
         raise CheckError(MSG_OUT_PROTECTED.format(out=out, folder=processed.parent))
+
+
+def check_cache_path(cache: Path) -> None:
+    """CheckError if the ``--cache`` folder is in data/processed/ (the check keeps its state outside)."""
+    processed = project_files()[0]
+    if cache.resolve().is_relative_to(processed.resolve()):
+        raise CheckError(MSG_CACHE_PROTECTED.format(cache=cache, folder=processed))
 
 
 def check_corpus_paths(paths: Sequence[Path] | None) -> list[Path]:
@@ -956,17 +1029,20 @@ def run_command(
     try:
         if out is not None:
             check_out_path(out)
+        if cache is not None:
+            check_cache_path(cache)
         paths = check_corpus_paths(corpus)
     except CheckError as exc:
         print(f"error: {printable(str(exc))}", file=stderr)
         return 2
     problems: list[Problem] = []
-    documents = load_corpus(articles, problems=problems)
+    documents = read_articles(articles, problems)
     for problem in problems:
         print(printable(str(problem)), file=stderr)
     failed = any(p.severity == "error" for p in problems)
     if not documents:
-        print(f"error: {MSG_NO_ARTICLE}", file=stderr)
+        if not failed:  # an unreadable article has said why in its own line
+            print(f"error: {MSG_NO_ARTICLE}", file=stderr)
         return 1
     corpus_problems: list[Problem] = []
     overrides = project_overrides()
