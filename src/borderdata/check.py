@@ -83,8 +83,9 @@ ARTICLE_ID = "article"
 MAX_SOURCES = 5  # documents named per figure (the rest are counted)
 # Above this many candidate facts, mentions that differ only by document are represented by a few.
 REDUCE_ABOVE = 5_000
-# Columns that may tell two mentions apart for the claims logic, besides which document they are in.
-DOCUMENT_COLUMNS = ("fact_id", "doc_id", "source_file", "start", "end", "published")
+# Columns that tell only which document a mention is in (and who published it when): the claims
+# logic groups and judges mentions on the others; the outlet only names the sources in its texts.
+DOCUMENT_COLUMNS = ("fact_id", "doc_id", "source_file", "outlet", "start", "end", "published")
 CLAIM_STATUS_VERDICT = {"corroborated": "corroborated", "updated": "updated", "conflicting": "conflicting"}
 # Two values this close (relative) are shown as agreeing when choosing which other value to report.
 SAME_VALUE = 0.01
@@ -278,9 +279,10 @@ def block_keys(facts: pd.DataFrame) -> pd.Series:
 def representatives(corpus: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     """A few mentions for each set that differs only by document, and who each one stands for.
 
-    Mentions with equal text columns (value, unit, qualifier, subject, sentence, outlet...)
-    are the same statement to the claims logic except for their date: the earliest and
-    latest dated one and one undated are kept. Returns the kept facts and, for every
+    Mentions with equal text columns (value, unit, qualifier, subject, sentence...) are the
+    same statement to the claims logic except for their date, whichever outlet published
+    them: the earliest and latest dated one and one undated are kept (the sources still
+    name every outlet: each kept mention stands for the others). Returns the kept facts and, for every
     corpus fact_id, the fact_id that represents it.
     """
     columns = [c for c in FACT_COLUMNS if c not in DOCUMENT_COLUMNS and c in corpus]
