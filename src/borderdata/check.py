@@ -367,11 +367,19 @@ class CorpusIndex:
 
     def mentions(self, kept_ids: Iterable[str]) -> list[Mention]:
         """Every corpus mention the kept facts stand for, by date, document and position."""
-        positions = [p for k in kept_ids for p in self.members.get(k, ())]
-        taken = self.full.take(positions) if positions else self.full.iloc[:0]
-        rows = list(zip(*(taken[c].tolist() for c in RECEIPT_FIELDS), strict=True))
-        rows.sort(key=lambda r: (r[PUBLISHED], r[DOC_ID], r[START]))
-        return [dict(zip(RECEIPT_FIELDS, r, strict=True)) for r in rows]
+        return self.mentions_of([list(kept_ids)])[0]
+
+    def mentions_of(self, groups: Sequence[Sequence[str]]) -> list[list[Mention]]:
+        """:meth:`mentions` of each group of kept facts, the receipt fields read once for all groups."""
+        wanted = [[p for k in kept for p in self.members.get(k, ())] for kept in groups]
+        union = sorted({p for positions in wanted for p in positions})
+        taken = self.full.take(union)
+        row_at = dict(zip(union, zip(*(taken[c].tolist() for c in RECEIPT_FIELDS), strict=True), strict=True))
+        found = []
+        for positions in wanted:
+            rows = sorted((row_at[p] for p in positions), key=lambda r: (r[PUBLISHED], r[DOC_ID], r[START]))
+            found.append([dict(zip(RECEIPT_FIELDS, r, strict=True)) for r in rows])
+        return found
 
 
 def corrected(
@@ -647,19 +655,22 @@ def _figures(article: pd.DataFrame, combined: pd.DataFrame | None, index: Corpus
     """Each article fact with its combined claim and every corpus mention that claim stands for."""
     if combined is None or article.empty:
         return []
-    claim_rows = combined.to_dict("records")
+    mine = set(article["fact_id"])
+    holding = [not mine.isdisjoint(ids) for ids in combined["fact_ids"].astype(str).str.split(LIST_SEP)]
+    claim_rows = combined.loc[holding].to_dict("records")  # only the claims of the article's figures
     claim_of: dict[str, int] = {}
     for i, claim in enumerate(claim_rows):
         for fact_id in str(claim["fact_ids"]).split(LIST_SEP):
             claim_of.setdefault(fact_id, i)
-    figures = []
-    for fact in article.to_dict("records"):
-        number = claim_of.get(fact["fact_id"])
-        claim = claim_rows[number] if number is not None else {}
-        members = str(claim.get("fact_ids", "")).split(LIST_SEP) if claim else []
-        others = index.mentions(m for m in members if m in index.members)
-        figures.append(Figure(fact=fact, claim=claim, others=others))
-    return figures
+    facts = article.to_dict("records")
+    claims = [claim_rows[claim_of[f["fact_id"]]] if f["fact_id"] in claim_of else {} for f in facts]
+    members = [
+        [m for m in str(c["fact_ids"]).split(LIST_SEP) if m in index.members] if c else [] for c in claims
+    ]
+    return [
+        Figure(fact=fact, claim=claim, others=others)
+        for fact, claim, others in zip(facts, claims, index.mentions_of(members), strict=True)
+    ]
 
 
 def _row(
