@@ -41,7 +41,9 @@ def _news_definitions() -> list[str]:
     return lines
 
 
-ureg = pint.UnitRegistry(None, on_redefinition="raise", autoconvert_offset_to_baseunit=True)
+ureg: pint.UnitRegistry = pint.UnitRegistry(
+    None, on_redefinition="raise", autoconvert_offset_to_baseunit=True
+)
 ureg.load_definitions(_news_definitions())
 ureg.define("point = count = pts")
 for _code in CURRENCIES:
