@@ -140,11 +140,13 @@ def capped(doc: Document) -> tuple[Document, str]:
 def _unique_batches(docs: list[tuple[Document, str]]) -> Iterator[list[tuple[Document, str]]]:
     """Consecutive groups of documents with distinct ids (extract_facts keys its rows by doc_id)."""
     batch: list[tuple[Document, str]] = []
+    ids: set[str] = set()
     for item in docs:
-        if any(doc.doc_id == item[0].doc_id for doc, _ in batch):
+        if item[0].doc_id in ids:
             yield batch
-            batch = []
+            batch, ids = [], set()
         batch.append(item)
+        ids.add(item[0].doc_id)
     if batch:
         yield batch
 
