@@ -971,10 +971,14 @@ def _key_links(nodes: pd.DataFrame) -> list[tuple[int, int, int, int]]:
     """
     links = []
     tied = nodes["stock"] & ((nodes["location"].ne("") & nodes["when"].ne("")) | nodes["events_text"].ne(""))
-    for _, bucket in nodes.loc[tied].groupby(
-        ["category", "dimension", "location", "when", "events_text"], sort=True
-    ):
-        keys = dict(zip(bucket.index, bucket["core"], strict=True))
+    rows = nodes.loc[tied]
+    columns = ("category", "dimension", "location", "when", "events_text")
+    # Buckets as plain dicts: iterating a pandas groupby costs a frame per (mostly tiny) bucket.
+    buckets: dict[tuple[str, ...], dict[int, frozenset[str]]] = {}
+    for i, core, *bucket in zip(rows.index.tolist(), rows["core"], *(rows[c] for c in columns), strict=True):
+        buckets.setdefault(tuple(bucket), {})[i] = core
+    for bucket_key in sorted(buckets):
+        keys = buckets[bucket_key]
         holders: dict[str, set[int]] = {}
         for i, key in keys.items():
             for word in key:
