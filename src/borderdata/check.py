@@ -676,7 +676,11 @@ def check_document(
         index = CorpusIndex.of(corpus.loc[~corpus["doc_id"].isin(twins)], reduce_above)
     candidates = index.candidates(article)
     combined = (
-        build_claims(pd.concat([candidates, article], ignore_index=True), decisions=index.decisions)
+        build_claims(
+            pd.concat([candidates, article], ignore_index=True),
+            decisions=index.decisions,
+            holding=set(article["fact_id"]),  # only the claims of the article's figures are summarised
+        )
         if len(article)
         else None
     )
