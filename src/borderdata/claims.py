@@ -1001,7 +1001,7 @@ class _Window:
     def add(self, i: int) -> None:
         self.items.append(i)
 
-    def candidates(self, low: float, highs: list[float], limit: int) -> list[int]:
+    def candidates(self, low: float, highs: Mapping[int, float], limit: int) -> list[int]:
         """Up to ``limit`` newest nodes whose widened interval still reaches ``low``."""
         if len(self.items) > max(4 * limit, 2 * self.kept):
             self.items = [j for j in self.items if not highs[j] < low]
@@ -1082,7 +1082,7 @@ def _agreement_links(nodes: pd.DataFrame, rules: ClaimRules) -> list[tuple[int, 
         words = sorted(_beyond_category(node), key=lambda w: (frequency[dim, w], w))
         blocks = [(dim, w) for w in words] + [(dim, "")] + ([(dim, "*")] if not words else [])
         seen: set[int] = set()
-        found = []
+        found: list[tuple[int, int, int, int]] = []
         for block in blocks:
             window = windows.get(block)
             # Rarer words first; commoner ones only while nothing qualified (and within the limit).
@@ -1253,7 +1253,9 @@ def _value_groups(rows: list[Mention]) -> list[list[Mention]]:
     ordered = sorted(
         rows, key=lambda r: (*_number_key(r["t_low"]), *_number_key(r["t_high"]), r["doc_id"], r["start"])
     )
-    groups, ceiling, current = [], math.inf, []
+    groups: list[list[Mention]] = []
+    current: list[Mention] = []
+    ceiling = math.inf
     for row in ordered:
         if current and row["t_low"] > ceiling:
             groups.append(current)
@@ -1266,7 +1268,9 @@ def _value_groups(rows: list[Mention]) -> list[list[Mention]]:
 
 def _steps(rows: list[Mention]) -> list[list[Mention]]:
     """Mentions in publication order, a new step whenever the value stops agreeing."""
-    steps, current, floor, ceiling = [], [], -math.inf, math.inf
+    steps: list[list[Mention]] = []
+    current: list[Mention] = []
+    floor, ceiling = -math.inf, math.inf
     for row in rows:
         low, high = row["t_low"], row["t_high"]
         if current and (max(floor, low) > min(ceiling, high)):
@@ -1281,7 +1285,7 @@ def _steps(rows: list[Mention]) -> list[list[Mention]]:
 def _trim(steps: list[list[Mention]]) -> list[list[Mention] | None]:
     """At most :data:`MAX_LISTED` steps or value runs: the first two and the last ones."""
     if len(steps) <= MAX_LISTED:
-        return steps
+        return list(steps)
     return [*steps[:2], None, *steps[-(MAX_LISTED - 2) :]]
 
 
@@ -1327,7 +1331,7 @@ def _allowances(rows: list[Mention], tolerances: Tolerances) -> str:
 
 def _periods(rows: list[Mention]) -> str:
     """The periods compared, as resolved, with who stated them."""
-    stated = {}
+    stated: dict[str, list[str]] = {}
     for row in rows:
         if row["period"]:
             span = f" = {row['period_start']}..{row['period_end']}" if row["period_start"] else ""
@@ -1458,15 +1462,15 @@ def _review(rows: list[Mention]) -> str:
         )
     if not any(r["core"] for r in rows):
         reasons.append("no subject stated: matched on value, category and context only")
-    reasons = [r for r in reasons if r]
-    if reasons:
-        reasons.append("answer with `same` or `split` rows in data/overrides.csv")
-    return "; ".join(reasons)
+    stated = [r for r in reasons if r]
+    if stated:
+        stated.append("answer with `same` or `split` rows in data/overrides.csv")
+    return "; ".join(stated)
 
 
 def _receipts(rows: list[Mention], documents: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
     """Outlets, titles, dates, URLs (one per document, in ``doc_ids`` order) and the sentences."""
-    first = {}
+    first: dict[str, Mention] = {}
     for row in sorted(rows, key=lambda r: (r["doc_id"], r["start"])):
         first.setdefault(row["doc_id"], row)
     docs = sorted(first)
@@ -1598,14 +1602,17 @@ def _document_meta(documents: pd.DataFrame | Iterable | None) -> dict[str, dict[
     """Title and URL by doc_id, from a documents table or :class:`~borderdata.corpus.Document` objects."""
     if documents is None:
         return {}
-    if not isinstance(documents, pd.DataFrame):
-        documents = pd.DataFrame(
+    frame: pd.DataFrame = (
+        documents
+        if isinstance(documents, pd.DataFrame)
+        else pd.DataFrame(
             [{"doc_id": d.doc_id, "title": d.title, "url": getattr(d, "url", "")} for d in documents]
         )
-    if documents.empty or "doc_id" not in documents:
+    )
+    if frame.empty or "doc_id" not in frame:
         return {}
-    columns = [c for c in ("title", "url") if c in documents]
-    table = documents.loc[:, ["doc_id", *columns]].fillna("").astype(str).drop_duplicates("doc_id")
+    columns = [c for c in ("title", "url") if c in frame]
+    table = frame.loc[:, ["doc_id", *columns]].fillna("").astype(str).drop_duplicates("doc_id")
     return table.set_index("doc_id").to_dict("index")
 
 
