@@ -196,6 +196,45 @@ def test_failing_notebook_is_named_and_others_still_render(tables, tmp_path, cap
     assert "&lt;span" not in index and "<span style" not in index  # the summary is plain text
 
 
+def _notebook(*sources: str) -> nbformat.NotebookNode:
+    nb = new_notebook(
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "language_info": {"name": "python"},
+        }
+    )
+    nb.cells = [new_markdown_cell("# A page")]
+    for source in sources:
+        nb.cells += [new_markdown_cell("A step."), new_code_cell(source)]
+    return nb
+
+
+def test_notebooks_sharing_a_worker_kernel_start_from_an_empty_namespace(tables, tmp_path):
+    """One worker runs both notebooks in its one kernel (same process id), yet the second sees no
+    variable of the first, exports into its own folder, and numbers its cells from 1."""
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    report_lines = "import os\nprint(os.getpid(), os.environ.get('BORDERDATA_EXPORT_DIR', ''))"
+    nbformat.write(_notebook("leaked = 'from the first page'", report_lines), folder / "10-first.ipynb")
+    nbformat.write(_notebook("print('leaked' in dir())", report_lines), folder / "11-second.ipynb")
+    out = tmp_path / "reports"
+    results = report.build_report(report.find_notebooks(folder), out, {}, tables_dir=tables, jobs=1)
+    assert all(r.ok for r in results), [r.error for r in results]
+
+    def outputs(name: str) -> list[str]:
+        nb = nbformat.read(out / "executed" / f"{name}.ipynb", as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert [c.execution_count for c in code] == list(range(1, len(code) + 1))
+        assert all(report.SETUP_TAG not in c.metadata.get("tags", []) for c in nb.cells)
+        return ["".join(o.get("text", "")) for c in code for o in c.outputs]
+
+    first, second = outputs("10-first"), outputs("11-second")
+    assert second[0].strip() == "False"
+    (pid_1, export_1), (pid_2, export_2) = first[-1].split(), second[-1].split()
+    assert pid_1 == pid_2  # the kernel was reused
+    assert Path(export_1).name == "10-first_files" and Path(export_2).name == "11-second_files"
+
+
 def test_strip_volatile_removes_run_metadata():
     nb = new_notebook(metadata={"papermill": {"start_time": "now"}})
     nb.cells = [new_code_cell("1")]

@@ -27,6 +27,7 @@ import ctypes
 import datetime as dt
 import html
 import multiprocessing
+import multiprocessing.util
 import os
 import re
 import shutil
@@ -40,13 +41,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import nbformat
+# jsonschema (under nbformat) imports rfc3987_syntax when it is installed, only to check "iri" strings,
+# which no notebook holds; it compiles a grammar at import (1.5 s in each of the report's processes).
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
 
-from borderdata import parameters as params
-from borderdata.corpus import PROJECT_ROOT
-from borderdata.display import EXPORT_ENV
-from borderdata.tables import write_bytes_atomic
-from borderdata.views import TABLES_ENV, tables_folder
+import nbformat  # noqa: E402
+
+from borderdata import parameters as params  # noqa: E402
+from borderdata.corpus import PROJECT_ROOT  # noqa: E402
+from borderdata.parameters import EXPORT_ENV, TABLES_ENV, tables_folder  # noqa: E402
 
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
 REPORTS = PROJECT_ROOT / "reports"
@@ -100,6 +103,8 @@ class NotebookResult:
 
 def write_public(path: Path, data: str | bytes) -> Path:
     """Write ``data`` to ``path`` atomically, readable by everyone (pages and images are shared)."""
+    from borderdata.tables import write_bytes_atomic
+
     payload = data.encode("utf-8") if isinstance(data, str) else data
     write_bytes_atomic(path, lambda tmp: tmp.write_bytes(payload))
     path.chmod(0o644)
@@ -222,12 +227,17 @@ def render_html(nb: nbformat.NotebookNode, with_code: bool = False) -> str:
 QUIET_KERNEL = ["--IPKernelApp.log_level=CRITICAL"]
 
 
-def execute_with_papermill(path: Path, out_path: Path, parameters: dict[str, Any]) -> nbformat.NotebookNode:
-    """Run ``path`` with papermill into ``out_path``; raises on a failing cell (output still written)."""
+def execute_with_papermill(
+    path: Path, out_path: Path, parameters: dict[str, Any], export_dir: Path | None = None
+) -> nbformat.NotebookNode:
+    """Run ``path`` with papermill into ``out_path`` in this worker's kernel, after a setup cell that
+    gives it a fresh namespace (:func:`setup_cell`); raises on a failing cell (output still written)."""
     import papermill as pm
 
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.insert(0, setup_cell(export_dir))
     return pm.execute_notebook(
-        str(path),
+        nb,
         str(out_path),
         parameters=parameters,
         kernel_name=KERNEL,
@@ -236,7 +246,62 @@ def execute_with_papermill(path: Path, out_path: Path, parameters: dict[str, Any
         log_output=False,
         execution_timeout=CELL_TIMEOUT,
         extra_arguments=QUIET_KERNEL,
+        km=worker_kernel(),
     )
+
+
+# Each worker process keeps one kernel and runs every notebook it is given in it: starting a kernel
+# and importing pandas, pint and matplotlib into it is most of a small notebook's time. Before each
+# notebook a setup cell empties the namespace (``%reset -f``: no variable of the previous notebook
+# survives), points the chart exports at this page's folder, makes library warnings show again, and
+# numbers the cells from 1, so a page is the same as from a kernel of its own.
+SETUP_TAG = "borderdata-setup"
+_WORKER_KERNEL: dict[str, Any] = {}
+
+
+def setup_cell(export_dir: Path | None) -> nbformat.NotebookNode:
+    """The cell run before a notebook in a reused kernel (tagged, left out of pages and numbering)."""
+    export = (
+        f"_os.environ[{EXPORT_ENV!r}] = {str(export_dir)!r}"
+        if export_dir
+        else f"_os.environ.pop({EXPORT_ENV!r}, None)"
+    )
+    source = "\n".join(
+        [
+            'get_ipython().run_line_magic("reset", "-f")',
+            "import os as _os, warnings as _warnings",
+            export,
+            '_warnings.simplefilter("default", append=True)  # changes no filter; resets "shown once"',
+            "get_ipython().execution_count = 1",
+            "del _os, _warnings",
+        ]
+    )
+    return nbformat.v4.new_code_cell(source, metadata={"tags": [SETUP_TAG]})
+
+
+def worker_kernel() -> Any:
+    """This worker's kernel manager (its kernel is started by the first notebook, and again if it died);
+    the kernel is shut down when the worker exits."""
+    from jupyter_client.manager import KernelManager
+
+    km = _WORKER_KERNEL.get("km")
+    if km is not None and km.has_kernel and km.is_alive():
+        return km
+    if km is None:
+        multiprocessing.util.Finalize(None, _shutdown_worker_kernel, exitpriority=10)
+    elif km.has_kernel:
+        with contextlib.suppress(Exception):
+            km.shutdown_kernel(now=True)
+    km = KernelManager(kernel_name=KERNEL)
+    _WORKER_KERNEL["km"] = km
+    return km
+
+
+def _shutdown_worker_kernel() -> None:
+    km = _WORKER_KERNEL.pop("km", None)
+    if km is not None and km.has_kernel:
+        with contextlib.suppress(Exception):
+            km.shutdown_kernel(now=True)
 
 
 def export_folder(out_dir: Path, name: str) -> Path:
@@ -250,15 +315,18 @@ def run_notebook(path: Path, out_dir: Path, parameters: dict[str, Any], with_cod
     executed_dir = out_dir / "executed"
     executed_dir.mkdir(parents=True, exist_ok=True)
     executed = executed_dir / path.name
-    os.environ[EXPORT_ENV] = str(export_folder(out_dir, path.stem))  # the kernel inherits it
     error = ""
     try:
-        execute_with_papermill(path, executed, params.for_notebook(parameters, path))
+        execute_with_papermill(
+            path, executed, params.for_notebook(parameters, path), export_folder(out_dir, path.stem)
+        )
     except Exception as exc:  # a failing cell, a missing kernel, a bad notebook: reported, not raised
         error = f"{type(exc).__name__}: {exc}".strip()
-    finally:
-        os.environ.pop(EXPORT_ENV, None)
-    nb = nbformat.read(executed, as_version=4) if executed.is_file() else nbformat.read(path, as_version=4)
+    if executed.is_file():
+        nb = without_setup(nbformat.read(executed, as_version=4))
+        write_public(executed, nbformat.writes(nb) + "\n")
+    else:
+        nb = nbformat.read(path, as_version=4)
     cell, cell_error = failing_cell(nb)
     if cell_error:
         error = cell_error
@@ -276,6 +344,12 @@ def run_notebook(path: Path, out_dir: Path, parameters: dict[str, Any], with_cod
         error=_one_line(error),
         failing_cell=cell,
     )
+
+
+def without_setup(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """``nb`` without the setup cell the report ran first (it is no part of the notebook)."""
+    nb.cells = [c for c in nb.cells if SETUP_TAG not in c.get("metadata", {}).get("tags", [])]
+    return nb
 
 
 def _one_line(text: str, limit: int = 300) -> str:
