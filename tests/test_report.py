@@ -13,6 +13,7 @@ import argparse
 import ast
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -327,6 +328,8 @@ def test_index_lists_every_source_and_plain_summaries(runs):
         ("01-compare-fentanyl-seizures", "seizures-by-period"),
         ("02-track-funding-commitments", "funding-over-time"),
         ("03-count-enforcement-assets", "assets-by-type"),
+        ("04-check-claims-across-outlets", "claims-by-status"),
+        ("05-fact-check-an-article", "verdicts"),
     ],
 )
 def test_every_chart_is_exported_beside_its_page(runs, name, chart):
@@ -466,3 +469,67 @@ def test_a_page_without_its_own_sources_gets_the_corpus_sources(tables):
     assert '<h2 id="sources">Sources</h2>' in added and added.index("Sources") < added.index("</main>")
     assert 'href="https://www.gazette.example/seizures"' in added
     assert report.with_sources(added, tables) == added  # a page that has them keeps its own
+
+
+# --------------------------------------------------------------------------- the user's articles and docs/
+
+SEED_TABLES_SCRIPT = """
+import sys
+from pathlib import Path
+from borderdata import report
+from borderdata.pipeline import PROCESSED
+seeds = report.build_seed_tables(Path(sys.argv[1]))
+print(report.is_seed_corpus(PROCESSED), report.is_seed_corpus(seeds))
+"""
+
+
+def test_an_article_in_data_raw_never_reaches_the_tables_of_nbval_and_docs(tmp_path):
+    """A fresh project with the seeds and one article of the user's in ``data/raw``: the data step takes
+    the article and prints no warning; the tables nbval and ``make docs`` run on hold the seeds alone,
+    and only those count as the seed corpus (``make report`` leaves docs/ alone on the user's)."""
+    project = tmp_path / "project"
+    shutil.copytree(report.SEEDS, project / "seeds")
+    (project / "data" / "raw").mkdir(parents=True)
+    (project / "data" / "raw" / "mine.txt").write_text(
+        "Officers seized 12 kilograms of fentanyl at the northern border.\n", encoding="utf-8"
+    )
+    env = {
+        **os.environ,
+        "BORDERDATA_PROJECT": str(project),
+        "PYTHONPATH": str(Path(report.__file__).parents[1]),
+    }
+    env.pop("BORDERDATA_TABLES", None)
+    data = subprocess.run(
+        [sys.executable, "-m", "borderdata.cli", "data"], cwd=project, env=env, capture_output=True, text=True
+    )
+    assert data.returncode == 0, data.stderr
+    assert "warn" not in data.stderr.lower(), data.stderr
+    documents = (project / "data" / "processed" / "documents.csv").read_text(encoding="utf-8")
+    assert "mine.txt" in documents
+    done = subprocess.run(
+        [sys.executable, "-c", SEED_TABLES_SCRIPT, str(tmp_path / "seed-tables")],
+        cwd=project, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "True"]
+    assert "mine.txt" not in (tmp_path / "seed-tables" / "documents.csv").read_text(encoding="utf-8")
+
+
+def test_page_screenshots_are_whole_pages_at_1280_px(tmp_path):
+    """``make docs`` screenshots: 1280 px wide, as tall as the page (not a fixed window), few colours."""
+    if report.shutil.which("chromium") is None and report.shutil.which("chromium-browser") is None:
+        pytest.skip("chromium not installed (make browser installs it)")
+    from PIL import Image
+
+    page = tmp_path / "long.html"
+    page.write_text(
+        '<!DOCTYPE html><html><body style="margin:0"><div style="height:3000px;background:#1f5f8b"></div>'
+        "<p>the end</p></body></html>",
+        encoding="utf-8",
+    )
+    result = report.NotebookResult("long", page, None, "Long", "", None, 0.0)
+    [shot] = report.screenshot_pages([result], tmp_path / "shots")
+    image = Image.open(shot)
+    assert image.width == 1280
+    assert 3000 < image.height < 3000 + 200  # the whole page and its last line, no empty window below
+    assert image.mode == "P" and len(image.getcolors(maxcolors=256) or []) <= report.PAGE_COLOURS
