@@ -227,6 +227,7 @@ def test_notebooks_sharing_a_worker_kernel_start_from_an_empty_namespace(tables,
         code = [c for c in nb.cells if c.cell_type == "code"]
         assert [c.execution_count for c in code] == list(range(1, len(code) + 1))
         assert all(report.SETUP_TAG not in c.metadata.get("tags", []) for c in nb.cells)
+        assert nb.metadata.papermill.input_path == str(folder / f"{name}.ipynb")
         return ["".join(o.get("text", "")) for c in code for o in c.outputs]
 
     first, second = outputs("10-first"), outputs("11-second")

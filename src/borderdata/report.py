@@ -4,7 +4,8 @@
 notebooks' ``parameters`` cells (a bad one is one error, exit 2, nothing run),
 then runs the data step once when the tables are stale (its problems printed,
 its exit status kept), executes every ``notebooks/[0-9]*.ipynb`` in a worker
-process that dies with the command, renders each with nbconvert (code hidden
+process that dies with the command (each worker keeps one kernel and empties its
+namespace before each notebook), renders each with nbconvert (code hidden
 unless ``--with-code``; cells tagged ``notebook-only`` left out), each chart
 exported beside its page, and writes ``index.html``: date of the run, the corpus
 in one line, per notebook its title, summary and first chart, and the sources.
@@ -35,6 +36,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -236,7 +238,7 @@ def execute_with_papermill(
     import papermill as pm
 
     nb = nbformat.read(path, as_version=4)
-    nb.cells.insert(0, setup_cell(export_dir))
+    nb.cells.insert(0, setup_cell(export_dir, path.parent))
     return pm.execute_notebook(
         nb,
         str(out_path),
@@ -248,19 +250,22 @@ def execute_with_papermill(
         execution_timeout=CELL_TIMEOUT,
         extra_arguments=QUIET_KERNEL,
         km=worker_kernel(),
+        request_save_on_cell_execute=False,  # written once at the end (or on the failing cell)
     )
 
 
 # Each worker process keeps one kernel and runs every notebook it is given in it: starting a kernel
 # and importing pandas, pint and matplotlib into it is most of a small notebook's time. Before each
 # notebook a setup cell empties the namespace (``%reset -f``: no variable of the previous notebook
-# survives), points the chart exports at this page's folder, makes library warnings show again, and
-# numbers the cells from 1, so a page is the same as from a kernel of its own.
+# survives), goes back to the notebook's folder, points the chart exports at this page's folder, makes
+# library warnings show again and numbers the cells from 1, so a page is the same as from a kernel of
+# its own. Modules stay imported (that is the point): a notebook that changes a library's state or the
+# environment changes it for the notebooks after it in that worker.
 SETUP_TAG = "borderdata-setup"
 _WORKER_KERNEL: dict[str, Any] = {}
 
 
-def setup_cell(export_dir: Path | None) -> nbformat.NotebookNode:
+def setup_cell(export_dir: Path | None, cwd: Path) -> nbformat.NotebookNode:
     """The cell run before a notebook in a reused kernel (tagged, left out of pages and numbering)."""
     export = (
         f"_os.environ[{EXPORT_ENV!r}] = {str(export_dir)!r}"
@@ -271,6 +276,7 @@ def setup_cell(export_dir: Path | None) -> nbformat.NotebookNode:
         [
             'get_ipython().run_line_magic("reset", "-f")',
             "import os as _os, warnings as _warnings",
+            f"_os.chdir({str(cwd)!r})",
             export,
             '_warnings.simplefilter("default", append=True)  # changes no filter; resets "shown once"',
             "get_ipython().execution_count = 1",
@@ -325,6 +331,8 @@ def run_notebook(path: Path, out_dir: Path, parameters: dict[str, Any], with_cod
         error = f"{type(exc).__name__}: {exc}".strip()
     if executed.is_file():
         nb = without_setup(nbformat.read(executed, as_version=4))
+        if "papermill" in nb.metadata:
+            nb.metadata.papermill["input_path"] = str(path)  # papermill stored the notebook it was given
         write_public(executed, nbformat.writes(nb) + "\n")
     else:
         nb = nbformat.read(path, as_version=4)
@@ -560,6 +568,11 @@ li.card h2 { font-size: 1.15em; margin: 0 0 0.3em; } .failed { color: #b00020; f
 """
 
 
+def _import_for_index() -> None:
+    """Import what the index needs (pandas, the views) while the notebooks run instead of after."""
+    import borderdata.display  # noqa: F401
+
+
 def write_index(
     results: Sequence[NotebookResult], out_dir: Path, tables_dir: Path, parameters: dict[str, Any]
 ) -> Path:
@@ -703,9 +716,12 @@ def build_report(
     try:
         (build / REPORT_MARKER).write_text("written by borderdata report\n", encoding="utf-8")
         environment = {TABLES_ENV: str(tables)}
+        warm = threading.Thread(target=_import_for_index, daemon=True)
+        warm.start()
         results = run_all(
             notebooks, build, parameters, with_code=with_code, jobs=jobs, environment=environment
         )
+        warm.join()
         write_index(results, build, tables, parameters)
         for folder in build.rglob("*"):
             if folder.is_dir():
