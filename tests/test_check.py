@@ -214,15 +214,17 @@ def test_a_copy_of_a_corpus_article_is_not_its_own_source(seed_docs, seed_facts,
 
 
 def test_representatives_give_the_same_verdicts(seed_docs, seed_facts):
-    """Cutting the corpus to a few mentions per repeated statement changes no verdict and no source."""
+    """Cutting the corpus to a few mentions per repeated statement changes no verdict and no source,
+    whichever outlets published the copies."""
     copies = pd.concat(
         [seed_facts.assign(doc_id=seed_facts["doc_id"] + f"-{i}",
                            fact_id=seed_facts["doc_id"] + f"-{i}:" + seed_facts["start"].astype(str),
+                           outlet=f"Outlet {i % 3}",
                            published=pd.Timestamp("2025-01-01") + pd.Timedelta(days=i))
-         for i in range(4)]
+         for i in range(6)]
     ).assign(published=lambda d: d["published"].astype(str).str[:10])  # fmt: skip
     kept, stands_for = representatives(copies)
-    assert len(kept) < len(copies) and set(stands_for.index) == set(copies["fact_id"])
+    assert len(kept) == 2 * len(seed_facts) and set(stands_for.index) == set(copies["fact_id"])
     for doc in ("001", "002"):
         exact = check_document(seed_docs[doc], facts=copies, reduce_above=10**9)
         reduced = check_document(seed_docs[doc], facts=copies, reduce_above=0)
@@ -491,3 +493,94 @@ def test_analysts_corrections_apply_to_corpus_and_article(tmp_path, seed_docs):
     )
     table = check_document(seed_docs["002"], facts=index, overrides=overrides).table
     assert not table["surface"].str.contains("Black Hawk").any()
+
+
+# --- where the check keeps its state; one record of an archive ----------------------------------
+
+
+def tree(folder: Path) -> dict[str, int]:
+    """Every file and folder below ``folder`` with its mtime (ns)."""
+    return {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in sorted(folder.rglob("*"))}
+
+
+def test_default_cache_is_outside_data_processed(tmp_path, monkeypatch):
+    """With no --cache, a first check leaves the project's data/processed/ and overrides as they were."""
+    project = tmp_path / "project"
+    corpus = project / "seeds"
+    corpus.mkdir(parents=True)
+    for path in sorted(SEEDS.glob("00[0-2]_*.txt")):
+        (corpus / path.name).write_bytes(path.read_bytes())
+    processed = project / "data" / "processed"
+    (processed / ".cache").mkdir(parents=True)
+    (processed / "facts.csv").write_text("fact_id\n", encoding="utf-8")
+    (processed / ".cache" / "facts.sqlite3").write_bytes(b"")
+    (project / "data" / "overrides.csv").write_text("fact_id,action,field,value,reason,author,date\n")
+    monkeypatch.setenv("BORDERDATA_PROJECT", str(project))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    before = tree(project / "data")
+    code, out, err = run([corpus / "002_6b0f9d32bb2bd3fb.txt"], [corpus], tmp_path / "c.csv")
+    assert code == 0, err
+    assert "figures:" in out
+    assert tree(project / "data") == before
+    snapshots = list((tmp_path / "user-cache").rglob("check/corpus-*.pkl"))
+    assert len(snapshots) == 1 and check.default_cache() in snapshots[0].parents
+
+
+def test_cache_in_data_processed_is_refused(tmp_path, monkeypatch):
+    project = tmp_path / "project"
+    (project / "data" / "processed").mkdir(parents=True)
+    monkeypatch.setenv("BORDERDATA_PROJECT", str(project))
+    cache = project / "data" / "processed" / ".cache"
+    code, out, err = run([SEEDS / "002_6b0f9d32bb2bd3fb.txt"], [SEEDS], None, cache)
+    assert code == 2 and out == "" and err.startswith("error:") and "never writes into" in err
+    assert not cache.exists()
+
+
+@pytest.fixture
+def archive(tmp_path, seed_docs) -> Path:
+    """A news archive: line 1 the 001 seed, line 2 blank, line 3 the 002 seed."""
+    path = tmp_path / "wire.jsonl"
+    records = [
+        json.dumps({"id": "wire-1", "text": seed_docs["001"].body, "published": "2025-01-29"}),
+        "",
+        json.dumps({"id": "wire-3", "text": seed_docs["002"].body, "published": "2025-03-04"}),
+    ]
+    path.write_text("\n".join(records) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("line", "doc_id"), [("1", "wire-1"), ("3", "wire-3")])
+def test_one_record_of_an_archive(cache, archive, line, doc_id):
+    code, out, err = run([Path(f"{archive}:{line}")], [SEEDS], None, cache)
+    assert code == 0, err
+    assert out.count("figures:") == 1
+    path, record = check.split_record(Path(f"{archive}:{line}"))
+    assert (path, record) == (archive, line)
+    assert [d.doc_id for d in check.read_articles([Path(f"{archive}:{line}")], [])] == [doc_id]
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        ("2", "no record on line 2 (the line is blank)"),
+        ("9", "no record on line 9 (its last record is on line 3)"),
+        ("0", "record '0' is not a line number"),
+        ("first", "record 'first' is not a line number"),
+        ("", "record '' is not a line number"),
+    ],
+)
+def test_bad_record_number_is_one_line_error(cache, archive, record, message):
+    code, out, err = run([Path(f"{archive}:{record}")], [SEEDS], None, cache)
+    assert code == 1 and out == ""
+    assert len(err.splitlines()) == 1 and err.startswith(f"error: {archive}: {message}")
+
+
+def test_record_of_a_missing_archive_names_it(cache, tmp_path):
+    code, _, err = run([tmp_path / "gone.jsonl:1"], [SEEDS], None, cache)
+    assert code == 1 and err.splitlines() == [f"error: {tmp_path / 'gone.jsonl'}: no such file or folder"]
+
+
+def test_a_file_whose_name_looks_like_a_record_is_that_file(tmp_path, seed_docs):
+    named = tmp_path / "odd.jsonl:1"
+    named.write_text(json.dumps({"id": "odd", "text": seed_docs["002"].body}) + "\n", encoding="utf-8")
+    assert check.split_record(named) == (named, None)

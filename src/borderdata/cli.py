@@ -5,8 +5,9 @@ borderdata [--project DIR] extract [PATH ...] [--out FILE|DIR/] [--jobs N] [--en
                                                output, or to FILE.csv, FILE.parquet, DIR/
 borderdata data [--jobs N]                     documents, facts and claims into data/processed/
 borderdata report [-p NAME VALUE ...]          run the notebooks and render reports/index.html
-borderdata check ARTICLE ... [--corpus PATH ...] [--out FILE]
+borderdata check ARTICLE ... [--corpus PATH ...] [--out FILE] [--cache DIR]
                                                each figure of the articles against the corpus's claims
+                                               (ARTICLE may be ARCHIVE.jsonl:N, the record on line N)
 
 The project (inputs seeds/ and data/raw/, tables in data/processed/) is the current folder or the
 nearest one above it with pyproject.toml or data/; --project DIR or $BORDERDATA_PROJECT name it.
@@ -124,7 +125,12 @@ def add_check_parser(sub: argparse._SubParsersAction) -> None:
     """The ``check`` subcommand (fact-check articles against the corpus; see :mod:`borderdata.check`)."""
     check = sub.add_parser("check", help="fact-check articles against the claims of the corpus")
     check.add_argument(
-        "articles", nargs="+", type=Path, metavar="ARTICLE", help="article files (.txt, .md, .html, .jsonl)"
+        "articles",
+        nargs="+",
+        type=Path,
+        metavar="ARTICLE",
+        help="article files (.txt, .md, .html, every record of a .jsonl), or ARCHIVE.jsonl:N for the "
+        "record on line N of an archive",
     )
     check.add_argument(
         "--corpus",
@@ -135,7 +141,11 @@ def add_check_parser(sub: argparse._SubParsersAction) -> None:
     )
     check.add_argument("--out", type=Path, help="also write the verdicts to FILE.csv, FILE.json or FILE.html")
     check.add_argument(
-        "--cache", type=Path, default=None, help="fact cache folder (default: data/processed/.cache)"
+        "--cache",
+        type=Path,
+        default=None,
+        help="the check's fact cache and snapshot folder (default: one per project in the user's cache, "
+        "never under data/processed/)",
     )
     check.set_defaults(func=cmd_check)
 

@@ -52,6 +52,20 @@ def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir(PACKAGE_NAME))
 
 
+def outside_cache_dir() -> Path:
+    """A cache folder for this project outside its tables: the user's cache, one sub-folder per project.
+
+    For state a command must keep without writing into ``data/processed/`` (``borderdata check``).
+    """
+    import hashlib
+
+    import platformdirs
+
+    root = project_root()
+    key = hashlib.sha256(str(root).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return Path(platformdirs.user_cache_dir(PACKAGE_NAME)) / "projects" / f"{root.name}-{key}"
+
+
 def config_path(name: str, env: str, path: str | None = None) -> Path | None:
     """``path`` if given, else the file named by ``$env``; None for the packaged ``name``."""
     chosen = path or os.environ.get(env)
