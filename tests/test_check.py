@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -180,6 +181,11 @@ def test_review_from_the_claims_review_column(seed_facts, monkeypatch, corpus_lo
         (("northern border", ""), ("", "2024-12"), True),  # unknown on one side: the review queue's case
         (("southern border", ""), ("northern border", ""), False),
         (("", "2024"), ("", "2025"), False),
+        # The claims' own relation of places: a country and a place the gazetteer does not list may be
+        # one place (the claim is queued, the figure keeps its status); a listed place elsewhere is not.
+        (("Canada", ""), ("Falkland", ""), True),
+        (("Canada", ""), ("Texas", ""), False),
+        (("United States", ""), ("Canada", ""), False),
     ],
 )
 def test_a_figure_is_certain_unless_every_other_mention_contradicts_it(other, mine, compatible):
@@ -188,6 +194,23 @@ def test_a_figure_is_certain_unless_every_other_mention_contradicts_it(other, mi
         check._compatible(dict(zip(keys, other, strict=True)), dict(zip(keys, mine, strict=True)))
         is compatible
     )
+
+
+@pytest.mark.parametrize(
+    ("status", "review", "says"),
+    [
+        ("corroborated", "", "every other outlet states another place or period (here Canada; "
+         "AP (2025-03-04): "
+         "United States)"),
+        ("updated", "locations Canada and United States", "in the claims review queue: locations Canada and"),
+        ("single", "", "the claim's status is single, not corroborated, updated or conflicting"),
+        ("", "", "the claim's status is unknown"),
+    ],
+)  # fmt: skip
+def test_a_review_verdict_says_why(status, review, says):
+    here = {"location": "Canada", "period": ""}
+    there = {"location": "United States", "period": "", "outlet": "AP", "published": "2025-03-04"}
+    assert says in check.unsure_because(status, review, here, [there])
 
 
 def test_the_seed_article_itself(seed_docs, seed_facts):
@@ -256,59 +279,41 @@ def test_claims_table_gives_the_corpus_claim_ids(seed_docs, seed_facts):
 # --- the development set, one article left out at a time -------------------------------------------
 
 
-def _span(text: str, quote: str) -> tuple[int, int]:
-    at = text.find(quote)
-    return at, at + len(quote)
-
-
-# The goal (issue 14) is 0.8 of the grouped figures corroborated or updated; what the check can
-# reach is bounded by the claims' own recall on the dev set, so the floor here is lower and the
-# figures found must cite the right articles only.
-GROUPED_FLOOR = 0.6
+# Issue 14's goal: at least 0.8 of the figures another dev article reports come back corroborated
+# or updated (``review``, an unsure match, does not count), and no figure of a different event is
+# conflicting. The measurement is benchmarks/check_recall.py (run it with --show to see the misses).
+# The floor is what the check reaches on the dev set (44 of 48, 0.917), just under it.
+GROUPED_FLOOR = 0.9
 OLD_CLAIMS = "review" not in check.build_claims(pd.DataFrame()).columns
+
+
+def _check_recall():
+    """benchmarks/check_recall.py as a module (the one measurement of the goal, shared with the test)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "check_recall", PROJECT_ROOT / "benchmarks" / "check_recall.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("check_recall", module)  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.mark.skipif(not DEV.is_dir(), reason=NO_DEV)
 @pytest.mark.xfail(OLD_CLAIMS, reason="claims without the review queue merge different events", strict=True)
 def test_dev_articles_left_out_one_at_a_time():
-    """Each dev article checked against the others: figures of a claim group come back matched
-    (corroborated, updated or for review) citing only the group's other articles; the other
-    labelled figures come back new and never conflicting."""
-    docs = load_corpus([DEV / "articles"])
-    index = check.CorpusIndex.of(extract_facts(docs))
-    groups = pd.read_csv(DEV / "claim_groups.csv")
-    gold = pd.read_csv(DEV / "gold_facts.csv")
-    grouped, matched, wrong_sources, alone, alone_new, alone_conflicting = 0, 0, [], 0, 0, []
-    for doc in docs:
-        name = doc.path.name
-        mine = groups.loc[groups["file"] == name]
-        result = check_document(doc, facts=index)
-        table = result.table
-        for quote, group in zip(mine["quote"], mine["group"], strict=True):
-            start, end = _span(doc.text, quote)
-            hit = table.loc[(table["start"] < end) & (table["end"] > start)]
-            expected = set(groups.loc[(groups["group"] == group) & (groups["file"] != name), "file"].str[:-4])
-            if hit.empty or not expected:
-                continue
-            grouped += 1
-            row = hit.iloc[0]
-            cited = set(result.receipts.loc[result.receipts["fact_id"] == row["fact_id"], "doc_id"])
-            matched += row["verdict"] != "new"
-            if cited - expected:
-                wrong_sources.append((name, quote, sorted(cited - expected)))
-        for quote in gold.loc[(gold["file"] == name) & ~gold["quote"].isin(mine["quote"]), "quote"]:
-            start, end = _span(doc.text, quote)
-            hit = table.loc[(table["start"] < end) & (table["end"] > start)]
-            if hit.empty:
-                continue
-            alone += 1
-            alone_new += hit["verdict"].iloc[0] == "new"
-            if hit["verdict"].iloc[0] == "conflicting":
-                alone_conflicting.append((name, quote))
-    assert not wrong_sources, wrong_sources
-    assert not alone_conflicting, alone_conflicting
-    assert alone_new >= 0.9 * alone, f"{alone_new} of {alone} ungrouped figures new"
-    assert matched >= GROUPED_FLOOR * grouped, f"{matched} of {grouped} grouped figures matched"
+    """Each dev article checked against the others: figures of a claim group come back corroborated
+    or updated citing only the group's other articles; the other labelled figures come back new and
+    never conflicting."""
+    recall = _check_recall()
+    tally = recall.leave_one_out(DEV)
+    print(recall.report(tally))
+    ungrouped = tally.ungrouped()
+    assert not tally.wrong_sources(), tally.wrong_sources()
+    assert not tally.conflicting_apart(), tally.conflicting_apart()
+    assert ungrouped["new"] >= 0.9 * sum(ungrouped.values()), ungrouped
+    assert tally.share_matched() >= GROUPED_FLOOR, recall.report(tally, show=True)
 
 
 # --- the command ------------------------------------------------------------------------------------
@@ -584,3 +589,18 @@ def test_a_file_whose_name_looks_like_a_record_is_that_file(tmp_path, seed_docs)
     named = tmp_path / "odd.jsonl:1"
     named.write_text(json.dumps({"id": "odd", "text": seed_docs["002"].body}) + "\n", encoding="utf-8")
     assert check.split_record(named) == (named, None)
+
+
+# --- the candidates the claims logic sees --------------------------------------------------------
+
+
+def test_candidates_keep_every_pair_the_claims_merge():
+    """The check cuts the corpus to the facts that can share a claim with the article: never one the
+    claims would merge with it (kindred categories, such as a seizure and profits prevented, included)."""
+    from tests.test_claims import MUST_MERGE, pair
+
+    for case, (a, b) in MUST_MERGE.items():
+        facts = pair(a, b)
+        index = check.CorpusIndex.of(facts.loc[facts["doc_id"].eq("a")])
+        found = index.candidates(facts.loc[facts["doc_id"].eq("b")])
+        assert found["fact_id"].tolist() == ["a:1"], case

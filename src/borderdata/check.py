@@ -46,7 +46,7 @@ from typing import Any
 import pandas as pd
 
 from borderdata import units as _units  # noqa: F401  (before claims, which imports pint: see units)
-from borderdata.claims import LIST_SEP, build_claims
+from borderdata.claims import LIST_SEP, build_claims, category_block, locations_compatible
 from borderdata.corpus import (
     DEFAULT_PATHS,
     RULES_ENV,
@@ -271,9 +271,11 @@ def block_keys(facts: pd.DataFrame) -> pd.Series:
     """``category|dimension`` of each fact: mentions with different keys are never one claim.
 
     A claim is one quantity about one thing (:mod:`borderdata.claims`): mentions of
-    different categories or dimensions (mass, a currency, percent, count) never meet.
+    different categories or dimensions (mass, a currency, percent, count) never meet,
+    except kindred categories, which share a block (:func:`borderdata.claims.category_block`).
     """
-    return facts["category"].astype(object) + "|" + _dimension(facts["unit"]).astype(object)
+    blocks = {c: category_block(c) for c in pd.unique(facts["category"])}
+    return facts["category"].map(blocks).astype(object) + "|" + _dimension(facts["unit"]).astype(object)
 
 
 def representatives(corpus: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
@@ -363,7 +365,17 @@ class CorpusIndex:
         """The kept facts that can share a claim with a figure of the article (:func:`block_keys`)."""
         if article.empty or self.kept.empty:
             return self.kept.iloc[:0]
-        return self.kept.loc[self.keys.isin(set(block_keys(article))).to_numpy()]
+        blocks = set(block_keys(article))
+        # Category ``other`` may join any category of its dimension (on more evidence): both ways.
+        dimension = self.keys.str.partition("|")[2]
+        open_dims = {b.partition("|")[2] for b in blocks if b.startswith("other|")}
+        dims = {b.partition("|")[2] for b in blocks}
+        wanted = (
+            self.keys.isin(blocks)
+            | dimension.isin(open_dims)
+            | (self.keys.str.startswith("other|") & dimension.isin(dims))
+        )
+        return self.kept.loc[wanted.to_numpy()]
 
     def mentions(self, kept_ids: Iterable[str]) -> list[Mention]:
         """Every corpus mention the kept facts stand for, by date, document and position."""
@@ -491,11 +503,14 @@ def corpus_index(
 def verdict(status: str, other_documents: int, review: str = "", certain: bool = True) -> str:
     """The verdict of one figure from the claim it is in.
 
-    ``certain``: some other document's mention in the claim contradicts neither the
-    figure's place nor its period (equal, or one of them unstated: the claims' review
-    queue holds such merges, and a figure keeps its status while ``why`` quotes the
-    queue). Not certain: every other outlet states another place or period (an
-    analyst's ``same`` answer joined them), so the figure is for review.
+    ``review``: the claims' reason to queue the claim for an analyst ("" when every key
+    agreed where stated). ``certain``: some other document's mention in the claim
+    contradicts neither the figure's place nor its period (equal, one of them unstated, or
+    places that may lie one in the other: :func:`borderdata.claims.locations_compatible`).
+    A queued claim keeps its status when the figure is certain (``why`` quotes the queue);
+    when every other outlet states another place or period (only an analyst's ``same``
+    answer joins such mentions), or the claim's status is none of the three below, the
+    match is unsure and the figure is for ``review``, which is never counted as corroborated.
 
     =====================  ===============  ==============  =======  ==============
     claim status           other documents  review reason   certain  verdict
@@ -511,12 +526,40 @@ def verdict(status: str, other_documents: int, review: str = "", certain: bool =
 
     >>> verdict("corroborated", 2), verdict("single", 0), verdict("updated", 1, "unknown period", False)
     ('corroborated', 'new', 'review')
+    >>> verdict("corroborated", 1, "location Canada not stated in CBC", True), verdict("single", 1)
+    ('corroborated', 'review')
     """
     if other_documents == 0:
         return "new"
     if status not in CLAIM_STATUS_VERDICT or (review and not certain):
         return "review"
     return CLAIM_STATUS_VERDICT[status]
+
+
+def unsure_because(status: str, review: str, fact: Mapping[str, Any], docs: Sequence[Mention]) -> str:
+    """Why a figure is for review, in words: what the claim is unsure of and what contradicts it.
+
+    >>> here = {"location": "Canada", "period": ""}
+    >>> there = {"location": "Texas", "period": "", "outlet": "AP", "published": "2025-03-04"}
+    >>> unsure_because("updated", "", here, [there])
+    'every other outlet states another place or period (here Canada; AP (2025-03-04): Texas)'
+    """
+    reasons = []
+    if status not in CLAIM_STATUS_VERDICT:
+        reasons.append(
+            f"the claim's status is {status or 'unknown'}, not corroborated, updated or conflicting"
+        )
+    else:
+        here = ", ".join(x for x in (fact["location"], fact["period"]) if x) or "no place or period"
+        there = "; ".join(
+            f"{outlet_of(m)} ({m['published'] or 'undated'}): "
+            + (", ".join(x for x in (m["location"], m["period"]) if x) or "no place or period")
+            for m in docs[:MAX_SOURCES]
+        )
+        reasons.append(f"every other outlet states another place or period (here {here}; {there})")
+    if review:
+        reasons.append(f"in the claims review queue: {review}")
+    return "; ".join(reasons)
 
 
 @dataclass
@@ -703,8 +746,9 @@ def _row(
 
 
 def _compatible(other: Mapping[str, Any], fact: Mapping[str, Any]) -> bool:
-    """True when ``other`` contradicts neither the figure's place nor its period (equal, or one unstated)."""
-    return all(other[k] == fact[k] or "" in (other[k], fact[k]) for k in ("location", "period"))
+    """True when ``other`` contradicts neither the figure's place nor its period (see :func:`verdict`)."""
+    same_period = other["period"] == fact["period"] or "" in (other["period"], fact["period"])
+    return same_period and locations_compatible(other["location"], fact["location"])
 
 
 def _table(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -843,7 +887,8 @@ def why_text(
         "corroborated": f"the same claim in {len(docs):,} other document(s): {_said(docs)}",
         "updated": f"this quantity at other dates: {_in_time(fact, docs)}",
         "conflicting": f"a different value for the same claim: {_in_time(fact, docs)}",
-        "review": f"unsure match ({review or 'unknown claim status'}): {_said(docs)}",
+        "review": f"unsure match ({unsure_because(str(claim.get('status', '')), review, fact, docs)}): "
+        + _said(docs),
     }[outcome]
     reason = str(claim.get("why", "") or "") or (str(claim.get("note", "") or "") if with_note else "")
     text = f"{lead}. Claims: {reason}" if reason else lead

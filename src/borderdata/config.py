@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 PACKAGE_NAME = "borderdata"
-PACKAGE = Path(__file__).resolve().parent  # read only, for packaged data; never written
+PACKAGE = resources.files(PACKAGE_NAME)  # the packaged data, read only: never written
 PROJECT_ENV = "BORDERDATA_PROJECT"
 ENV_PREFIX = "BORDERDATA_"
 PROJECT_MARKERS = ("pyproject.toml", "data")

@@ -38,7 +38,7 @@ from borderdata.views import (
     with_source,
 )
 
-STYLE = Path(__file__).with_name("borderdata.mplstyle")
+STYLE = "borderdata.borderdata"  # matplotlib reads a package's style with importlib.resources
 PNG_METADATA = {"Software": None}
 SVG_METADATA = {"Date": None, "Creator": None}
 SVG_HASHSALT = "borderdata"

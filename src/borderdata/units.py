@@ -55,8 +55,10 @@ def _news_definitions() -> list[str]:
     return lines
 
 
-def _plain_registry(**options: object) -> pint.UnitRegistry:
-    return pint.UnitRegistry(None, on_redefinition="raise", autoconvert_offset_to_baseunit=True, **options)
+def _plain_registry(cache_folder: Path | None = None) -> pint.UnitRegistry:
+    return pint.UnitRegistry(
+        None, on_redefinition="raise", autoconvert_offset_to_baseunit=True, cache_folder=cache_folder
+    )
 
 
 def news_registry(cache: Path | None = None) -> pint.UnitRegistry:
