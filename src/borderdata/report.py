@@ -47,7 +47,7 @@ from typing import Any
 
 # jsonschema (under nbformat) imports rfc3987_syntax when it is installed, only to check "iri" strings,
 # which no notebook holds; it compiles a grammar at import (1.5 s in each of the report's processes).
-sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None: "not importable"
 
 import nbformat  # noqa: E402
 
