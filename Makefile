@@ -40,7 +40,7 @@ check: $(STAMP) ## fact-check an article against the corpus: make check A=path/t
 report: $(STAMP) ## data step if stale, then the notebooks into reports/ (swapped in whole); P="mass_unit=lb currency=USD" sets parameters (checked first)
 	$(BIN)/borderdata report $(if $(P),$(foreach kv,$(P),-p $(subst =, ,$(kv))))
 
-docs: $(STAMP) ## refresh docs/*.png (the README's charts) and docs/pages/*.png (1280 px page screenshots) from the seeds alone
+docs: $(STAMP) ## refresh docs/*.png (the README's charts) and docs/pages/*.png (full-page screenshots, 1280 px wide) from the seeds alone
 	$(BIN)/borderdata report --docs
 
 test: $(STAMP) ## unit tests and the doctests in src/ (incl. report runs, chart images, browser check), then nbval
