@@ -83,14 +83,27 @@ def sample_report(sample_tables, tmp_path_factory):
 
 # --------------------------------------------------------------------------- pytest-xdist
 
-# Tests that share the sample report run on one xdist worker, so that it is built once.
-REPORT_MODULES = {"test_report.py", "test_browser.py"}
+# These files share the sample report: one unit of work under xdist, so one worker builds it once.
+SAMPLE_REPORT_FILES = ("tests/test_browser.py", "tests/test_report.py")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`make test` (`-n 2 --dist loadfile`): one test file per unit of work, so that its module
+    fixtures are built once, and the files sharing the sample report as one unit."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class SampleReportTogether(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = super()._split_scope(nodeid)
+            return "sample-report" if path in SAMPLE_REPORT_FILES else path
+
+    return SampleReportTogether(config, log)
 
 
 def pytest_collection_modifyitems(config, items) -> None:
-    """Under `-n 2 --dist loadgroup`: one group per test module (its module-scoped fixtures are
-    built once), the modules sharing the sample report in one group."""
-    for item in items:
-        name = item.path.name
-        group = "sample-report" if name in REPORT_MODULES else str(item.path.relative_to(PROJECT_ROOT))
-        item.add_marker(pytest.mark.xdist_group(group))
+    """The sample report's tests first (a stable sort): under xdist they are the longest unit of
+    work, so it starts at once while the other worker takes every other file."""
+    items.sort(key=lambda item: item.nodeid.split("::")[0] not in SAMPLE_REPORT_FILES)
