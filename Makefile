@@ -74,9 +74,10 @@ format: $(STAMP) ## ruff format and autofix
 lab: $(STAMP) ## open JupyterLab on the notebooks
 	$(BIN)/jupyter lab --notebook-dir=notebooks $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
-bench: $(STAMP) ## throughput and memory per engine, then extraction alone vs a bare scan (benchmarks/*.md)
+bench: $(STAMP) ## engines' throughput and memory, extraction vs a bare scan, one check against the 16x corpus (benchmarks/*.md)
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/extraction.py
+	$(BIN)/python benchmarks/check.py
 
 bench-pathological: $(STAMP) ## hostile inputs (regex bait, HTML bait, gzip bomb, 20 MB one-line article, repeated claims...) at 1x/2x/4x: time and peak memory (writes benchmarks/pathological.md)
 	$(BIN)/python benchmarks/pathological.py

@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -56,6 +57,8 @@ class Run:
     maxrss_mb: float
     tree_mb: float
     command_seconds: float
+    cpu: float = float("nan")  # CPU seconds of the run: this process and its workers (least of the repeats)
+    parent_cpu: float = float("nan")
     repeats: int = 1
     all_seconds: tuple[float, ...] = ()
 
@@ -73,19 +76,31 @@ class Run:
 
 def child(engine: str, jobs: int, corpus: str, out: str, cache: str) -> None:
     """Run one extraction and print its figures as JSON (imports excluded from the timing)."""
+    import contextlib
+    import gc
+
+    from borderdata.cli import dask_settings
     from borderdata.engine import write_facts
 
     if engine == "dask":
         import dask.distributed  # noqa: F401 - imports stay outside the timing, for every engine
-    import gc
-
-    gc.freeze()  # as the `borderdata` command does for its own run (the library leaves GC settings alone)
-
-    stats = write_facts(
-        [corpus], out, jobs=jobs, engine=engine, cache=cache or None, problems=[], progress=False
-    )
+    # As the `borderdata` command does for its own run (the library leaves process settings alone).
+    gc.freeze()
+    cpu, workers = time.process_time(), _children_cpu()
+    with dask_settings() if engine == "dask" else contextlib.nullcontext():
+        stats = write_facts(
+            [corpus], out, jobs=jobs, engine=engine, cache=cache or None, problems=[], progress=False
+        )
+    cpu, workers = time.process_time() - cpu, _children_cpu() - workers  # workers: once reaped
     print(json.dumps({"seconds": stats.seconds, "chars": stats.chars, "docs": stats.documents,
-                      "facts": stats.facts, "extracted": stats.extracted}))  # fmt: skip
+                      "facts": stats.facts, "extracted": stats.extracted, "cpu": cpu + workers,
+                      "parent_cpu": cpu}))  # fmt: skip
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's terminated and reaped children (worker processes), and theirs."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 # --- parent: memory sampling and child runs -------------------------------------------------------
@@ -158,7 +173,9 @@ def best_of(results: list[dict]) -> dict:
     """The fastest of repeated runs, with the largest peak memory of them all."""
     best = dict(min(results, key=lambda r: r["seconds"]))
     best.update(maxrss_mb=max(r["maxrss_mb"] for r in results), tree_mb=max(r["tree_mb"] for r in results),
-                command=min(r["command"] for r in results), repeats=len(results))  # fmt: skip
+                command=min(r["command"] for r in results), repeats=len(results),
+                cpu=min(r["cpu"] for r in results),
+                parent_cpu=min(r["parent_cpu"] for r in results))  # fmt: skip
     return best
 
 
@@ -241,10 +258,15 @@ def report(
         "",
         "`vs single` divides the fastest runs; `per round` is the median, over the rounds, of single's time",
         "over the engine's in the same round (run back to back, so a slow spell of the machine hits both).",
+        "`CPU s` is the CPU time of the run, the parent's and its workers' (least of the repeats; `parent`",
+        "the parent's alone). Load on the machine stretches wall time but hardly CPU time, so `CPU bound`,",
+        "single's CPU seconds over half the engine's, is the speed-up the engine would reach with both",
+        "cores to itself if it kept them busy: an upper bound, a check on the wall-clock ratios.",
         "",
         "| corpus | engine | MB | docs | facts | seconds | command s | chars/s | docs/s | vs single | "
-        "per round | bare regex chars/s | regex / engine | peak RSS largest process MB | peak RSS tree MB |",
-        "| --- | --- |" + " ---: |" * 13,
+        "per round | CPU s | parent CPU s | CPU bound | bare regex chars/s | regex / engine | "
+        "peak RSS largest process MB | peak RSS tree MB |",
+        "| --- | --- |" + " ---: |" * 16,
     ]
     for size in sizes:
         single = by.get(("single", size))
@@ -254,10 +276,12 @@ def report(
                 continue
             speedup = single.seconds / r.seconds if single else float("nan")
             rounds = per_round(single, r)
+            bound = single.cpu / (r.cpu / (1 if name == "single" else 2)) if single else float("nan")
             lines.append(
                 f"| {size}x | {name} | {r.chars / 1e6:.1f} | {r.docs:,} | {r.facts:,} | {r.seconds:.2f} | "
                 f"{r.command_seconds:.2f} | "
                 f"{r.chars_per_s:,.0f} | {r.docs_per_s:,.0f} | {speedup:.2f}x | {rounds:.2f}x | "
+                f"{r.cpu:.2f} | {r.parent_cpu:.2f} | {bound:.2f}x | "
                 f"{bare[size]:,.0f} | "
                 f"{bare[size] / r.chars_per_s:,.0f} | {r.maxrss_mb:.0f} | {r.tree_mb:.0f} |"
             )
@@ -361,7 +385,8 @@ def main() -> int:
             r = best_of(results[name])
             every = tuple(x["seconds"] for x in results[name])
             runs.append(Run(name, size, r["seconds"], r["chars"], r["docs"], r["facts"], r["maxrss_mb"],
-                            r["tree_mb"], r["command"], r["repeats"], every))  # fmt: skip
+                            r["tree_mb"], r["command"], r["cpu"], r["parent_cpu"], r["repeats"],
+                            every))  # fmt: skip
     top = make_corpus(max(args.sizes), args.scale)
     inc = None if args.skip_incremental else incremental(top, args.repeat)
     load = f"{load_before:.2f} / {os.getloadavg()[0]:.2f}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -180,6 +181,11 @@ def test_review_from_the_claims_review_column(seed_facts, monkeypatch, corpus_lo
         (("northern border", ""), ("", "2024-12"), True),  # unknown on one side: the review queue's case
         (("southern border", ""), ("northern border", ""), False),
         (("", "2024"), ("", "2025"), False),
+        # The claims' own relation of places: a country and a place the gazetteer does not list may be
+        # one place (the claim is queued, the figure keeps its status); a listed place elsewhere is not.
+        (("Canada", ""), ("Falkland", ""), True),
+        (("Canada", ""), ("Texas", ""), False),
+        (("United States", ""), ("Canada", ""), False),
     ],
 )
 def test_a_figure_is_certain_unless_every_other_mention_contradicts_it(other, mine, compatible):
@@ -188,6 +194,23 @@ def test_a_figure_is_certain_unless_every_other_mention_contradicts_it(other, mi
         check._compatible(dict(zip(keys, other, strict=True)), dict(zip(keys, mine, strict=True)))
         is compatible
     )
+
+
+@pytest.mark.parametrize(
+    ("status", "review", "says"),
+    [
+        ("corroborated", "", "every other outlet states another place or period (here Canada; "
+         "AP (2025-03-04): "
+         "United States)"),
+        ("updated", "locations Canada and United States", "in the claims review queue: locations Canada and"),
+        ("single", "", "the claim's status is single, not corroborated, updated or conflicting"),
+        ("", "", "the claim's status is unknown"),
+    ],
+)  # fmt: skip
+def test_a_review_verdict_says_why(status, review, says):
+    here = {"location": "Canada", "period": ""}
+    there = {"location": "United States", "period": "", "outlet": "AP", "published": "2025-03-04"}
+    assert says in check.unsure_because(status, review, here, [there])
 
 
 def test_the_seed_article_itself(seed_docs, seed_facts):
@@ -214,15 +237,17 @@ def test_a_copy_of_a_corpus_article_is_not_its_own_source(seed_docs, seed_facts,
 
 
 def test_representatives_give_the_same_verdicts(seed_docs, seed_facts):
-    """Cutting the corpus to a few mentions per repeated statement changes no verdict and no source."""
+    """Cutting the corpus to a few mentions per repeated statement changes no verdict and no source,
+    whichever outlets published the copies."""
     copies = pd.concat(
         [seed_facts.assign(doc_id=seed_facts["doc_id"] + f"-{i}",
                            fact_id=seed_facts["doc_id"] + f"-{i}:" + seed_facts["start"].astype(str),
+                           outlet=f"Outlet {i % 3}",
                            published=pd.Timestamp("2025-01-01") + pd.Timedelta(days=i))
-         for i in range(4)]
+         for i in range(6)]
     ).assign(published=lambda d: d["published"].astype(str).str[:10])  # fmt: skip
     kept, stands_for = representatives(copies)
-    assert len(kept) < len(copies) and set(stands_for.index) == set(copies["fact_id"])
+    assert len(kept) == 2 * len(seed_facts) and set(stands_for.index) == set(copies["fact_id"])
     for doc in ("001", "002"):
         exact = check_document(seed_docs[doc], facts=copies, reduce_above=10**9)
         reduced = check_document(seed_docs[doc], facts=copies, reduce_above=0)
@@ -254,59 +279,41 @@ def test_claims_table_gives_the_corpus_claim_ids(seed_docs, seed_facts):
 # --- the development set, one article left out at a time -------------------------------------------
 
 
-def _span(text: str, quote: str) -> tuple[int, int]:
-    at = text.find(quote)
-    return at, at + len(quote)
-
-
-# The goal (issue 14) is 0.8 of the grouped figures corroborated or updated; what the check can
-# reach is bounded by the claims' own recall on the dev set, so the floor here is lower and the
-# figures found must cite the right articles only.
-GROUPED_FLOOR = 0.6
+# Issue 14's goal: at least 0.8 of the figures another dev article reports come back corroborated
+# or updated (``review``, an unsure match, does not count), and no figure of a different event is
+# conflicting. The measurement is benchmarks/check_recall.py (run it with --show to see the misses).
+# The floor is what the check reaches on the dev set (44 of 48, 0.917), just under it.
+GROUPED_FLOOR = 0.9
 OLD_CLAIMS = "review" not in check.build_claims(pd.DataFrame()).columns
+
+
+def _check_recall():
+    """benchmarks/check_recall.py as a module (the one measurement of the goal, shared with the test)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "check_recall", PROJECT_ROOT / "benchmarks" / "check_recall.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("check_recall", module)  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.mark.skipif(not DEV.is_dir(), reason=NO_DEV)
 @pytest.mark.xfail(OLD_CLAIMS, reason="claims without the review queue merge different events", strict=True)
 def test_dev_articles_left_out_one_at_a_time():
-    """Each dev article checked against the others: figures of a claim group come back matched
-    (corroborated, updated or for review) citing only the group's other articles; the other
-    labelled figures come back new and never conflicting."""
-    docs = load_corpus([DEV / "articles"])
-    index = check.CorpusIndex.of(extract_facts(docs))
-    groups = pd.read_csv(DEV / "claim_groups.csv")
-    gold = pd.read_csv(DEV / "gold_facts.csv")
-    grouped, matched, wrong_sources, alone, alone_new, alone_conflicting = 0, 0, [], 0, 0, []
-    for doc in docs:
-        name = doc.path.name
-        mine = groups.loc[groups["file"] == name]
-        result = check_document(doc, facts=index)
-        table = result.table
-        for quote, group in zip(mine["quote"], mine["group"], strict=True):
-            start, end = _span(doc.text, quote)
-            hit = table.loc[(table["start"] < end) & (table["end"] > start)]
-            expected = set(groups.loc[(groups["group"] == group) & (groups["file"] != name), "file"].str[:-4])
-            if hit.empty or not expected:
-                continue
-            grouped += 1
-            row = hit.iloc[0]
-            cited = set(result.receipts.loc[result.receipts["fact_id"] == row["fact_id"], "doc_id"])
-            matched += row["verdict"] != "new"
-            if cited - expected:
-                wrong_sources.append((name, quote, sorted(cited - expected)))
-        for quote in gold.loc[(gold["file"] == name) & ~gold["quote"].isin(mine["quote"]), "quote"]:
-            start, end = _span(doc.text, quote)
-            hit = table.loc[(table["start"] < end) & (table["end"] > start)]
-            if hit.empty:
-                continue
-            alone += 1
-            alone_new += hit["verdict"].iloc[0] == "new"
-            if hit["verdict"].iloc[0] == "conflicting":
-                alone_conflicting.append((name, quote))
-    assert not wrong_sources, wrong_sources
-    assert not alone_conflicting, alone_conflicting
-    assert alone_new >= 0.9 * alone, f"{alone_new} of {alone} ungrouped figures new"
-    assert matched >= GROUPED_FLOOR * grouped, f"{matched} of {grouped} grouped figures matched"
+    """Each dev article checked against the others: figures of a claim group come back corroborated
+    or updated citing only the group's other articles; the other labelled figures come back new and
+    never conflicting."""
+    recall = _check_recall()
+    tally = recall.leave_one_out(DEV)
+    print(recall.report(tally))
+    ungrouped = tally.ungrouped()
+    assert not tally.wrong_sources(), tally.wrong_sources()
+    assert not tally.conflicting_apart(), tally.conflicting_apart()
+    assert ungrouped["new"] >= 0.9 * sum(ungrouped.values()), ungrouped
+    assert tally.share_matched() >= GROUPED_FLOOR, recall.report(tally, show=True)
 
 
 # --- the command ------------------------------------------------------------------------------------
@@ -491,3 +498,109 @@ def test_analysts_corrections_apply_to_corpus_and_article(tmp_path, seed_docs):
     )
     table = check_document(seed_docs["002"], facts=index, overrides=overrides).table
     assert not table["surface"].str.contains("Black Hawk").any()
+
+
+# --- where the check keeps its state; one record of an archive ----------------------------------
+
+
+def tree(folder: Path) -> dict[str, int]:
+    """Every file and folder below ``folder`` with its mtime (ns)."""
+    return {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in sorted(folder.rglob("*"))}
+
+
+def test_default_cache_is_outside_data_processed(tmp_path, monkeypatch):
+    """With no --cache, a first check leaves the project's data/processed/ and overrides as they were."""
+    project = tmp_path / "project"
+    corpus = project / "seeds"
+    corpus.mkdir(parents=True)
+    for path in sorted(SEEDS.glob("00[0-2]_*.txt")):
+        (corpus / path.name).write_bytes(path.read_bytes())
+    processed = project / "data" / "processed"
+    (processed / ".cache").mkdir(parents=True)
+    (processed / "facts.csv").write_text("fact_id\n", encoding="utf-8")
+    (processed / ".cache" / "facts.sqlite3").write_bytes(b"")
+    (project / "data" / "overrides.csv").write_text("fact_id,action,field,value,reason,author,date\n")
+    monkeypatch.setenv("BORDERDATA_PROJECT", str(project))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    before = tree(project / "data")
+    code, out, err = run([corpus / "002_6b0f9d32bb2bd3fb.txt"], [corpus], tmp_path / "c.csv")
+    assert code == 0, err
+    assert "figures:" in out
+    assert tree(project / "data") == before
+    snapshots = list((tmp_path / "user-cache").rglob("check/corpus-*.pkl"))
+    assert len(snapshots) == 1 and check.default_cache() in snapshots[0].parents
+
+
+def test_cache_in_data_processed_is_refused(tmp_path, monkeypatch):
+    project = tmp_path / "project"
+    (project / "data" / "processed").mkdir(parents=True)
+    monkeypatch.setenv("BORDERDATA_PROJECT", str(project))
+    cache = project / "data" / "processed" / ".cache"
+    code, out, err = run([SEEDS / "002_6b0f9d32bb2bd3fb.txt"], [SEEDS], None, cache)
+    assert code == 2 and out == "" and err.startswith("error:") and "never writes into" in err
+    assert not cache.exists()
+
+
+@pytest.fixture
+def archive(tmp_path, seed_docs) -> Path:
+    """A news archive: line 1 the 001 seed, line 2 blank, line 3 the 002 seed."""
+    path = tmp_path / "wire.jsonl"
+    records = [
+        json.dumps({"id": "wire-1", "text": seed_docs["001"].body, "published": "2025-01-29"}),
+        "",
+        json.dumps({"id": "wire-3", "text": seed_docs["002"].body, "published": "2025-03-04"}),
+    ]
+    path.write_text("\n".join(records) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("line", "doc_id"), [("1", "wire-1"), ("3", "wire-3")])
+def test_one_record_of_an_archive(cache, archive, line, doc_id):
+    code, out, err = run([Path(f"{archive}:{line}")], [SEEDS], None, cache)
+    assert code == 0, err
+    assert out.count("figures:") == 1
+    path, record = check.split_record(Path(f"{archive}:{line}"))
+    assert (path, record) == (archive, line)
+    assert [d.doc_id for d in check.read_articles([Path(f"{archive}:{line}")], [])] == [doc_id]
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        ("2", "no record on line 2 (the line is blank)"),
+        ("9", "no record on line 9 (its last record is on line 3)"),
+        ("0", "record '0' is not a line number"),
+        ("first", "record 'first' is not a line number"),
+        ("", "record '' is not a line number"),
+    ],
+)
+def test_bad_record_number_is_one_line_error(cache, archive, record, message):
+    code, out, err = run([Path(f"{archive}:{record}")], [SEEDS], None, cache)
+    assert code == 1 and out == ""
+    assert len(err.splitlines()) == 1 and err.startswith(f"error: {archive}: {message}")
+
+
+def test_record_of_a_missing_archive_names_it(cache, tmp_path):
+    code, _, err = run([tmp_path / "gone.jsonl:1"], [SEEDS], None, cache)
+    assert code == 1 and err.splitlines() == [f"error: {tmp_path / 'gone.jsonl'}: no such file or folder"]
+
+
+def test_a_file_whose_name_looks_like_a_record_is_that_file(tmp_path, seed_docs):
+    named = tmp_path / "odd.jsonl:1"
+    named.write_text(json.dumps({"id": "odd", "text": seed_docs["002"].body}) + "\n", encoding="utf-8")
+    assert check.split_record(named) == (named, None)
+
+
+# --- the candidates the claims logic sees --------------------------------------------------------
+
+
+def test_candidates_keep_every_pair_the_claims_merge():
+    """The check cuts the corpus to the facts that can share a claim with the article: never one the
+    claims would merge with it (kindred categories, such as a seizure and profits prevented, included)."""
+    from tests.test_claims import MUST_MERGE, pair
+
+    for case, (a, b) in MUST_MERGE.items():
+        facts = pair(a, b)
+        index = check.CorpusIndex.of(facts.loc[facts["doc_id"].eq("a")])
+        found = index.candidates(facts.loc[facts["doc_id"].eq("b")])
+        assert found["fact_id"].tolist() == ["a:1"], case

@@ -15,6 +15,7 @@ from borderdata.claims import (
     Tolerances,
     build_claims,
     claim_of_facts,
+    claim_rules,
     compare_claims,
     find_anchors,
     normalise_subject,
@@ -22,6 +23,7 @@ from borderdata.claims import (
     review_queue,
     subject_key,
     summarise_claim,
+    target_countries,
     total_commitments,
 )
 from borderdata.corpus import load_corpus
@@ -649,7 +651,132 @@ MUST_MERGE = {
     ),
 }
 
+MUST_MERGE |= {
+    "one migration count as a drop in apprehensions and in illegal crossings (goes to review)": (
+        {
+            "value": 40,
+            "unit": "percent",
+            "subject": "decrease in the number of apprehensions",
+            "category": "migration",
+            "period": "2024-06..2024-12",
+        },
+        {
+            "value": 40,
+            "unit": "percent",
+            "subject": "illegal border crossings",
+            "category": "migration",
+            "location": "northern border",
+        },
+    ),
+    "encounters and crossers": (
+        {
+            "value": 19222,
+            "unit": "count",
+            "subject": "encounters",
+            "category": "migration",
+            "period": "FY2024",
+        },
+        {
+            "value": 19222,
+            "unit": "count",
+            "subject": "border crossers",
+            "category": "migration",
+            "period": "FY2024",
+        },
+    ),
+}
+
+SLAPPED = "Trump slapped Canada with 30 per cent tariffs on all goods and 10 per cent on oil."
+THREAT = "He backed down from his 30% tariff threat against both Canada and Mexico for a month."
+
+
+def tariff(subject: str, sentence: str = "", surface: str = "", value: float = 30) -> dict:
+    return {"value": value, "unit": "percent", "subject": subject, "category": "tariff",
+            "sentence": sentence, "surface": surface}  # fmt: skip
+
+
+MUST_MERGE |= {
+    "a tariff whose country is the object of 'with' (slapped Canada with ...)": (
+        tariff("tariff on canadian goods"),
+        tariff("tariffs on all goods", SLAPPED, "30 per cent"),
+    ),
+    "a threat against two countries and the tariff on one of them": (
+        tariff("tariff on canadian goods"),
+        tariff("tariff threat", THREAT, "30%"),
+    ),
+    "a class of goods and one of its members (energy, oil)": (
+        tariff("energy", "It exempts energy at 12%.", "12%", value=12),
+        tariff("tariffs on oil", "Ottawa faces 12 per cent tariffs on oil and gas.", "12 per cent", value=12),
+    ),
+    "a figure one outlet's words leave in category other": (
+        {"value": 60, "unit": "count", "subject": "new surveillance drones", "category": "asset"},
+        {"value": 60, "unit": "count", "subject": "drones", "category": "other"},
+    ),
+    "a pronoun 'us' is not the United States": (
+        tariff("tariff on canadian goods"),
+        tariff("tariffs", "They slapped us with 30 per cent tariffs.", "30 per cent"),
+    ),
+}
+
 MUST_NOT_MERGE = {
+    "a tariff on the country named before 'with', and another country's": (
+        tariff("tariff on canadian goods"),
+        tariff(
+            "tariffs on all goods", "Trump hit China with 30 per cent tariffs on all goods.", "30 per cent"
+        ),
+    ),
+    "a class of goods and a good outside it (energy, steel)": (
+        tariff("energy", "It exempts energy at 12%.", "12%", value=12),
+        tariff("tariffs on steel", "Ottawa faces 12 per cent tariffs on steel.", "12 per cent", value=12),
+    ),
+    "one class, two countries": (
+        tariff("tariff on canadian energy", value=12),
+        tariff("retaliatory tariffs on U.S. oil", value=12),
+    ),
+    "a tariff 'on' another country": (
+        tariff("tariff on canadian goods"),
+        tariff("tariffs", "The 30% tariffs on Mexico start Tuesday.", "30%"),
+    ),
+    "apprehensions and asylum claims": (
+        {"value": 40, "unit": "percent", "subject": "drop in apprehensions", "category": "migration"},
+        {"value": 40, "unit": "percent", "subject": "asylum claims", "category": "migration"},
+    ),
+    "apprehensions and crossings at two borders": (
+        {
+            "value": 40,
+            "unit": "percent",
+            "subject": "apprehensions",
+            "category": "migration",
+            "location": "southern border",
+        },
+        {
+            "value": 40,
+            "unit": "percent",
+            "subject": "illegal crossings",
+            "category": "migration",
+            "location": "northern border",
+        },
+    ),
+    "encounters and crossings in two years": (
+        {
+            "value": 19222,
+            "unit": "count",
+            "subject": "encounters",
+            "category": "migration",
+            "period": "FY2023",
+        },
+        {
+            "value": 19222,
+            "unit": "count",
+            "subject": "crossings",
+            "category": "migration",
+            "period": "FY2024",
+        },
+    ),
+    "apprehended people and seized drugs (another category)": (
+        {"value": 40, "unit": "count", "subject": "apprehensions", "category": "migration"},
+        {"value": 40, "unit": "count", "subject": "seizures", "category": "seizure"},
+    ),
     "same drug, different event (values differ)": (
         seized(35, subject="cocaine", sentence=FALKLAND),
         seized(5989, subject="cocaine", sentence=SPRINT),
@@ -1014,6 +1141,47 @@ def test_a_figure_its_own_document_gives_two_things_is_left_alone():
     claims = build_claims(facts)
     mapping = claim_of_facts(claims).set_index("fact_id")["claim_id"]
     assert mapping["a:50"] not in {mapping["a:1"], mapping["a:90"], mapping["b:1"]}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "surface", "countries"),
+    [
+        (SLAPPED, "30 per cent", ["Canada"]),
+        (THREAT, "30%", ["Canada", "Mexico"]),
+        ("A 30% tariff on all imports from Canada starts Tuesday.", "30%", ["Canada"]),
+        ("They slapped us with 30 per cent tariffs.", "30 per cent", []),  # a pronoun, not the U.S.
+        ("Canada faces 30% tariffs from the U.S. next week.", "30%", []),  # who imposes it, not whom it hits
+        ("Canada retaliated against the U.S. with 30 per cent tariffs.", "30 per cent", ["United States"]),
+        (
+            "Canada imposes its own 30% tariffs on $155 billion worth of U.S. goods.",
+            "30%",
+            [],
+        ),  # money between
+        ("Ottawa put 30% tariffs on steel, Canada said.", "30%", []),  # a country beyond the clause
+        ("The 30% tariffs on U.S. goods start Tuesday.", "30%", ["United States"]),
+    ],
+)
+def test_the_country_a_tariff_is_imposed_on(sentence, surface, countries):
+    start = sentence.index(surface)
+    words = claim_rules().countries
+    assert sorted(target_countries(sentence, start, start + len(surface), words)) == countries
+
+
+def test_a_bare_rate_beside_two_countries_rates_joins_neither():
+    """One article gives 30 per cent for Canada's tariffs, the U.S.'s and bare "tariffs": the bare one
+    could be either, so it joins no other document's claim."""
+    said = "Canada imposes its own 30 per cent tariffs after Trump slapped Canada with 30 per cent tariffs."
+    rows = [
+        fact(
+            "a", 1, 30, "percent", "retaliatory tariffs on U.S. goods", "tariff", sentence="Canada hits back."
+        ),
+        fact("a", 40, 30, "percent", "tariffs", "tariff", sentence=said, surface="30 per cent"),
+        fact("a", 99, 30, "percent", "tariffs", "tariff", sentence=said, surface="30 per cent"),
+        fact("b", 1, 30, "percent", "tariff on canadian goods", "tariff", published="2025-03-05"),
+    ]
+    claims = build_claims(table(*rows))
+    joined = claims.loc[claims["fact_ids"].str.contains("b:")]
+    assert joined["fact_ids"].iloc[0].split(";") == ["a:99", "b:1"]
 
 
 def test_one_document_never_gives_two_values_of_one_claim():

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from borderdata import engine
-from borderdata.cli import main
+from borderdata.cli import DASK_DEFAULT_START, dask_settings, main
 from borderdata.corpus import load_corpus
 from borderdata.extract import extract_facts
 from borderdata.synth import paragraph_pool, write_corpus
@@ -141,7 +143,7 @@ def test_dask_local_cluster_equals_local_engine(corpus, small_chunks, tmp_path, 
 def test_dask_with_a_scheduler_address_equals_local_engine(corpus, small_chunks, tmp_path, reference_csv):
     distributed = pytest.importorskip("distributed")
     with (
-        engine.local_cluster_config(),
+        dask_settings(),
         distributed.LocalCluster(
             n_workers=1, threads_per_worker=1, dashboard_address=None, processes=True
         ) as cluster,
@@ -164,32 +166,51 @@ def test_a_warm_run_starts_no_pool_or_cluster(corpus, small_chunks, tmp_path, mo
     def no_runner(*args, **kwargs):
         raise AssertionError("a pool was started for cached documents")
 
-    monkeypatch.setattr(engine, "make_runner", no_runner)
+    monkeypatch.setattr(engine.Runner, "start", no_runner)
     stats = engine.write_facts(corpus, tmp_path / "b.csv", engine="dask", jobs=2, cache=cache, problems=[])
     assert stats.extracted == 0
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
 
 
 def test_a_run_changes_no_interpreter_setting(corpus, tmp_path):
+    import copy
     import gc
     import multiprocessing
 
+    dask = pytest.importorskip("dask")
     method = multiprocessing.get_start_method(allow_none=True)
+    config = copy.deepcopy(dask.config.config)
     engine.write_facts(corpus, tmp_path / "a.csv", jobs=2, cache=None, problems=[])
+    engine.write_facts(corpus, tmp_path / "b.csv", engine="dask", jobs=2, cache=None, problems=[])
     assert gc.get_freeze_count() == 0
     assert multiprocessing.get_start_method(allow_none=True) == method
+    assert dask.config.config == config
 
 
+IMPORT_CHECK = """
+import copy, multiprocessing, dask
+before = copy.deepcopy(dask.config.config)
+import borderdata.engine, borderdata.cache, borderdata.pipeline
+assert multiprocessing.get_start_method(allow_none=True) is None, multiprocessing.get_start_method()
+assert dask.config.config == before
+"""
+
+
+def test_importing_the_engines_changes_no_interpreter_setting():
+    pytest.importorskip("dask")
+    subprocess.run([sys.executable, "-c", IMPORT_CHECK], check=True, cwd=SEEDS)
+
+
+@pytest.mark.skipif(sys.platform != "linux" or sys.version_info >= (3, 12), reason="fork only where safe")
 @pytest.mark.parametrize(("configured", "expected"), [(None, "fork"), ("forkserver", "forkserver")])
-def test_local_cluster_workers_are_forked_unless_configured(configured, expected, monkeypatch):
+def test_the_command_forks_local_cluster_workers_unless_configured(configured, expected):
     dask = pytest.importorskip("dask")
-    monkeypatch.setattr(engine, "fork_is_safe", lambda: True)
     key = "distributed.worker.multiprocessing-method"
-    with dask.config.set({key: configured or engine.DASK_DEFAULT_START}):
-        with engine.local_cluster_config():
+    with dask.config.set({key: configured or DASK_DEFAULT_START}):
+        with dask_settings():
             assert dask.config.get(key) == expected
             assert dask.config.get("distributed.worker.profile.enabled") is False
-        assert dask.config.get(key) == (configured or engine.DASK_DEFAULT_START)  # for the block only
+        assert dask.config.get(key) == (configured or DASK_DEFAULT_START)  # for the command's run only
 
 
 def test_a_document_with_too_many_numbers_is_cut_with_a_warning(tmp_path, monkeypatch):

@@ -11,14 +11,13 @@ rule file in use (the packaged TOML files and any ``BORDERDATA_*`` override), so
 rules means fresh keys, and the output always equals a full run. Rows hold JSON and text only
 (nothing is unpickled from disk). The store's own guarantees give the rest: WAL and a transaction
 per batch, so a killed run loses at most its last batch; a row unused by the last
-:data:`KEEP_RUNS` runs is deleted; a store sqlite cannot read is set aside and rebuilt.
+:data:`KEEP_RUNS` runs is deleted; a store sqlite cannot read is reported, deleted and rebuilt.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import logging
 import os
 import sqlite3
@@ -44,7 +43,7 @@ CREATE TABLE IF NOT EXISTS entries (
     n_chars INTEGER NOT NULL,
     n_rows INTEGER NOT NULL,
     document TEXT NOT NULL, -- the documents.csv row, JSON
-    csv TEXT NOT NULL,      -- the facts as CSV lines, exactly as the output writes them
+    csv TEXT NOT NULL,      -- the facts as CSV records, exactly as the output writes them
     rows TEXT NOT NULL,     -- the same facts as JSON rows (FACT_COLUMNS order)
     warning TEXT NOT NULL   -- what to tell the user about this document each time ("" if nothing)
 );
@@ -71,9 +70,6 @@ class Entry:
     csv: str
     rows: str
     warning: str = ""
-
-    def record(self) -> dict:
-        return json.loads(self.document)
 
 
 def _package_files(root: Any = None) -> list[tuple[str, bytes]]:
@@ -130,14 +126,13 @@ def extraction_inputs() -> list[Path]:
 class Store:
     """Results of documents in sqlite: ``path`` for the incremental cache, None for a private temporary one.
 
-    One run: :meth:`get` and :meth:`put` results, :meth:`keep` the ones the output holds,
+    One run: :meth:`get_many` and :meth:`put_many` results, :meth:`keep` the ones the output holds,
     read them back with :meth:`kept` (``doc_id`` order), then :meth:`finish`.
     """
 
     def __init__(self, path: Path | str | None) -> None:
         self.path = Path(path) if path is not None else None
         self.version = extractor_version()
-        self.hits = self.misses = 0
         self.db = self._open()
         self.run = self._next_run()
         self.db.executescript(RUN_SCHEMA)
@@ -201,15 +196,11 @@ class Store:
         """The row key of an input: its own key and the extractor version."""
         return hashlib.sha256(f"{self.version}\0{source_key}".encode()).hexdigest()
 
-    def get(self, key: str) -> tuple[str, int, int, str] | None:
-        """(doc_id, n_chars, n_rows, warning) of the result stored under ``key``, or None."""
+    def get_many(self, keys: list[str]) -> list[tuple[str, int, int, str] | None]:
+        """(doc_id, n_chars, n_rows, warning) of the result stored under each key, or None; one read."""
         query = "SELECT doc_id, n_chars, n_rows, warning FROM entries WHERE key = ?"
-        row = self.db.execute(query, (key,)).fetchone()
-        if row is None:
-            self.misses += 1
-            return None
-        self.hits += 1
-        return row
+        with self.transaction("DEFERRED"):
+            return [self.db.execute(query, (key,)).fetchone() for key in keys]
 
     def put_many(self, items: Iterable[tuple[str, Entry]]) -> None:
         """Store results (inside the caller's :meth:`transaction`)."""

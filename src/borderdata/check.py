@@ -45,7 +45,8 @@ from typing import Any
 
 import pandas as pd
 
-from borderdata.claims import LIST_SEP, build_claims
+from borderdata import units as _units  # noqa: F401  (before claims, which imports pint: see units)
+from borderdata.claims import LIST_SEP, build_claims, category_block, locations_compatible
 from borderdata.corpus import (
     DEFAULT_PATHS,
     RULES_ENV,
@@ -82,8 +83,9 @@ ARTICLE_ID = "article"
 MAX_SOURCES = 5  # documents named per figure (the rest are counted)
 # Above this many candidate facts, mentions that differ only by document are represented by a few.
 REDUCE_ABOVE = 5_000
-# Columns that may tell two mentions apart for the claims logic, besides which document they are in.
-DOCUMENT_COLUMNS = ("fact_id", "doc_id", "source_file", "start", "end", "published")
+# Columns that tell only which document a mention is in (and who published it when): the claims
+# logic groups and judges mentions on the others; the outlet only names the sources in its texts.
+DOCUMENT_COLUMNS = ("fact_id", "doc_id", "source_file", "outlet", "start", "end", "published")
 CLAIM_STATUS_VERDICT = {"corroborated": "corroborated", "updated": "updated", "conflicting": "conflicting"}
 # Two values this close (relative) are shown as agreeing when choosing which other value to report.
 SAME_VALUE = 0.01
@@ -128,14 +130,74 @@ def _with_published(doc: Document, published: Any) -> Document:
     return replace(doc, published=day)
 
 
+# One record of a news archive: ARCHIVE.jsonl:N (or .jsonl.gz:N), N the record's line number.
+RECORD_ARGUMENT = re.compile(r"(?P<archive>.+\.jsonl(?:\.gz)?):(?P<record>[^:/\\]*)", re.IGNORECASE)
+MSG_RECORD_NUMBER = "record {record!r} is not a line number (write ARCHIVE.jsonl:N, N counted from 1)"
+MSG_NO_RECORD = "no record on line {n} (its last record is on line {last})"
+MSG_NO_RECORDS = "no record on line {n} (it holds no record)"
+MSG_BLANK_RECORD = "no record on line {n} (the line is blank)"
+
+
+def split_record(argument: Path) -> tuple[Path, str | None]:
+    """``(archive, record)`` for an ``ARCHIVE.jsonl:N`` argument; ``(argument, None)`` for any other
+    (a file that exists under the full name is that file)."""
+    found = RECORD_ARGUMENT.fullmatch(str(argument))
+    if found is None or argument.exists():
+        return argument, None
+    return Path(found["archive"]), found["record"]
+
+
+def read_record(archive: Path, record: str, problems: list[Problem]) -> Document | None:
+    """The Document on line ``record`` of ``archive``, or None with a problem naming the file and why."""
+    from borderdata.corpus import CorpusError, document_from_jsonl, iter_jsonl_lines
+
+    if not record.isdigit() or int(record) < 1:
+        problems.append(Problem(archive, MSG_RECORD_NUMBER.format(record=record)))
+        return None
+    wanted, last = int(record), 0
+    try:
+        for lineno, line in iter_jsonl_lines(archive, problems=problems):
+            if lineno == wanted:
+                return document_from_jsonl(archive, lineno, line)
+            if lineno > wanted:
+                problems.append(Problem(archive, MSG_BLANK_RECORD.format(n=wanted)))
+                return None
+            last = lineno
+    except CorpusError as exc:
+        problems.append(Problem(exc.path, exc.reason))
+        return None
+    reason = MSG_NO_RECORD.format(n=wanted, last=last) if last else MSG_NO_RECORDS.format(n=wanted)
+    problems.append(Problem(archive, reason))
+    return None
+
+
+def read_articles(arguments: Sequence[Path], problems: list[Problem]) -> list[Document]:
+    """The articles named on the command line, by doc_id: files read like any input (every record of
+    an archive), and single archive records named ``ARCHIVE.jsonl:N``."""
+    files, documents = [], []
+    for argument in arguments:
+        path, record = split_record(argument)
+        if record is None:
+            files.append(path)
+        elif (doc := read_record(path, record, problems)) is not None:
+            documents.append(doc)
+    documents += load_corpus(files, problems=problems) if files else []
+    return sorted(documents, key=lambda d: d.doc_id)
+
+
 # --- the corpus side -----------------------------------------------------------------------------
 
 
 def default_cache() -> Path:
-    """The project's fact cache, the one ``make data`` keeps (``data/processed/.cache``)."""
-    from borderdata.config import cache_dir
+    """The check's own fact cache and snapshots: the user's cache folder, one per project.
 
-    return cache_dir()
+    Not ``make data``'s cache in ``data/processed/.cache``: the check never writes into
+    ``data/processed/``, so it keeps its state outside the project (the first check of a
+    project extracts the corpus once into it).
+    """
+    from borderdata.config import outside_cache_dir
+
+    return outside_cache_dir()
 
 
 def project_files() -> tuple[Path, Path]:
@@ -209,17 +271,20 @@ def block_keys(facts: pd.DataFrame) -> pd.Series:
     """``category|dimension`` of each fact: mentions with different keys are never one claim.
 
     A claim is one quantity about one thing (:mod:`borderdata.claims`): mentions of
-    different categories or dimensions (mass, a currency, percent, count) never meet.
+    different categories or dimensions (mass, a currency, percent, count) never meet,
+    except kindred categories, which share a block (:func:`borderdata.claims.category_block`).
     """
-    return facts["category"].astype(object) + "|" + _dimension(facts["unit"]).astype(object)
+    blocks = {c: category_block(c) for c in pd.unique(facts["category"])}
+    return facts["category"].map(blocks).astype(object) + "|" + _dimension(facts["unit"]).astype(object)
 
 
 def representatives(corpus: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     """A few mentions for each set that differs only by document, and who each one stands for.
 
-    Mentions with equal text columns (value, unit, qualifier, subject, sentence, outlet...)
-    are the same statement to the claims logic except for their date: the earliest and
-    latest dated one and one undated are kept. Returns the kept facts and, for every
+    Mentions with equal text columns (value, unit, qualifier, subject, sentence...) are the
+    same statement to the claims logic except for their date, whichever outlet published
+    them: the earliest and latest dated one and one undated are kept (the sources still
+    name every outlet: each kept mention stands for the others). Returns the kept facts and, for every
     corpus fact_id, the fact_id that represents it.
     """
     columns = [c for c in FACT_COLUMNS if c not in DOCUMENT_COLUMNS and c in corpus]
@@ -252,7 +317,7 @@ class CorpusIndex:
     """The corpus prepared for checks: its facts, the facts the claims logic sees, and who stands for whom.
 
     Build it once with :meth:`of` and check many articles against it; it pickles, so the
-    command line keeps one beside the fact cache (:func:`corpus_index`).
+    command line keeps one beside the check's fact cache (:func:`corpus_index`).
     """
 
     full: pd.DataFrame  # every corpus fact
@@ -262,11 +327,13 @@ class CorpusIndex:
     reduced: bool
     files: list[Path] = field(default_factory=list)  # the corpus's article files, when read from disk
     decisions: list = field(default_factory=list)  # analysts' same/split answers for build_claims
-    rows: list[tuple] = field(init=False, repr=False)  # the receipt fields of ``full``, one tuple a fact
 
-    def __post_init__(self) -> None:
-        columns = [self.full[c].tolist() for c in RECEIPT_FIELDS]
-        self.rows = list(zip(*columns, strict=True))
+    def __getstate__(self) -> dict[str, Any]:
+        # Paths as text: unpickling 8,000 Path objects costs more than the facts table does.
+        return {**self.__dict__, "files": [str(p) for p in self.files]}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update({**state, "files": [Path(p) for p in state["files"]]})
 
     @classmethod
     def of(cls, facts: pd.DataFrame, reduce_above: int = REDUCE_ABOVE) -> CorpusIndex:
@@ -298,13 +365,33 @@ class CorpusIndex:
         """The kept facts that can share a claim with a figure of the article (:func:`block_keys`)."""
         if article.empty or self.kept.empty:
             return self.kept.iloc[:0]
-        return self.kept.loc[self.keys.isin(set(block_keys(article))).to_numpy()]
+        blocks = set(block_keys(article))
+        # Category ``other`` may join any category of its dimension (on more evidence): both ways.
+        dimension = self.keys.str.partition("|")[2]
+        open_dims = {b.partition("|")[2] for b in blocks if b.startswith("other|")}
+        dims = {b.partition("|")[2] for b in blocks}
+        wanted = (
+            self.keys.isin(blocks)
+            | dimension.isin(open_dims)
+            | (self.keys.str.startswith("other|") & dimension.isin(dims))
+        )
+        return self.kept.loc[wanted.to_numpy()]
 
     def mentions(self, kept_ids: Iterable[str]) -> list[Mention]:
         """Every corpus mention the kept facts stand for, by date, document and position."""
-        rows = [self.rows[p] for k in kept_ids for p in self.members.get(k, ())]
-        rows.sort(key=lambda r: (r[PUBLISHED], r[DOC_ID], r[START]))
-        return [dict(zip(RECEIPT_FIELDS, r, strict=True)) for r in rows]
+        return self.mentions_of([list(kept_ids)])[0]
+
+    def mentions_of(self, groups: Sequence[Sequence[str]]) -> list[list[Mention]]:
+        """:meth:`mentions` of each group of kept facts, the receipt fields read once for all groups."""
+        wanted = [[p for k in kept for p in self.members.get(k, ())] for kept in groups]
+        union = sorted({p for positions in wanted for p in positions})
+        taken = self.full.take(union)
+        row_at = dict(zip(union, zip(*(taken[c].tolist() for c in RECEIPT_FIELDS), strict=True), strict=True))
+        found = []
+        for positions in wanted:
+            rows = sorted((row_at[p] for p in positions), key=lambda r: (r[PUBLISHED], r[DOC_ID], r[START]))
+            found.append([dict(zip(RECEIPT_FIELDS, r, strict=True)) for r in rows])
+        return found
 
 
 def corrected(
@@ -329,7 +416,7 @@ def corrected(
     return conformed(report.facts), list(report.decisions)
 
 
-SNAPSHOT_FOLDER = "check"  # a folder of the fact cache, beside the engine's own files
+SNAPSHOT_FOLDER = "check"  # a folder of the check's fact cache, beside the engine's own files
 
 
 def _stat_lines(folder: str) -> Iterator[str]:
@@ -416,11 +503,14 @@ def corpus_index(
 def verdict(status: str, other_documents: int, review: str = "", certain: bool = True) -> str:
     """The verdict of one figure from the claim it is in.
 
-    ``certain``: some other document's mention in the claim contradicts neither the
-    figure's place nor its period (equal, or one of them unstated: the claims' review
-    queue holds such merges, and a figure keeps its status while ``why`` quotes the
-    queue). Not certain: every other outlet states another place or period (an
-    analyst's ``same`` answer joined them), so the figure is for review.
+    ``review``: the claims' reason to queue the claim for an analyst ("" when every key
+    agreed where stated). ``certain``: some other document's mention in the claim
+    contradicts neither the figure's place nor its period (equal, one of them unstated, or
+    places that may lie one in the other: :func:`borderdata.claims.locations_compatible`).
+    A queued claim keeps its status when the figure is certain (``why`` quotes the queue);
+    when every other outlet states another place or period (only an analyst's ``same``
+    answer joins such mentions), or the claim's status is none of the three below, the
+    match is unsure and the figure is for ``review``, which is never counted as corroborated.
 
     =====================  ===============  ==============  =======  ==============
     claim status           other documents  review reason   certain  verdict
@@ -436,12 +526,40 @@ def verdict(status: str, other_documents: int, review: str = "", certain: bool =
 
     >>> verdict("corroborated", 2), verdict("single", 0), verdict("updated", 1, "unknown period", False)
     ('corroborated', 'new', 'review')
+    >>> verdict("corroborated", 1, "location Canada not stated in CBC", True), verdict("single", 1)
+    ('corroborated', 'review')
     """
     if other_documents == 0:
         return "new"
     if status not in CLAIM_STATUS_VERDICT or (review and not certain):
         return "review"
     return CLAIM_STATUS_VERDICT[status]
+
+
+def unsure_because(status: str, review: str, fact: Mapping[str, Any], docs: Sequence[Mention]) -> str:
+    """Why a figure is for review, in words: what the claim is unsure of and what contradicts it.
+
+    >>> here = {"location": "Canada", "period": ""}
+    >>> there = {"location": "Texas", "period": "", "outlet": "AP", "published": "2025-03-04"}
+    >>> unsure_because("updated", "", here, [there])
+    'every other outlet states another place or period (here Canada; AP (2025-03-04): Texas)'
+    """
+    reasons = []
+    if status not in CLAIM_STATUS_VERDICT:
+        reasons.append(
+            f"the claim's status is {status or 'unknown'}, not corroborated, updated or conflicting"
+        )
+    else:
+        here = ", ".join(x for x in (fact["location"], fact["period"]) if x) or "no place or period"
+        there = "; ".join(
+            f"{outlet_of(m)} ({m['published'] or 'undated'}): "
+            + (", ".join(x for x in (m["location"], m["period"]) if x) or "no place or period")
+            for m in docs[:MAX_SOURCES]
+        )
+        reasons.append(f"every other outlet states another place or period (here {here}; {there})")
+    if review:
+        reasons.append(f"in the claims review queue: {review}")
+    return "; ".join(reasons)
 
 
 @dataclass
@@ -580,19 +698,22 @@ def _figures(article: pd.DataFrame, combined: pd.DataFrame | None, index: Corpus
     """Each article fact with its combined claim and every corpus mention that claim stands for."""
     if combined is None or article.empty:
         return []
-    claim_rows = combined.to_dict("records")
+    mine = set(article["fact_id"])
+    holding = [not mine.isdisjoint(ids) for ids in combined["fact_ids"].astype(str).str.split(LIST_SEP)]
+    claim_rows = combined.loc[holding].to_dict("records")  # only the claims of the article's figures
     claim_of: dict[str, int] = {}
     for i, claim in enumerate(claim_rows):
         for fact_id in str(claim["fact_ids"]).split(LIST_SEP):
             claim_of.setdefault(fact_id, i)
-    figures = []
-    for fact in article.to_dict("records"):
-        number = claim_of.get(fact["fact_id"])
-        claim = claim_rows[number] if number is not None else {}
-        members = str(claim.get("fact_ids", "")).split(LIST_SEP) if claim else []
-        others = index.mentions(m for m in members if m in index.members)
-        figures.append(Figure(fact=fact, claim=claim, others=others))
-    return figures
+    facts = article.to_dict("records")
+    claims = [claim_rows[claim_of[f["fact_id"]]] if f["fact_id"] in claim_of else {} for f in facts]
+    members = [
+        [m for m in str(c["fact_ids"]).split(LIST_SEP) if m in index.members] if c else [] for c in claims
+    ]
+    return [
+        Figure(fact=fact, claim=claim, others=others)
+        for fact, claim, others in zip(facts, claims, index.mentions_of(members), strict=True)
+    ]
 
 
 def _row(
@@ -625,8 +746,9 @@ def _row(
 
 
 def _compatible(other: Mapping[str, Any], fact: Mapping[str, Any]) -> bool:
-    """True when ``other`` contradicts neither the figure's place nor its period (equal, or one unstated)."""
-    return all(other[k] == fact[k] or "" in (other[k], fact[k]) for k in ("location", "period"))
+    """True when ``other`` contradicts neither the figure's place nor its period (see :func:`verdict`)."""
+    same_period = other["period"] == fact["period"] or "" in (other["period"], fact["period"])
+    return same_period and locations_compatible(other["location"], fact["location"])
 
 
 def _table(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -765,7 +887,8 @@ def why_text(
         "corroborated": f"the same claim in {len(docs):,} other document(s): {_said(docs)}",
         "updated": f"this quantity at other dates: {_in_time(fact, docs)}",
         "conflicting": f"a different value for the same claim: {_in_time(fact, docs)}",
-        "review": f"unsure match ({review or 'unknown claim status'}): {_said(docs)}",
+        "review": f"unsure match ({unsure_because(str(claim.get('status', '')), review, fact, docs)}): "
+        + _said(docs),
     }[outcome]
     reason = str(claim.get("why", "") or "") or (str(claim.get("note", "") or "") if with_note else "")
     text = f"{lead}. Claims: {reason}" if reason else lead
@@ -887,6 +1010,7 @@ def terminal_table(result: CheckResult, width: int | None = None) -> str:
 OUT_SUFFIXES = (".csv", ".json", ".html")
 MSG_OUT_SUFFIX = "{out}: unsupported output (use FILE.csv, FILE.json or FILE.html)"
 MSG_OUT_PROTECTED = "{out}: the check never writes into {folder} (the project's tables and overrides)"
+MSG_CACHE_PROTECTED = "{cache}: the check never writes into {folder}: name a cache folder outside it"
 MSG_CORPUS_MISSING = "corpus {path}: no such file or folder"
 MSG_CORPUS_EMPTY = "corpus {paths}: no article with figures to check against"
 MSG_NO_ARTICLE = "no article could be read: nothing to check"
@@ -904,6 +1028,13 @@ def check_out_path(out: Path) -> None:
     target = out.resolve()
     if target == overrides.resolve() or target.is_relative_to(processed.resolve()):
         raise CheckError(MSG_OUT_PROTECTED.format(out=out, folder=processed.parent))
+
+
+def check_cache_path(cache: Path) -> None:
+    """CheckError if the ``--cache`` folder is in data/processed/ (the check keeps its state outside)."""
+    processed = project_files()[0]
+    if cache.resolve().is_relative_to(processed.resolve()):
+        raise CheckError(MSG_CACHE_PROTECTED.format(cache=cache, folder=processed))
 
 
 def check_corpus_paths(paths: Sequence[Path] | None) -> list[Path]:
@@ -956,17 +1087,20 @@ def run_command(
     try:
         if out is not None:
             check_out_path(out)
+        if cache is not None:
+            check_cache_path(cache)
         paths = check_corpus_paths(corpus)
     except CheckError as exc:
         print(f"error: {printable(str(exc))}", file=stderr)
         return 2
     problems: list[Problem] = []
-    documents = load_corpus(articles, problems=problems)
+    documents = read_articles(articles, problems)
     for problem in problems:
         print(printable(str(problem)), file=stderr)
     failed = any(p.severity == "error" for p in problems)
     if not documents:
-        print(f"error: {MSG_NO_ARTICLE}", file=stderr)
+        if not failed:  # an unreadable article has said why in its own line
+            print(f"error: {MSG_NO_ARTICLE}", file=stderr)
         return 1
     corpus_problems: list[Problem] = []
     overrides = project_overrides()

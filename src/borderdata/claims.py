@@ -31,7 +31,9 @@ side only is *unknown* and adds nothing. So:
   agreeing keys reach ``min_evidence``; when a key was unknown on one side the
   claim says so in ``review`` (an unknown key never *matches* a known one);
 - values that disagree are never joined across an unknown or different key;
-- countries named in subjects ("tariffs on Canadian goods") must agree like
+- countries named in subjects ("tariffs on Canadian goods"), or for a tariff
+  whose subject names none, the country its sentence imposes it on ("slapped
+  Canada with 25 per cent tariffs", :func:`target_countries`), must agree like
   places; a bound ("more than a pound") joins only a figure near it; one document
   never gives two values of one claim, and a figure it gives for two different
   things, in words that do not say which, is left out of links between documents.
@@ -184,6 +186,7 @@ class ClaimRules:
     agencies: re.Pattern | None
     agency_names: Mapping[str, str]
     countries: Mapping[str, str]
+    target_categories: frozenset[str]
     named_events: tuple[re.Pattern, ...]
     places: re.Pattern | None
     not_names: frozenset[str]
@@ -226,6 +229,7 @@ def load_claim_rules(path: str | None = None) -> ClaimRules:
         agencies=re.compile(rf"(?<![\w-])(?:{_alternation(names)})(?![\w-])") if names else None,
         agency_names=names,
         countries={w: name for name, words in anchors.get("countries", {}).items() for w in words},
+        target_categories=frozenset(identity.get("target_categories", [])),
         named_events=tuple(named),
         places=(
             re.compile(rf"\b(?:{_alternation(place_words)})\s+({NAME_WORD}(?:\s+{NAME_WORD}){{0,2}})")
@@ -321,6 +325,8 @@ class SubjectRules:
     canonical: dict[str, str]
     dropped: frozenset[str]
     generic: frozenset[str]
+    classes: re.Pattern | None
+    class_of: dict[str, str]
 
 
 def _phrase_pattern(phrases: list[str]) -> re.Pattern | None:
@@ -337,12 +343,16 @@ def _subject_rules(source: str | None) -> SubjectRules:
     taxonomy = load_taxonomy(source)
     modifiers = taxonomy.raw.get("modifiers", {})
     words = [w.lower() for w in modifiers.get("ignore", [])]
+    classes = taxonomy.raw.get("classes", {})
+    class_of = {m.lower(): c.lower() for c, members in classes.items() for m in members}
     return SubjectRules(
         locations=border_patterns(),
         synonyms=_phrase_pattern(list(taxonomy.synonyms)),
         canonical=dict(taxonomy.synonyms),
         dropped=frozenset(taxonomy.drop_words) | frozenset(words),
         generic=frozenset(singular(w.lower()) for w in modifiers.get("generic", [])),
+        classes=_phrase_pattern(list(class_of)),
+        class_of=class_of,
     )
 
 
@@ -380,8 +390,18 @@ def normalise_subject(subject: str, rules: SubjectRules | None = None) -> str:
 
 
 def subject_key(subject: str, rules: SubjectRules | None = None) -> frozenset[str]:
-    """The words of a normalised subject, singular, as a set (order does not matter)."""
-    return frozenset(singular(t) for t in normalise_subject(subject, rules).split())
+    """The words of a normalised subject, singular, as a set (order does not matter), with the class
+    of any member of a class it names (the taxonomy's ``[classes]``): "tariffs on oil" also says energy.
+
+    >>> sorted(subject_key("tariffs on oil")), sorted(subject_key("energy"))
+    (['energy', 'oil', 'tariff'], ['energy'])
+    """
+    rules = rules or subject_rules()
+    text = normalise_subject(subject, rules)
+    words = {singular(t) for t in text.split()}
+    if rules.classes is not None:
+        words |= {rules.class_of[m.group().lower()] for m in rules.classes.finditer(text)}
+    return frozenset(words)
 
 
 def _key_text(key: frozenset[str]) -> str:
@@ -517,7 +537,88 @@ def prepare_mentions(facts: pd.DataFrame, tolerances: Tolerances | None = None) 
     df = df.assign(
         countries=_by_subject(df["key"], lambda k: frozenset(countries[w] for w in k if w in countries))
     )
+    df = df.assign(countries=_with_target_countries(df, claim_rules()))
     return _intervals(df, tolerances).reset_index(drop=True)
+
+
+# --- whose figure: the country a measure is imposed on -----------------------------------------
+
+# A capitalised word, dots kept ("U.S."): countries and their adjectives are always capitalised,
+# so the pronoun "us" never reads as the United States.
+CAPITALISED = re.compile(r"\b[A-Z][A-Za-z.]*[A-Za-z]\.?|\b[A-Z]\b")
+# "slapped Canada with 25 per cent tariffs", "hit China with a 145% tariff": the object of the verb,
+# right before "with" and the figure, is whom the figure is imposed on.
+TARGET_BEFORE = re.compile(r"\b([A-Z][A-Za-z.]*)\s+with\s+(?:an?\s+)?\Z")
+# "a 25% tariff threat against both Canada and Mexico", "tariffs on all imports from Canada": "on",
+# "against" or goods "from" and the capitalised names (and their "and"s) right after them. A bare
+# "from" names who imposes it ("tariffs from the U.S."), not whom it hits.
+TARGET_AFTER = re.compile(
+    r"\b(?:on|against|(?:imports|goods|products|exports)\s+from)\s+(?:(?:all|both|the)\s+)?"
+    r"((?:[A-Z][A-Za-z.]*(?:\s+and\s+|,\s+|\s+)?)+)"
+)
+# Where the figure's clause ends after it: a comma, semicolon, colon or a full stop (not the dots of "U.S.").
+CLAUSE_END = re.compile(r"[,;:!?]|(?<![A-Z])\.(?:\s|\Z)")
+TARGET_REACH = 60  # characters after the figure in which its "on"/"against" phrase is looked for
+
+
+def _country_names(words: str, countries: Mapping[str, str]) -> frozenset[str]:
+    """The countries named by the capitalised words of ``words`` ("both Canada and Mexico")."""
+    names = (m.group().lower().replace(".", "") for m in CAPITALISED.finditer(words))
+    return frozenset(countries[n] for n in names if n in countries)
+
+
+def target_countries(sentence: str, start: int, end: int, countries: Mapping[str, str]) -> frozenset[str]:
+    """The countries the figure at ``sentence[start:end]`` is imposed on, from the words around it.
+
+    >>> from borderdata.claims import claim_rules
+    >>> words = claim_rules().countries
+    >>> text = "Donald Trump slapped Canada with 25 per cent tariffs on all goods."
+    >>> sorted(target_countries(text, 33, 44, words))
+    ['Canada']
+    >>> text = "Trump backed down from his 25% tariff threat against both Canada and Mexico for a month."
+    >>> sorted(target_countries(text, 27, 30, words))
+    ['Canada', 'Mexico']
+    >>> text = "Canada is imposing its own 25 per cent tariffs on $155 billion"
+    >>> sorted(target_countries(text, 27, 38, words))
+    []
+    """
+    before = TARGET_BEFORE.search(sentence[max(0, start - 40) : start])
+    if before:
+        return _country_names(before.group(1), countries)
+    rest = sentence[end : end + TARGET_REACH]
+    stop = CLAUSE_END.search(rest)
+    after = TARGET_AFTER.search(rest[: stop.start()] if stop else rest)
+    return _country_names(after.group(1), countries) if after else frozenset()
+
+
+def _sentence_starts(df: pd.DataFrame) -> pd.Series:
+    """Where each mention's surface starts in its sentence: the n-th time the sentence states it for
+    the n-th mention of that surface there (-1 when the sentence does not hold it)."""
+    nth = df.groupby(["doc_id", "sentence", "surface"], sort=False)["start"].rank(method="first") - 1
+    found = []
+    for sentence, surface, n in zip(df["sentence"], df["surface"], nth.astype(int), strict=True):
+        at = -1
+        for _ in range(n + 1):
+            at = sentence.find(surface, at + 1) if surface else -1
+            if at < 0:
+                break
+        found.append(at)
+    return pd.Series(found, index=df.index, dtype="int64")
+
+
+def _with_target_countries(df: pd.DataFrame, rules: ClaimRules) -> pd.Series:
+    """Each mention's countries: those of its subject, else, in ``target_categories`` (tariffs), the
+    countries its sentence names as the ones the figure is imposed on (:func:`target_countries`)."""
+    unstated = df["category"].isin(list(rules.target_categories)) & df["countries"].map(len).eq(0)
+    if not unstated.any():
+        return df["countries"]
+    rows = df.loc[unstated]
+    starts = _sentence_starts(rows)
+    found = [
+        target_countries(sentence, at, at + len(surface), rules.countries) if at >= 0 else frozenset()
+        for sentence, surface, at in zip(rows["sentence"], rows["surface"], starts, strict=True)
+    ]
+    return df["countries"].where(~unstated, pd.Series(found, index=rows.index, dtype=object))
 
 
 # --- grouping mentions into claims ------------------------------------------------------------
@@ -582,11 +683,15 @@ class _Groups:
         ra, rb = sorted((self.find(a), self.find(b)))
         if ra == rb:
             return True
-        keys = tuple(x | y for x, y in zip(self.keys[ra], self.keys[rb], strict=True))
+        *single, countries = (x | y for x, y in zip(self.keys[ra], self.keys[rb], strict=True))
+        # Countries: those every mention allows ("against both Canada and Mexico" allows Canada).
+        shared = self.keys[ra][3] & self.keys[rb][3] if self.keys[ra][3] and self.keys[rb][3] else countries
+        keys = (*single, shared)
         low = max(self.spans[ra][0], self.spans[rb][0])
         high = min(self.spans[ra][1], self.spans[rb][1])
         if not force and (
-            any(len(k) > 1 for k in keys[1:])
+            any(len(k) > 1 for k in keys[1:3])
+            or (countries and not shared)
             or any(_location_relation(x, y) == "differ" for x in keys[0] for y in keys[0] if x < y)
             or (values_agree and not low <= high)
             or self._kept_apart(ra, rb)
@@ -657,6 +762,20 @@ def _location_relation(a: str, b: str) -> str:
     return "differ"
 
 
+def locations_compatible(a: str, b: str) -> bool:
+    """Whether two stated locations (or one unstated) may be the place of one claim: equal, one
+    empty, or one that may lie in the other as far as the claims can tell (a country and a
+    place the gazetteer does not list). The check's verdicts use this, so a figure is never
+    surer than its claim.
+
+    >>> locations_compatible("Canada", "Falkland"), locations_compatible("Canada", "")
+    (True, True)
+    >>> locations_compatible("Canada", "United States"), locations_compatible("Canada", "Texas")
+    (False, False)
+    """
+    return not a or not b or _location_relation(a, b) != "differ"
+
+
 def _kindred(a: Mapping, b: Mapping, rules: ClaimRules) -> bool:
     """Whether two categories may name one outcome (a sum "seized" by one outlet is "profits
     prevented" in another): only for specific figures, whose agreement says something.
@@ -666,6 +785,21 @@ def _kindred(a: Mapping, b: Mapping, rules: ClaimRules) -> bool:
         and a["specific"]
         and b["specific"]
     )
+
+
+def category_block(category: str, rules: ClaimRules | None = None) -> str:
+    """The block a category's mentions are compared in: itself, or its kindred categories joined.
+
+    Mentions of two blocks are never one claim (``other`` aside, which joins any category on
+    more evidence); kindred categories share a block ("a $485 million seizure" may be "$485
+    million in profits prevented").
+
+    >>> category_block("enforcement_result"), category_block("tariff")
+    ('enforcement_result+seizure', 'tariff')
+    """
+    rules = rules or claim_rules()
+    kin = {c for pair in rules.kindred_categories if category in pair for c in pair}
+    return "+".join(sorted(kin)) if kin else category
 
 
 def _beyond_category(node: Mapping) -> frozenset[str]:
@@ -760,11 +894,22 @@ def _ambiguous(df: pd.DataFrame) -> pd.Series:
     if not many.any():
         return out
     rows = df.loc[many]
-    for _, cores in rows["core"].groupby([k[many] for k in keys], sort=False):
-        for i, core in cores.items():
-            wider = [c for j, c in cores.items() if j != i and core <= c and c != core]
-            out[i] = any(not (a <= b or b <= a) for n, a in enumerate(wider) for b in wider[n + 1 :])
+    for _, group in rows[["core", "countries"]].groupby([k[many] for k in keys], sort=False):
+        things = list(zip(group.index, group["core"], group["countries"], strict=True))
+        for i, core, countries in things:
+            # Subjects that say more: more words, or the same words and a country this one does not name.
+            wider = [
+                (c, n) for j, c, n in things if j != i and core <= c and (c != core or (n and not countries))
+            ]
+            out[i] = any(_two_things(a, b) for k, a in enumerate(wider) for b in wider[k + 1 :])
     return out
+
+
+def _two_things(a: tuple[frozenset[str], frozenset[str]], b: tuple[frozenset[str], frozenset[str]]) -> bool:
+    """Whether two (subject core, countries) name two things: subjects not nested, or two countries."""
+    (core_a, countries_a), (core_b, countries_b) = a, b
+    nested = core_a <= core_b or core_b <= core_a
+    return not nested or bool(countries_a and countries_b and not countries_a & countries_b)
 
 
 def _two_values_in_one_document(df: pd.DataFrame) -> pd.Series:
@@ -811,6 +956,7 @@ def _node_labels(df: pd.DataFrame, rules: ClaimRules, split: set[str]) -> pd.Ser
     label = df["category"] + "|" + df["dimension"] + "|" + df["location"] + "|" + when
     for column in ("key_text", "events_text"):
         label = label + "|" + df[column]
+    label = label + "|" + df["countries"].map(_key_text)  # a country read beside the figure tells it apart
     signature = "|" + df["anchors_text"] + "|" + df["t_low"].map(repr) + "|" + df["t_high"].map(repr)
     lone = df["fact_id"].isin(split) | df["ambiguous"] | ~_joins_itself(df, rules)
     own = signature.where(~lone, "|" + df["fact_id"])

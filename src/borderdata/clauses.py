@@ -12,7 +12,7 @@ import itertools
 import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from borderdata.numbers import find_numbers
 
@@ -31,6 +31,9 @@ class Phrase(Protocol):
 
     @property
     def span(self) -> tuple[int, int]: ...
+
+
+P = TypeVar("P", bound=Phrase)  # a kind of phrase (a Place, a Period): what is given is what comes back
 
 
 @lru_cache(maxsize=256)  # every number of a sentence asks twice (place and period)
@@ -108,7 +111,7 @@ def listed_with(sentence: str, items: Sequence[tuple[int, int]], index: int) -> 
     return group
 
 
-def respective(sentence: str, phrases: Sequence[Phrase], start: int) -> Phrase | None:
+def respective(sentence: str, phrases: Sequence[P], start: int) -> P | None:
     """ "six and 14 kilograms in April and May, respectively": the phrase in the number's place."""
     if not RESPECTIVELY.search(sentence) or len(phrases) < 2:
         return None
@@ -127,11 +130,11 @@ def respective(sentence: str, phrases: Sequence[Phrase], start: int) -> Phrase |
 
 def nearest_in_part(
     sentence: str,
-    phrases: Sequence[Phrase],
+    phrases: Sequence[P],
     start: int,
     end: int,
-    tier: Callable[[Phrase], int] = lambda p: 0,
-) -> Phrase | None:
+    tier: Callable[[P], int] = lambda p: 0,
+) -> P | None:
     """The phrase a number at ``[start, end)`` takes: in its own part of the sentence first.
 
     Numbers and phrases listed in the same order with "respectively" pair up. A phrase in
@@ -152,7 +155,7 @@ def nearest_in_part(
     parts = comparison_parts(sentence)
     own = part_of(parts, start)
 
-    def key(p: Phrase) -> tuple[int, int, int, int]:
+    def key(p: P) -> tuple[int, int, int, int]:
         gap = abs(part_of(parts, p.span[0]) - own)
         aside = in_aside(sentence, parts[own], p.span, start)
         return gap, aside, tier(p) if gap == 0 else 0, distance(sentence, p.span, start, end)

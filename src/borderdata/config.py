@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 PACKAGE_NAME = "borderdata"
-PACKAGE = Path(__file__).resolve().parent  # read only, for packaged data; never written
+PACKAGE = resources.files(PACKAGE_NAME)  # the packaged data, read only: never written
 PROJECT_ENV = "BORDERDATA_PROJECT"
 ENV_PREFIX = "BORDERDATA_"
 PROJECT_MARKERS = ("pyproject.toml", "data")
@@ -50,6 +50,20 @@ def cache_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_cache_dir(PACKAGE_NAME))
+
+
+def outside_cache_dir() -> Path:
+    """A cache folder for this project outside its tables: the user's cache, one sub-folder per project.
+
+    For state a command must keep without writing into ``data/processed/`` (``borderdata check``).
+    """
+    import hashlib
+
+    import platformdirs
+
+    root = project_root()
+    key = hashlib.sha256(str(root).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return Path(platformdirs.user_cache_dir(PACKAGE_NAME)) / "projects" / f"{root.name}-{key}"
 
 
 def config_path(name: str, env: str, path: str | None = None) -> Path | None:

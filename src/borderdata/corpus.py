@@ -430,7 +430,7 @@ DATELINE = re.compile(r"^[A-Z][A-Z .,'’-]{2,40}\((\w{2,8})\)\s*(?:—|–|--|-
 def _is_byline(line: str, rules: Rules) -> bool:
     """'Jim Bronskill, The Canadian Press': a name, a comma, a known outlet."""
     m = BYLINE.fullmatch(line)
-    return bool(m) and m.group(2).casefold() in rules.outlet_names
+    return m is not None and m.group(2).casefold() in rules.outlet_names
 
 
 # --- metadata ----------------------------------------------------------------------------------
@@ -852,7 +852,7 @@ def iter_jsonl_lines(
 
 
 def _bounded_lines(
-    path: Path, source: io.RawIOBase | gzip.GzipFile, max_bytes: int, limit: int | None, problems
+    path: Path, source: io.BufferedIOBase, max_bytes: int, limit: int | None, problems
 ) -> Iterator[tuple[int, bytes]]:
     """The lines of ``source`` read a block at a time, none held beyond ``max_bytes`` + one block."""
     pending: list[bytes] = []  # the start of the current line

@@ -40,7 +40,7 @@ from borderdata.views import (
 )
 
 EXPORT_ENV = "BORDERDATA_EXPORT_DIR"
-STYLE = Path(__file__).with_name("borderdata.mplstyle")
+STYLE = "borderdata.borderdata"  # matplotlib reads a package's style with importlib.resources
 PNG_METADATA = {"Software": None}
 SVG_METADATA = {"Date": None, "Creator": None}
 SVG_HASHSALT = "borderdata"

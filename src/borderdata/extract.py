@@ -108,7 +108,8 @@ def fact_rows(
             candidate = Candidate(text, number, para_start, para_end)
             if rejected_by(candidate):
                 # The rest of a rejected token ("20-24" after "Sept.", "2019-09-01T10:38") is no quantity.
-                last_end = TOKEN_REST.match(text, number.end, para_end).end()
+                rest = TOKEN_REST.match(text, number.end, para_end)
+                last_end = rest.end() if rest else number.end  # (the pattern also matches "")
                 continue
             s_start, s_end = sentence_of(sentences, starts, number, (para_start, para_end))
             sentence = text[s_start:s_end]

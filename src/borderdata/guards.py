@@ -236,7 +236,7 @@ def guard_name_after(c: Candidate) -> bool:
     if c.number.from_words or c.number.has_scale or not c.surface.isdigit():
         return False
     m = NAME_AFTER.match(c.text, c.number.end, c.para_end)
-    return bool(m) and not is_plural(m.group(1).split()[-1]) and not UNIT_AFTER.match(c.after)
+    return m is not None and not is_plural(m.group(1).split()[-1]) and not UNIT_AFTER.match(c.after)
 
 
 # "on day 3 of the trial", "week 12 of the season": a place in a series, not an amount. Without

@@ -357,7 +357,8 @@ def find_numbers(text: str, start: int = 0, end: int | None = None) -> list[Numb
             return found
         at = start + m.start()
         if (text[at].isdigit() or text[at] == ".") and not _digit_may_start(text, at):
-            pos = DIGIT_RUN.match(lower, m.start()).end() or m.end()
+            run = DIGIT_RUN.match(lower, m.start())  # (the pattern also matches "")
+            pos = (run.end() if run else 0) or m.end()
             continue
         number = read_number(text, at, end)
         if number is None or number.end <= at:

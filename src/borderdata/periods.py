@@ -427,7 +427,7 @@ def range_of(first: Period, second: Period, published: date | None) -> Period:
     if second.month and first.start:  # "between October 2024 and May": the first May after
         year = first.start.year + (1 if second.month < first.start.month else 0)
         second = month_period(year, second.month, second.span)
-    if first.start is None or second.start is None or second.end < first.start:
+    if first.start is None or second.start is None or second.end is None or second.end < first.start:
         return Period("", None, None, span)
     if first.kind == second.kind and first.kind in ("fiscal", "year"):
         label = f"{first.label}..{second.label}"

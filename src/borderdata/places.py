@@ -84,10 +84,12 @@ def load_places(path: str | None = None) -> Gazetteer:
             exact.setdefault(_normal(phrase), (kind, label))  # the first table listing a phrase wins
     first_words: dict[str, list[str]] = {}
     for phrase, _, _ in entries:
-        first_words.setdefault(FIRST_WORD.match(phrase).group(), []).append(phrase)
+        if first := FIRST_WORD.match(phrase):
+            first_words.setdefault(first.group(), []).append(phrase)
+    by_first_word = {word: words_pattern(phrases) for word, phrases in first_words.items()}
     return Gazetteer(
         patterns=patterns,
-        by_first_word={word: words_pattern(phrases) for word, phrases in first_words.items()},
+        by_first_word={word: pattern for word, pattern in by_first_word.items() if pattern is not None},
         exact=exact,
         stems=tuple((_normal(p.rstrip("*")), k, lab) for p, k, lab in entries if p.endswith("*")),
         border={place: border for border, places in raw.get("on_border", {}).items() for place in places},
@@ -249,7 +251,7 @@ def named_places(sentence: str, places: list[Place]) -> list[Place]:
 def _someone_elses_border(folded: str, start: int, gazetteer: Gazetteer) -> bool:
     """ "Alberta's southern border", "Mexico's southern border": not the U.S. border the label names."""
     owner = POSSESSIVE_BEFORE.search(folded, 0, start)
-    return bool(owner) and owner.group(1) not in gazetteer.us_possessors
+    return owner is not None and owner.group(1) not in gazetteer.us_possessors
 
 
 def join_lists(sentence: str, places: list[Place]) -> list[Place]:
@@ -263,8 +265,7 @@ def join_lists(sentence: str, places: list[Place]) -> list[Place]:
             last is not None
             and last.kind == place.kind
             and last.kind != "borders"
-            and LIST_JOIN.search(sentence[last.span[1] : place.span[0]])
-            and LIST_JOIN.search(sentence[last.span[1] : place.span[0]]).start() == 0
+            and LIST_JOIN.match(sentence[last.span[1] : place.span[0]])
             and place.label not in last.label.split(", ")
         ):
             out[-1] = Place(f"{last.label}, {place.label}", last.kind, min(last.tier, place.tier),

@@ -106,7 +106,7 @@ def _read_unit(c: Candidate, end: int) -> tuple[str, str, int]:
     if not m:
         modifier = UNIT_MODIFIER.match(c.text, end, c.para_end)
         m = UNIT_AFTER.match(c.text, modifier.end(), c.para_end) if modifier else None
-        if not m or m.start("unit") == modifier.end():
+        if m is None or modifier is None or m.start("unit") == modifier.end():
             return "", "", end
         end = m.start()
     surface = m.group("unit")
@@ -221,7 +221,7 @@ def read_alternative(c: Candidate, r: Reading) -> None:
     """ "eight or nine euros", "8 or $9 billion": the next number's unit (and scale) apply to this one."""
     nxt = OR_NEXT.match(c.text, r.end, c.para_end)
     second = read_number(c.text, nxt.end(), c.para_end) if nxt else None
-    if second is None or second.lower_bound or second.value <= 0:
+    if nxt is None or second is None or second.lower_bound or second.value <= 0:
         return
     value = scaled_like(r.value, c.number, second, c.text)
     if not second.value / MAX_ALTERNATIVE_RATIO <= value <= second.value * MAX_ALTERNATIVE_RATIO:
@@ -362,7 +362,7 @@ def read_counted(c: Candidate, r: Reading, antecedent: str = "") -> str | None:
             if money
             else ("", "")
         )
-        if kind == "money":
+        if money is not None and kind == "money":
             # "tens of millions of dollars": money, not a count of dollars.
             r.unit, r.kind, r.end = unit, kind, money.end()
             return ""

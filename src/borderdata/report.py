@@ -37,12 +37,14 @@ import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import nbformat
 
 from borderdata import parameters as params
+from borderdata.config import PACKAGE_NAME
 from borderdata.corpus import PROJECT_ROOT
 from borderdata.display import EXPORT_ENV
 from borderdata.tables import write_bytes_atomic
@@ -194,18 +196,21 @@ def failing_cell(nb: nbformat.NotebookNode) -> tuple[int | None, str]:
 # --------------------------------------------------------------------------- executing and rendering
 
 
-OFFLINE_TEMPLATE = Path(__file__).with_name("offline.html.j2")
+OFFLINE_TEMPLATE = "offline.html.j2"  # packaged beside this module, read with importlib.resources
 
 
 def render_html(nb: nbformat.NotebookNode, with_code: bool = False) -> str:
     """The notebook as a standalone HTML page (nbconvert lab template), code hidden by default and
     cells tagged ``notebook-only`` (and papermill's own) left out unless the code is shown."""
+    import jinja2
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
+    template = resources.files(PACKAGE_NAME).joinpath(OFFLINE_TEMPLATE).read_text(encoding="utf-8")
     exporter = HTMLExporter(
         template_name="lab",
-        template_file=str(OFFLINE_TEMPLATE),
+        template_file=OFFLINE_TEMPLATE,
+        extra_loaders=[jinja2.DictLoader({OFFLINE_TEMPLATE: template})],
         exclude_input=not with_code,
         exclude_input_prompt=not with_code,
         exclude_output_prompt=True,

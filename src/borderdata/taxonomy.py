@@ -9,12 +9,18 @@ at a copy), not code.
 
 from __future__ import annotations
 
+import importlib.metadata
+import os
 import re
-from collections.abc import Callable
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
-from borderdata.config import cached_while_unchanged, read_toml
+from borderdata.config import PACKAGE_NAME, cached_while_unchanged, read_toml
 
 TAXONOMY_ENV = "BORDERDATA_TAXONOMY"
 CATEGORIES = (
@@ -50,9 +56,113 @@ def fold(text: str) -> str:
 @lru_cache(maxsize=65536)
 def lemma(word: str) -> str:
     """The dictionary form of an English word ("apprehended" -> "apprehend", "officers" -> "officer")."""
-    import simplemma  # imported on first use: its English tables take a second to load
+    return str(_lemmatizer().lemmatize(word.lower(), "en")).lower()
 
-    return str(simplemma.lemmatize(word.lower(), lang="en")).lower()
+
+LEMMA_LANGUAGE = "en"
+
+
+class _StoredLemmas(Mapping[str, str]):
+    """simplemma's English dictionary read word by word from an sqlite copy (the same entries).
+
+    Loading simplemma's own table (a compressed pickle of 180,000 entries) costs about half a
+    second in every process; a check or a notebook looks up a few hundred words. The copy is
+    opened read-only and reopened after a fork (an sqlite connection must not cross one).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._pid = -1
+        self._db: sqlite3.Connection | None = None
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._db is None or self._pid != os.getpid():
+            uri = f"{self.path.resolve().as_uri()}?mode=ro&immutable=1"
+            self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            self._pid = os.getpid()
+        return self._db
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        row = self._connection().execute("SELECT lemma FROM lemmas WHERE word = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def __getitem__(self, key: str) -> str:
+        value = self.get(key)
+        if value is None:
+            raise KeyError(key)
+        return str(value)
+
+    def __iter__(self) -> Iterator[str]:
+        for (word,) in self._connection().execute("SELECT word FROM lemmas ORDER BY rowid"):
+            yield word
+
+    def __len__(self) -> int:
+        return int(self._connection().execute("SELECT count(*) FROM lemmas").fetchone()[0])
+
+
+class _StoredDictionaries:
+    """A simplemma dictionary factory serving :class:`_StoredLemmas` for English."""
+
+    def __init__(self, lemmas: _StoredLemmas) -> None:
+        self.lemmas = lemmas
+
+    def get_dictionary(self, lang: str) -> Mapping[str, str]:
+        if lang != LEMMA_LANGUAGE:
+            raise ValueError(f"Unsupported language: {lang}")
+        return self.lemmas
+
+
+def lemma_store() -> Path:
+    """The sqlite copy of simplemma's English dictionary, in the user's cache, one per simplemma version."""
+    import platformdirs
+
+    version = importlib.metadata.version("simplemma")
+    return Path(platformdirs.user_cache_dir(PACKAGE_NAME)) / "lemmas" / f"{LEMMA_LANGUAGE}-{version}.sqlite"
+
+
+def _write_lemma_store(path: Path) -> None:
+    """Copy simplemma's English dictionary into ``path`` (written aside, then renamed: atomic)."""
+    from simplemma.strategies.dictionaries import DefaultDictionaryFactory
+
+    entries = DefaultDictionaryFactory().get_dictionary(LEMMA_LANGUAGE)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    os.close(handle)
+    try:
+        db = sqlite3.connect(name)
+        with db:
+            db.execute("CREATE TABLE lemmas (word TEXT PRIMARY KEY, lemma TEXT NOT NULL) WITHOUT ROWID")
+            db.executemany("INSERT INTO lemmas VALUES (?, ?)", entries.items())
+        db.close()
+        os.replace(name, path)
+    finally:
+        if os.path.exists(name):
+            os.unlink(name)
+
+
+@lru_cache(maxsize=1)
+def _lemmatizer() -> Any:
+    """simplemma's default English lemmatizer, its dictionary read from :func:`lemma_store`.
+
+    The same strategies over the same entries give the same lemmas; where the copy cannot be
+    made (a read-only cache folder), simplemma's own table is loaded instead.
+    """
+    from simplemma import Lemmatizer
+    from simplemma.strategies import DefaultStrategy
+
+    path = lemma_store()
+    for attempt in range(2):
+        try:
+            if attempt or not path.is_file():  # missing, or found damaged: (re)written
+                _write_lemma_store(path)
+            lemmas = _StoredLemmas(path)
+            lemmas.get("officers")  # a damaged copy fails here, not in the middle of a run
+        except (OSError, sqlite3.Error):
+            continue
+        return Lemmatizer(
+            lemmatization_strategy=DefaultStrategy(dictionary_factory=_StoredDictionaries(lemmas))
+        )
+    return Lemmatizer(lemmatization_strategy=DefaultStrategy())
 
 
 PARTICIPLE_TAIL = re.compile(r"(?:\s+[a-z]+ed)+\Z")

@@ -13,11 +13,25 @@ silently mixing money; converting needs a rate the caller passes
 from __future__ import annotations
 
 import math
+import os
+import sys
 from pathlib import Path
 
 import pandas as pd
-import pint
-import pint_pandas  # noqa: F401  (registers the pint[...] dtype)
+
+# pint imports dask (and jinja2 with it: 0.3 s, a sixth of a `borderdata check`) whenever dask is
+# installed, only so that its Quantities can wrap dask arrays, which borderdata never makes. Unless
+# dask is loaded already, it is hidden while pint loads (find_spec("dask") is then None); the dask
+# engine imports dask itself when it runs.
+_HIDE_DASK = "dask" not in sys.modules and "pint" not in sys.modules
+if _HIDE_DASK:
+    sys.modules["dask"] = None  # type: ignore[assignment]
+try:
+    import pint
+    import pint_pandas  # noqa: F401  (registers the pint[...] dtype)
+finally:
+    if _HIDE_DASK:
+        del sys.modules["dask"]
 
 CURRENCIES = (
     "CAD", "USD", "EUR", "GBP", "MXN", "CNY", "JPY", "AUD", "INR", "CHF", "HKD", "KRW", "NZD", "SGD", "ILS",
@@ -41,8 +55,43 @@ def _news_definitions() -> list[str]:
     return lines
 
 
-ureg = pint.UnitRegistry(None, on_redefinition="raise", autoconvert_offset_to_baseunit=True)
-ureg.load_definitions(_news_definitions())
+def _plain_registry(cache_folder: Path | None = None) -> pint.UnitRegistry:
+    return pint.UnitRegistry(
+        None, on_redefinition="raise", autoconvert_offset_to_baseunit=True, cache_folder=cache_folder
+    )
+
+
+def news_registry(cache: Path | None = None) -> pint.UnitRegistry:
+    """A registry of :func:`_news_definitions`, their parse kept in ``cache`` (default: the user's cache).
+
+    Parsing pint's definitions costs a quarter of a second in every process. pint keeps the
+    parse of a definitions *file* in its disk cache, keyed by the file's content, so the
+    definitions are written once to a file named by their hash. Where the cache cannot be
+    used (a read-only folder), they are parsed as before.
+    """
+    import hashlib
+
+    import platformdirs
+
+    text = "\n".join(_news_definitions()) + "\n"
+    folder = cache or Path(platformdirs.user_cache_dir("borderdata")) / "pint"
+    path = folder / f"news-{hashlib.sha256(text.encode()).hexdigest()[:16]}.txt"
+    try:
+        if not path.is_file():
+            folder.mkdir(parents=True, exist_ok=True)
+            part = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+            part.write_text(text, encoding="utf-8")
+            os.replace(part, path)
+        registry = _plain_registry(cache_folder=folder)
+        registry.load_definitions(str(path))
+        return registry
+    except Exception:  # an unwritable folder, a damaged cache entry: pint raises several kinds
+        registry = _plain_registry()
+        registry.load_definitions(_news_definitions())
+        return registry
+
+
+ureg = news_registry()
 ureg.define("point = count = pts")
 for _code in CURRENCIES:
     ureg.define(f"{_code} = [currency_{_code}]")

@@ -1,0 +1,97 @@
+"""The two tables every process used to load whole, now read from the user's cache.
+
+simplemma's English dictionary is read word by word from an sqlite copy, and pint's parse of
+the unit definitions is kept in its disk cache. Both must answer exactly as the originals:
+same lemmas, same units; and a damaged or unwritable cache falls back to the originals.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+import pytest
+import simplemma
+
+from borderdata import taxonomy, units
+from borderdata.corpus import PROJECT_ROOT
+
+SEEDS = PROJECT_ROOT / "seeds"
+
+
+@pytest.fixture(scope="module")
+def seed_words() -> list[str]:
+    text = " ".join(p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt")))
+    return sorted(set(re.findall(r"[A-Za-z][A-Za-z'’-]*", text)))
+
+
+def test_stored_dictionary_lemmatises_as_simplemma(seed_words):
+    words = [*seed_words, *(w.lower() for w in seed_words), "apprehended", "officers", "seized", "xqzvv"]
+    stored = taxonomy._lemmatizer()
+    assert isinstance(stored._lemmatization_strategy._dictionary_lookup._dictionary_factory,
+                      taxonomy._StoredDictionaries)  # fmt: skip
+    assert [stored.lemmatize(w, "en") for w in words] == [simplemma.lemmatize(w, lang="en") for w in words]
+
+
+def test_stored_dictionary_holds_every_entry():
+    from simplemma.strategies.dictionaries import DEFAULT_DICTIONARY_FACTORY
+
+    original = DEFAULT_DICTIONARY_FACTORY.get_dictionary("en")
+    stored = taxonomy._StoredLemmas(taxonomy.lemma_store())
+    assert len(stored) == len(original)
+    sample = list(original)[::97]
+    assert [stored.get(w) for w in sample] == [original.get(w) for w in sample]
+    assert stored.get("no-such-word-here") is None and "officers" in stored
+
+
+def test_a_damaged_store_is_written_again(tmp_path, monkeypatch):
+    path = tmp_path / "en.sqlite"
+    path.write_bytes(b"not a database at all" * 100)
+    monkeypatch.setattr(taxonomy, "lemma_store", lambda: path)
+    taxonomy._lemmatizer.cache_clear()
+    try:
+        assert taxonomy._lemmatizer().lemmatize("officers", "en") == "officer"
+        with sqlite3.connect(path) as db:
+            assert db.execute("SELECT lemma FROM lemmas WHERE word = 'apprehended'").fetchone() == (
+                "apprehend",
+            )
+    finally:
+        taxonomy._lemmatizer.cache_clear()
+
+
+def test_an_unwritable_cache_falls_back_to_simplemma(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    monkeypatch.setattr(taxonomy, "lemma_store", lambda: blocker / "lemmas" / "en.sqlite")
+    taxonomy._lemmatizer.cache_clear()
+    try:
+        lemmatizer = taxonomy._lemmatizer()
+        assert lemmatizer.lemmatize("apprehended", "en") == "apprehend"
+        assert not isinstance(
+            lemmatizer._lemmatization_strategy._dictionary_lookup._dictionary_factory,
+            taxonomy._StoredDictionaries,
+        )
+    finally:
+        taxonomy._lemmatizer.cache_clear()
+
+
+def _units(registry) -> tuple:
+    return sorted(registry._units), sorted(registry._dimensions), sorted(registry._prefixes)
+
+
+def test_cached_unit_definitions_are_the_parsed_ones(tmp_path):
+    parsed = units._plain_registry()
+    parsed.load_definitions(units._news_definitions())
+    first = units.news_registry(tmp_path / "pint")  # parses and fills the cache
+    again = units.news_registry(tmp_path / "pint")  # from the cache
+    assert _units(first) == _units(again) == _units(parsed)
+    assert any(p.suffix == ".pickle" for p in (tmp_path / "pint").iterdir())
+    assert again.Quantity(19.5, "kg").to("lb").magnitude == parsed.Quantity(19.5, "kg").to("lb").magnitude
+    assert "printers_point" in again and "point" not in again  # freed for news use, as parsed
+
+
+def test_unwritable_unit_cache_parses_the_definitions(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    registry = units.news_registry(blocker / "pint")
+    assert registry.Quantity(1, "lb").to("kg").magnitude == pytest.approx(0.45359237)
