@@ -51,20 +51,15 @@ def write_sample_tables(folder: Path) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
-def tables(tmp_path_factory) -> Path:
-    return write_sample_tables(tmp_path_factory.mktemp("tables"))
+@pytest.fixture
+def tables(sample_tables) -> Path:
+    return sample_tables
 
 
-@pytest.fixture(scope="module")
-def runs(tables, tmp_path_factory) -> dict[str, tuple[Path, list[report.NotebookResult]]]:
-    """The whole report twice: default parameters, then lb / USD."""
-    out = {}
-    for name, extra in (("default", {}), ("other", OTHER_PARAMETERS)):
-        folder = tmp_path_factory.mktemp(f"report-{name}")
-        results = report.build_report(report.find_notebooks(), folder, {"tables_dir": str(tables), **extra})
-        out[name] = (folder, results)
-    return out
+@pytest.fixture
+def runs(sample_report) -> dict[str, tuple[Path, list[report.NotebookResult]]]:
+    """The whole report twice, default parameters then lb / USD (conftest: built once, read-only)."""
+    return sample_report
 
 
 def page(runs, run: str, name: str) -> str:
