@@ -7,6 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXTRAS ?= dev,scale
+TEST_JOBS ?= 2
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 export PYTHONHASHSEED := 0
 export SOURCE_DATE_EPOCH := 0
@@ -40,15 +41,19 @@ check: $(STAMP) ## fact-check an article against the corpus: make check A=path/t
 report: $(STAMP) ## data step if stale, then the notebooks into reports/ (swapped in whole); P="mass_unit=lb currency=USD" sets parameters (checked first)
 	$(BIN)/borderdata report $(if $(P),$(foreach kv,$(P),-p $(subst =, ,$(kv))))
 
-docs: $(STAMP) ## refresh docs/*.png (the README's charts) and docs/pages/*.png (1280 px page screenshots) from the seeds alone
+docs: $(STAMP) ## refresh docs/*.png (the README's charts) and docs/pages/*.png (full-page screenshots, 1280 px wide) from the seeds alone
 	$(BIN)/borderdata report --docs
 
-test: $(STAMP) ## unit tests and the doctests in src/ (incl. report runs, chart images, browser check), then nbval
-	$(BIN)/python -m pytest -q tests src --doctest-modules
-	$(MAKE) --no-print-directory test-notebooks
+test: $(STAMP) ## unit tests and doctests (incl. report runs, chart images, browser check) on TEST_JOBS workers, nbval beside them
+	@notebooks_log=$$(mktemp); \
+	$(MAKE) --no-print-directory test-notebooks > "$$notebooks_log" 2>&1 & notebooks=$$!; \
+	$(BIN)/python -m pytest -q -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder tests src --doctest-modules; unit=$$?; \
+	wait $$notebooks; nbval=$$?; \
+	echo "--- nbval (make test-notebooks, run beside the unit tests):"; cat "$$notebooks_log"; rm -f "$$notebooks_log"; \
+	test $$unit -eq 0 && test $$nbval -eq 0
 
 test-unit: $(STAMP) ## unit tests and doctests only (no notebook or browser runs)
-	$(BIN)/python -m pytest -q tests src --doctest-modules --ignore=tests/test_report.py --ignore=tests/test_browser.py \
+	$(BIN)/python -m pytest -q -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder tests src --doctest-modules --ignore=tests/test_report.py --ignore=tests/test_browser.py \
 		--ignore=tests/test_check_browser.py
 
 test-notebooks: $(STAMP) ## nbval: re-run the notebooks on the seeds' tables (temp folder) and compare with their stored outputs

@@ -1,14 +1,15 @@
 """The rendered report in a real browser: charts and tables present, hostile article text inert.
 
-Renders a small report (two notebooks on the hand-made sample whose titles and
-sentences carry ``<script>`` and ``<img onerror=...>`` that would change
-``document.title``) and loads the index and a notebook page in headless
+Takes the report on the hand-made sample (conftest's ``sample_report``, shared with
+test_report: its titles and sentences carry ``<script>`` and ``<img onerror=...>`` that
+would change ``document.title``) and loads the index and notebook pages in headless
 Chromium with ``--dump-dom`` (the DOM after scripts ran). Installs nothing:
 ``make browser`` and ``.ci/run`` install Debian's ``chromium`` when it is missing.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import subprocess
@@ -18,7 +19,6 @@ from pathlib import Path
 import pytest
 
 from borderdata import report
-from tests.test_report import write_sample_tables
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
@@ -62,8 +62,19 @@ def measured(page: Path, tmp_path: Path) -> dict[str, int]:
     }
 
 
+_DOMS: dict[tuple[str, str, str], str] = {}
+
+
 def dump_dom(page: Path, window: str = "1280,1600") -> str:
-    """The page's DOM after its scripts ran, as serialised by headless Chromium at ``window`` px."""
+    """The page's DOM after its scripts ran, as serialised by headless Chromium at ``window`` px
+    (one Chromium run per page, content and window: the same bytes give the same DOM)."""
+    key = (page.as_uri(), hashlib.sha256(page.read_bytes()).hexdigest(), window)
+    if key not in _DOMS:
+        _DOMS[key] = _run_chromium(page, window)
+    return _DOMS[key]
+
+
+def _run_chromium(page: Path, window: str) -> str:
     with tempfile.TemporaryDirectory() as profile:
         done = subprocess.run(
             [
@@ -84,11 +95,9 @@ def dump_dom(page: Path, window: str = "1280,1600") -> str:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    tables = write_sample_tables(tmp_path_factory.mktemp("browser-tables"))
-    out = tmp_path_factory.mktemp("browser-report")
-    notebooks = [report.NOTEBOOKS / f"{name}.ipynb" for name in PAGES]
-    results = report.build_report(notebooks, out, {"tables_dir": str(tables)})
+def site(sample_report) -> Path:
+    """The sample report with default parameters (built once in conftest, read-only)."""
+    out, results = sample_report["default"]
     assert all(r.ok for r in results), [(r.name, r.error) for r in results]
     return out
 
@@ -101,9 +110,10 @@ def title_of(dom: str) -> str:
 def test_index_lists_pages_with_chart_thumbnails(site):
     dom = dump_dom(site / "index.html")
     assert title_of(dom).startswith("borderdata")
-    assert len(re.findall(r'<img[^>]* src="data:image/png;base64,', dom)) == len(PAGES)
-    for name in PAGES:
-        assert f'href="{name}.html"' in dom
+    notebooks = report.find_notebooks()
+    assert len(re.findall(r'<img[^>]* src="data:image/png;base64,', dom)) == len(notebooks)
+    for notebook in notebooks:
+        assert f'href="{notebook.stem}.html"' in dom
 
 
 def test_notebook_page_has_charts_and_tables(site):

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import math
-import subprocess
-import sys
 from datetime import date, datetime
 
 import pandas as pd
 import pytest
 
-from borderdata import extract_facts, extract_text, load_corpus
+from borderdata import cli, extract_facts, extract_text, load_corpus
 from borderdata.guards import GUARDS, rejected_by
 from borderdata.lexicon import Candidate
 from borderdata.numbers import find_numbers
@@ -421,30 +419,23 @@ def test_extract_text_of_nothing_is_an_empty_table():
     assert facts.empty and tuple(facts.columns) == FACT_COLUMNS
 
 
-def test_cli_extract_writes_csv_and_parquet(tmp_path):
+# In-process (`cli.main`): test_outputs runs `python -m borderdata.cli` in a fresh process.
+def test_cli_extract_writes_csv_and_parquet(tmp_path, capsys):
     for name in ("facts.csv", "facts.parquet"):
         out = tmp_path / name
-        done = subprocess.run(
-            [sys.executable, "-m", "borderdata.cli", "extract", str(SEEDS), "--out", str(out), "--jobs", "1"],
-            capture_output=True,
-            text=True,
-        )
-        assert done.returncode == 0, done.stderr
+        code = cli.main(["extract", str(SEEDS), "--out", str(out), "--jobs", "1"])
+        assert code == 0, capsys.readouterr().err
         table = pd.read_parquet(out) if name.endswith(".parquet") else pd.read_csv(out)
         assert len(table) >= 29
 
 
-def test_cli_extract_reports_bad_file_and_exits_non_zero(tmp_path):
+def test_cli_extract_reports_bad_file_and_exits_non_zero(tmp_path, capsys):
     (tmp_path / "good.txt").write_text("Canada deployed 12 drones.\n")
     (tmp_path / "bad.txt").write_bytes(b"\x00\x01binary")
     out = tmp_path / "facts.csv"
-    done = subprocess.run(
-        [sys.executable, "-m", "borderdata.cli", "extract", str(tmp_path), "--out", str(out), "--jobs", "1"],
-        capture_output=True,
-        text=True,
-    )
-    assert done.returncode == 1
-    assert "bad.txt" in done.stderr and "binary" in done.stderr
+    assert cli.main(["extract", str(tmp_path), "--out", str(out), "--jobs", "1"]) == 1
+    err = capsys.readouterr().err
+    assert "bad.txt" in err and "binary" in err
     assert pd.read_csv(out)["value"].tolist() == [12.0]
 
 

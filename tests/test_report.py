@@ -13,6 +13,7 @@ import argparse
 import ast
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -50,20 +51,15 @@ def write_sample_tables(folder: Path) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
-def tables(tmp_path_factory) -> Path:
-    return write_sample_tables(tmp_path_factory.mktemp("tables"))
+@pytest.fixture
+def tables(sample_tables) -> Path:
+    return sample_tables
 
 
-@pytest.fixture(scope="module")
-def runs(tables, tmp_path_factory) -> dict[str, tuple[Path, list[report.NotebookResult]]]:
-    """The whole report twice: default parameters, then lb / USD."""
-    out = {}
-    for name, extra in (("default", {}), ("other", OTHER_PARAMETERS)):
-        folder = tmp_path_factory.mktemp(f"report-{name}")
-        results = report.build_report(report.find_notebooks(), folder, {"tables_dir": str(tables), **extra})
-        out[name] = (folder, results)
-    return out
+@pytest.fixture
+def runs(sample_report) -> dict[str, tuple[Path, list[report.NotebookResult]]]:
+    """The whole report twice, default parameters then lb / USD (conftest: built once, read-only)."""
+    return sample_report
 
 
 def page(runs, run: str, name: str) -> str:
@@ -196,6 +192,46 @@ def test_failing_notebook_is_named_and_others_still_render(tables, tmp_path, cap
     assert "&lt;span" not in index and "<span style" not in index  # the summary is plain text
 
 
+def _notebook(*sources: str) -> nbformat.NotebookNode:
+    nb = new_notebook(
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "language_info": {"name": "python"},
+        }
+    )
+    nb.cells = [new_markdown_cell("# A page")]
+    for source in sources:
+        nb.cells += [new_markdown_cell("A step."), new_code_cell(source)]
+    return nb
+
+
+def test_notebooks_sharing_a_worker_kernel_start_from_an_empty_namespace(tables, tmp_path):
+    """One worker runs both notebooks in its one kernel (same process id), yet the second sees no
+    variable of the first, exports into its own folder, and numbers its cells from 1."""
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    report_lines = "import os\nprint(os.getpid(), os.environ.get('BORDERDATA_EXPORT_DIR', ''))"
+    nbformat.write(_notebook("leaked = 'from the first page'", report_lines), folder / "10-first.ipynb")
+    nbformat.write(_notebook("print('leaked' in dir())", report_lines), folder / "11-second.ipynb")
+    out = tmp_path / "reports"
+    results = report.build_report(report.find_notebooks(folder), out, {}, tables_dir=tables, jobs=1)
+    assert all(r.ok for r in results), [r.error for r in results]
+
+    def outputs(name: str) -> list[str]:
+        nb = nbformat.read(out / "executed" / f"{name}.ipynb", as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert [c.execution_count for c in code] == list(range(1, len(code) + 1))
+        assert all(report.SETUP_TAG not in c.metadata.get("tags", []) for c in nb.cells)
+        assert nb.metadata.papermill.input_path == str(folder / f"{name}.ipynb")
+        return ["".join(o.get("text", "")) for c in code for o in c.outputs]
+
+    first, second = outputs("10-first"), outputs("11-second")
+    assert second[0].strip() == "False"
+    (pid_1, export_1), (pid_2, export_2) = first[-1].split(), second[-1].split()
+    assert pid_1 == pid_2  # the kernel was reused
+    assert Path(export_1).name == "10-first_files" and Path(export_2).name == "11-second_files"
+
+
 def test_strip_volatile_removes_run_metadata():
     nb = new_notebook(metadata={"papermill": {"start_time": "now"}})
     nb.cells = [new_code_cell("1")]
@@ -288,6 +324,8 @@ def test_index_lists_every_source_and_plain_summaries(runs):
         ("01-compare-fentanyl-seizures", "seizures-by-period"),
         ("02-track-funding-commitments", "funding-over-time"),
         ("03-count-enforcement-assets", "assets-by-type"),
+        ("04-check-claims-across-outlets", "claims-by-status"),
+        ("05-fact-check-an-article", "verdicts"),
     ],
 )
 def test_every_chart_is_exported_beside_its_page(runs, name, chart):
@@ -427,3 +465,67 @@ def test_a_page_without_its_own_sources_gets_the_corpus_sources(tables):
     assert '<h2 id="sources">Sources</h2>' in added and added.index("Sources") < added.index("</main>")
     assert 'href="https://www.gazette.example/seizures"' in added
     assert report.with_sources(added, tables) == added  # a page that has them keeps its own
+
+
+# --------------------------------------------------------------------------- the user's articles and docs/
+
+SEED_TABLES_SCRIPT = """
+import sys
+from pathlib import Path
+from borderdata import report
+from borderdata.pipeline import PROCESSED
+seeds = report.build_seed_tables(Path(sys.argv[1]))
+print(report.is_seed_corpus(PROCESSED), report.is_seed_corpus(seeds))
+"""
+
+
+def test_an_article_in_data_raw_never_reaches_the_tables_of_nbval_and_docs(tmp_path):
+    """A fresh project with the seeds and one article of the user's in ``data/raw``: the data step takes
+    the article and prints no warning; the tables nbval and ``make docs`` run on hold the seeds alone,
+    and only those count as the seed corpus (``make report`` leaves docs/ alone on the user's)."""
+    project = tmp_path / "project"
+    shutil.copytree(report.SEEDS, project / "seeds")
+    (project / "data" / "raw").mkdir(parents=True)
+    (project / "data" / "raw" / "mine.txt").write_text(
+        "Officers seized 12 kilograms of fentanyl at the northern border.\n", encoding="utf-8"
+    )
+    env = {
+        **os.environ,
+        "BORDERDATA_PROJECT": str(project),
+        "PYTHONPATH": str(Path(report.__file__).parents[1]),
+    }
+    env.pop("BORDERDATA_TABLES", None)
+    data = subprocess.run(
+        [sys.executable, "-m", "borderdata.cli", "data"], cwd=project, env=env, capture_output=True, text=True
+    )
+    assert data.returncode == 0, data.stderr
+    assert "warn" not in data.stderr.lower(), data.stderr
+    documents = (project / "data" / "processed" / "documents.csv").read_text(encoding="utf-8")
+    assert "mine.txt" in documents
+    done = subprocess.run(
+        [sys.executable, "-c", SEED_TABLES_SCRIPT, str(tmp_path / "seed-tables")],
+        cwd=project, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "True"]
+    assert "mine.txt" not in (tmp_path / "seed-tables" / "documents.csv").read_text(encoding="utf-8")
+
+
+def test_page_screenshots_are_whole_pages_at_1280_px(tmp_path):
+    """``make docs`` screenshots: 1280 px wide, as tall as the page (not a fixed window), few colours."""
+    if report.shutil.which("chromium") is None and report.shutil.which("chromium-browser") is None:
+        pytest.skip("chromium not installed (make browser installs it)")
+    from PIL import Image
+
+    page = tmp_path / "long.html"
+    page.write_text(
+        '<!DOCTYPE html><html><body style="margin:0"><div style="height:3000px;background:#1f5f8b"></div>'
+        "<p>the end</p></body></html>",
+        encoding="utf-8",
+    )
+    result = report.NotebookResult("long", page, None, "Long", "", None, 0.0)
+    [shot] = report.screenshot_pages([result], tmp_path / "shots")
+    image = Image.open(shot)
+    assert image.width == 1280
+    assert 3000 < image.height < 3000 + 200  # the whole page and its last line, no empty window below
+    assert image.mode == "P" and len(image.getcolors(maxcolors=256) or []) <= report.PAGE_COLOURS

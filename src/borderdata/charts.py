@@ -29,7 +29,6 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator
 
-from borderdata.checkpage import VERDICT_STYLE
 from borderdata.display import STYLE
 from borderdata.views import NORTH, SOUTH, format_number, period_label, sources_note
 
@@ -363,7 +362,11 @@ def claims_status_chart(status_counts: pd.DataFrame, note: str = "") -> Figure:
     return _finish(fig, title, note or "Sources: see the table below")
 
 
-VERDICT_COLORS = {verdict: colour for verdict, (colour, _) in VERDICT_STYLE.items()}  # the check page's
+def verdict_colors() -> dict[str, str]:
+    """The check page's colour for each verdict (imported on use: the other charts need no checker)."""
+    from borderdata.checkpage import VERDICT_STYLE
+
+    return {verdict: colour for verdict, (colour, _) in VERDICT_STYLE.items()}
 
 
 def _count_bars(ax: Axes, labels: pd.Series, counts: pd.Series, colors: list[str], xlabel: str) -> None:
@@ -385,7 +388,7 @@ def verdicts_chart(verdict_counts: pd.DataFrame, note: str = "") -> Figure:
     fig, ax = _new_figure(3.4)
     if verdict_counts.empty or not verdict_counts["figures"].sum():
         return _empty(fig, ax, "No figures to check")
-    colors = [VERDICT_COLORS.get(v, "#7f7f7f") for v in verdict_counts["verdict"]]
+    colors = [verdict_colors().get(v, "#7f7f7f") for v in verdict_counts["verdict"]]
     _count_bars(
         ax, verdict_counts["verdict"], verdict_counts["figures"], colors, "figures of the article (count)"
     )

@@ -28,10 +28,9 @@ import matplotlib.style as mstyle
 import pandas as pd
 from matplotlib.figure import Figure
 
-from borderdata.checkpage import highlight  # one escaping highlighter for pages and check reports
+from borderdata.parameters import EXPORT_ENV, STATUS_ORDER
 from borderdata.tables import write_bytes_atomic, write_table
 from borderdata.views import (
-    STATUS_ORDER,
     claim_mentions,
     domain_of,
     format_number,
@@ -39,7 +38,6 @@ from borderdata.views import (
     with_source,
 )
 
-EXPORT_ENV = "BORDERDATA_EXPORT_DIR"
 STYLE = "borderdata.borderdata"  # matplotlib reads a package's style with importlib.resources
 PNG_METADATA = {"Software": None}
 SVG_METADATA = {"Date": None, "Creator": None}
@@ -102,6 +100,14 @@ def html_table(frame: pd.DataFrame, html_columns: Iterable[str] = (), caption: s
         f'<table class="dataframe">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
         f"{empty}</div>"
     )
+
+
+def highlight(sentence: str, surface: str) -> str:
+    """``sentence`` escaped with ``surface`` marked: the check page's highlighter, one for both (imported
+    on use, so a page without highlights does not load the checker)."""
+    from borderdata.checkpage import highlight as check_highlight
+
+    return check_highlight(sentence, surface)
 
 
 def highlighted_facts(facts: pd.DataFrame) -> SafeTable:
@@ -217,11 +223,15 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")[:60] or "chart"
 
 
-def export_chart(fig: Figure, data: pd.DataFrame, name: str, folder: Path) -> dict[str, Path]:
-    """Write ``name``.png, .svg and .csv (the numbers behind the chart) into ``folder``."""
+def export_chart(
+    fig: Figure, data: pd.DataFrame, name: str, folder: Path, png: bytes | None = None
+) -> dict[str, Path]:
+    """Write ``name``.png, .svg and .csv (the numbers behind the chart) into ``folder``; ``png`` is the
+    figure's PNG when the caller already drew it (drawing is most of the cost)."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = {kind: folder / f"{name}.{kind}" for kind in ("png", "svg", "csv")}
-    write_bytes_atomic(paths["png"], lambda tmp: tmp.write_bytes(to_png(fig)))
+    image = png if png is not None else to_png(fig)
+    write_bytes_atomic(paths["png"], lambda tmp: tmp.write_bytes(image))
     write_bytes_atomic(paths["svg"], lambda tmp: tmp.write_bytes(to_svg(fig)))
     write_table(data.reset_index(drop=True), paths["csv"])
     for path in paths.values():
@@ -244,9 +254,10 @@ def show(fig: Figure, data: pd.DataFrame | None = None, name: str = "") -> None:
     report, also export it with ``data`` (the numbers behind it) and link the files."""
     from IPython.display import HTML, Image, display
 
-    display(Image(data=to_png(fig), format="png", metadata={"borderdata": figure_labels(fig)}))
+    png = to_png(fig)
+    display(Image(data=png, format="png", metadata={"borderdata": figure_labels(fig)}))
     folder = os.environ.get(EXPORT_ENV)
     if folder and data is not None:
         target = Path(folder)
-        paths = export_chart(fig, data, slug(name or fig.get_suptitle()), target)
+        paths = export_chart(fig, data, slug(name or fig.get_suptitle()), target, png)
         display(HTML(export_links(paths, target.parent)))

@@ -17,15 +17,24 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import json
 import math
+import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import nbformat
+from borderdata.corpus import PROJECT_ROOT
 
-from borderdata.views import MASS_UNITS, REPORT_CURRENCIES, STATUS_ORDER, tables_folder
-
+# This module is imported by ``borderdata report`` and its worker processes before anything else:
+# it reads the notebooks as JSON and imports no pandas, pint or matplotlib (each worker would pay
+# for them, and only the notebooks' kernels use them).
+MASS_UNITS = ("kg", "lb", "g", "t")
+REPORT_CURRENCIES = ("CAD", "USD")
+STATUS_ORDER = ("corroborated", "updated", "conflicting", "single")
+TABLES_ENV = "BORDERDATA_TABLES"  # the tables folder the notebooks read when tables_dir is ""
+EXPORT_ENV = "BORDERDATA_EXPORT_DIR"  # where a page's charts are exported (set per page by the report)
+DEFAULT_TABLES = "data/processed"
 LIST_SEPARATOR = ","
 MSG_UNKNOWN = "unknown parameter {name!r}; the parameters are: {allowed}"
 MSG_BAD_VALUE = "{name}={value!r} is not allowed: {allowed}"
@@ -44,14 +53,41 @@ class ParameterError(ValueError):
         super().__init__("\n".join([MSG_HEADER, *(f"  - {p}" for p in problems)]))
 
 
+# --------------------------------------------------------------------------- where the tables are
+
+
+def project_path(path: str | Path) -> Path:
+    """``path`` resolved from the project root (absolute paths pass through), never from the cwd.
+
+    >>> project_path("data/processed") == PROJECT_ROOT / "data" / "processed"
+    True
+    """
+    return (PROJECT_ROOT / path).resolve()
+
+
+def tables_folder(tables_dir: str | Path = "") -> Path:
+    """The folder of the processed tables: ``tables_dir`` if given, else ``$BORDERDATA_TABLES``,
+    else ``data/processed`` (relative paths from the project root).
+
+    >>> tables_folder("x") == PROJECT_ROOT / "x"
+    True
+    """
+    return project_path(str(tables_dir) or os.environ.get(TABLES_ENV) or DEFAULT_TABLES)
+
+
 # --------------------------------------------------------------------------- the notebooks' parameters
 
 
-def parameters_cell(nb: nbformat.NotebookNode) -> str:
+def _source(cell: Mapping[str, Any]) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def parameters_cell(nb: Mapping[str, Any]) -> str:
     """The source of the cell tagged ``parameters`` ("" when there is none)."""
-    for cell in nb.cells:
-        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
-            return cell.source
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            return _source(cell)
     return ""
 
 
@@ -75,7 +111,7 @@ def literal_assignments(source: str) -> dict[str, Any]:
 
 def notebook_defaults(path: Path) -> dict[str, Any]:
     """The parameters one notebook declares, with their default values."""
-    return literal_assignments(parameters_cell(nbformat.read(path, as_version=4)))
+    return literal_assignments(parameters_cell(json.loads(path.read_text(encoding="utf-8"))))
 
 
 def all_defaults(notebooks: Iterable[Path]) -> dict[str, Any]:

@@ -4,7 +4,8 @@
 notebooks' ``parameters`` cells (a bad one is one error, exit 2, nothing run),
 then runs the data step once when the tables are stale (its problems printed,
 its exit status kept), executes every ``notebooks/[0-9]*.ipynb`` in a worker
-process that dies with the command, renders each with nbconvert (code hidden
+process that dies with the command (each worker keeps one kernel and empties its
+namespace before each notebook), renders each with nbconvert (code hidden
 unless ``--with-code``; cells tagged ``notebook-only`` left out), each chart
 exported beside its page, and writes ``index.html``: date of the run, the corpus
 in one line, per notebook its title, summary and first chart, and the sources.
@@ -26,13 +27,16 @@ import contextlib
 import ctypes
 import datetime as dt
 import html
+import io
 import multiprocessing
+import multiprocessing.util
 import os
 import re
 import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -41,14 +45,16 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import nbformat
+# jsonschema (under nbformat) imports rfc3987_syntax when it is installed, only to check "iri" strings,
+# which no notebook holds; it compiles a grammar at import (1.5 s in each of the report's processes).
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None: "not importable"
 
-from borderdata import parameters as params
-from borderdata.config import PACKAGE_NAME
-from borderdata.corpus import PROJECT_ROOT
-from borderdata.display import EXPORT_ENV
-from borderdata.tables import write_bytes_atomic
-from borderdata.views import TABLES_ENV, tables_folder
+import nbformat  # noqa: E402
+
+from borderdata import parameters as params  # noqa: E402
+from borderdata.config import PACKAGE_NAME  # noqa: E402
+from borderdata.corpus import PROJECT_ROOT  # noqa: E402
+from borderdata.parameters import EXPORT_ENV, TABLES_ENV, tables_folder  # noqa: E402
 
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
 REPORTS = PROJECT_ROOT / "reports"
@@ -102,6 +108,8 @@ class NotebookResult:
 
 def write_public(path: Path, data: str | bytes) -> Path:
     """Write ``data`` to ``path`` atomically, readable by everyone (pages and images are shared)."""
+    from borderdata.tables import write_bytes_atomic
+
     payload = data.encode("utf-8") if isinstance(data, str) else data
     write_bytes_atomic(path, lambda tmp: tmp.write_bytes(payload))
     path.chmod(0o644)
@@ -227,12 +235,17 @@ def render_html(nb: nbformat.NotebookNode, with_code: bool = False) -> str:
 QUIET_KERNEL = ["--IPKernelApp.log_level=CRITICAL"]
 
 
-def execute_with_papermill(path: Path, out_path: Path, parameters: dict[str, Any]) -> nbformat.NotebookNode:
-    """Run ``path`` with papermill into ``out_path``; raises on a failing cell (output still written)."""
+def execute_with_papermill(
+    path: Path, out_path: Path, parameters: dict[str, Any], export_dir: Path | None = None
+) -> nbformat.NotebookNode:
+    """Run ``path`` with papermill into ``out_path`` in this worker's kernel, after a setup cell that
+    gives it a fresh namespace (:func:`setup_cell`); raises on a failing cell (output still written)."""
     import papermill as pm
 
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.insert(0, setup_cell(export_dir, path.parent))
     return pm.execute_notebook(
-        str(path),
+        nb,
         str(out_path),
         parameters=parameters,
         kernel_name=KERNEL,
@@ -241,7 +254,66 @@ def execute_with_papermill(path: Path, out_path: Path, parameters: dict[str, Any
         log_output=False,
         execution_timeout=CELL_TIMEOUT,
         extra_arguments=QUIET_KERNEL,
+        km=worker_kernel(),
+        request_save_on_cell_execute=False,  # written once at the end (or on the failing cell)
     )
+
+
+# Each worker process keeps one kernel and runs every notebook it is given in it: starting a kernel
+# and importing pandas, pint and matplotlib into it is most of a small notebook's time. Before each
+# notebook a setup cell empties the namespace (``%reset -f``: no variable of the previous notebook
+# survives), goes back to the notebook's folder, points the chart exports at this page's folder, makes
+# library warnings show again and numbers the cells from 1, so a page is the same as from a kernel of
+# its own. Modules stay imported (that is the point): a notebook that changes a library's state or the
+# environment changes it for the notebooks after it in that worker.
+SETUP_TAG = "borderdata-setup"
+_WORKER_KERNEL: dict[str, Any] = {}
+
+
+def setup_cell(export_dir: Path | None, cwd: Path) -> nbformat.NotebookNode:
+    """The cell run before a notebook in a reused kernel (tagged, left out of pages and numbering)."""
+    export = (
+        f"_os.environ[{EXPORT_ENV!r}] = {str(export_dir)!r}"
+        if export_dir
+        else f"_os.environ.pop({EXPORT_ENV!r}, None)"
+    )
+    source = "\n".join(
+        [
+            'get_ipython().run_line_magic("reset", "-f")',
+            "import os as _os, warnings as _warnings",
+            f"_os.chdir({str(cwd)!r})",
+            export,
+            '_warnings.simplefilter("default", append=True)  # changes no filter; resets "shown once"',
+            "get_ipython().execution_count = 1",
+            "del _os, _warnings",
+        ]
+    )
+    return nbformat.v4.new_code_cell(source, metadata={"tags": [SETUP_TAG]})
+
+
+def worker_kernel() -> Any:
+    """This worker's kernel manager (its kernel is started by the first notebook, and again if it died);
+    the kernel is shut down when the worker exits."""
+    from jupyter_client.manager import KernelManager
+
+    km = _WORKER_KERNEL.get("km")
+    if km is not None and km.has_kernel and km.is_alive():
+        return km
+    if km is None:
+        multiprocessing.util.Finalize(None, _shutdown_worker_kernel, exitpriority=10)
+    elif km.has_kernel:
+        with contextlib.suppress(Exception):
+            km.shutdown_kernel(now=True)
+    km = KernelManager(kernel_name=KERNEL)
+    _WORKER_KERNEL["km"] = km
+    return km
+
+
+def _shutdown_worker_kernel() -> None:
+    km = _WORKER_KERNEL.pop("km", None)
+    if km is not None and km.has_kernel:
+        with contextlib.suppress(Exception):
+            km.shutdown_kernel(now=True)
 
 
 def export_folder(out_dir: Path, name: str) -> Path:
@@ -255,15 +327,20 @@ def run_notebook(path: Path, out_dir: Path, parameters: dict[str, Any], with_cod
     executed_dir = out_dir / "executed"
     executed_dir.mkdir(parents=True, exist_ok=True)
     executed = executed_dir / path.name
-    os.environ[EXPORT_ENV] = str(export_folder(out_dir, path.stem))  # the kernel inherits it
     error = ""
     try:
-        execute_with_papermill(path, executed, params.for_notebook(parameters, path))
+        execute_with_papermill(
+            path, executed, params.for_notebook(parameters, path), export_folder(out_dir, path.stem)
+        )
     except Exception as exc:  # a failing cell, a missing kernel, a bad notebook: reported, not raised
         error = f"{type(exc).__name__}: {exc}".strip()
-    finally:
-        os.environ.pop(EXPORT_ENV, None)
-    nb = nbformat.read(executed, as_version=4) if executed.is_file() else nbformat.read(path, as_version=4)
+    if executed.is_file():
+        nb = without_setup(nbformat.read(executed, as_version=4))
+        if "papermill" in nb.metadata:
+            nb.metadata.papermill["input_path"] = str(path)  # papermill stored the notebook it was given
+        write_public(executed, nbformat.writes(nb) + "\n")
+    else:
+        nb = nbformat.read(path, as_version=4)
     cell, cell_error = failing_cell(nb)
     if cell_error:
         error = cell_error
@@ -281,6 +358,12 @@ def run_notebook(path: Path, out_dir: Path, parameters: dict[str, Any], with_cod
         error=_one_line(error),
         failing_cell=cell,
     )
+
+
+def without_setup(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """``nb`` without the setup cell the report ran first (it is no part of the notebook)."""
+    nb.cells = [c for c in nb.cells if SETUP_TAG not in c.get("metadata", {}).get("tags", [])]
+    return nb
 
 
 def _one_line(text: str, limit: int = 300) -> str:
@@ -490,6 +573,11 @@ li.card h2 { font-size: 1.15em; margin: 0 0 0.3em; } .failed { color: #b00020; f
 """
 
 
+def _import_for_index() -> None:
+    """Import what the index needs (pandas, the views) while the notebooks run instead of after."""
+    import borderdata.display  # noqa: F401
+
+
 def write_index(
     results: Sequence[NotebookResult], out_dir: Path, tables_dir: Path, parameters: dict[str, Any]
 ) -> Path:
@@ -633,9 +721,12 @@ def build_report(
     try:
         (build / REPORT_MARKER).write_text("written by borderdata report\n", encoding="utf-8")
         environment = {TABLES_ENV: str(tables)}
+        warm = threading.Thread(target=_import_for_index, daemon=True)
+        warm.start()
         results = run_all(
             notebooks, build, parameters, with_code=with_code, jobs=jobs, environment=environment
         )
+        warm.join()
         write_index(results, build, tables, parameters)
         for folder in build.rglob("*"):
             if folder.is_dir():
@@ -700,8 +791,21 @@ def refresh_docs_from_seeds(notebooks: Sequence[Path], docs_dir: Path = DOCS) ->
         return results
 
 
-def screenshot_pages(results: Sequence[NotebookResult], folder: Path, width: int = 1280) -> list[Path]:
-    """A screenshot of each page at ``width`` pixels with headless Chromium, when it is installed."""
+PAGE_WIDTH = 1280  # px: the width the pages are checked at (tests/test_browser.py) and shown in docs/pages
+PAGE_MAX_HEIGHT = 16000  # px: a whole page; a longer one is cut here (about Chromium's largest capture)
+PAGE_COLOURS = 64  # screenshots keep this many colours: text and charts stay sharp at a fifth of the size
+PAGE_MARGIN = 24  # px of background kept under the page's last line
+
+
+def screenshot_pages(
+    results: Sequence[NotebookResult],
+    folder: Path,
+    width: int = PAGE_WIDTH,
+    max_height: int = PAGE_MAX_HEIGHT,
+) -> list[Path]:
+    """A full-page screenshot of each page at ``width`` pixels (headless Chromium, when installed): the
+    window is ``max_height`` tall, the empty background under the page is cut off, and the image is
+    saved with :data:`PAGE_COLOURS` colours."""
     import subprocess
 
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -714,16 +818,41 @@ def screenshot_pages(results: Sequence[NotebookResult], folder: Path, width: int
         if result.html_path is None:
             continue
         target = folder / f"{result.name}.png"
-        with tempfile.TemporaryDirectory() as profile:
+        with tempfile.TemporaryDirectory() as tmp:
+            raw = Path(tmp) / "page.png"
+            window = f"--window-size={width},{max_height}"
             subprocess.run(
-                [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--window-size={width},2000",
-                 f"--screenshot={target}", result.html_path.as_uri()],
+                [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp}/profile", window, f"--screenshot={raw}",
+                 result.html_path.as_uri()],
                 capture_output=True, timeout=120, check=False,
             )  # fmt: skip
-        if target.is_file():
-            target.chmod(0o644)
-            shots.append(target)
+            if raw.is_file():
+                write_public(target, compact_screenshot(raw.read_bytes()))
+                shots.append(target)
     return shots
+
+
+def compact_screenshot(png: bytes, margin: int = PAGE_MARGIN, colours: int = PAGE_COLOURS) -> bytes:
+    """A page screenshot cut under its last non-background row (plus ``margin``) and saved with
+    ``colours`` colours, without dithering (text stays crisp).
+
+    >>> from PIL import Image
+    >>> page = Image.new("RGB", (40, 400), "white"); page.paste((0, 0, 0), (5, 10, 30, 50))
+    >>> out = io.BytesIO(); page.save(out, "PNG")
+    >>> Image.open(io.BytesIO(compact_screenshot(out.getvalue(), margin=10))).size
+    (40, 60)
+    """
+    from PIL import Image, ImageChops
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    background = Image.new("RGB", image.size, image.getpixel((image.width - 1, image.height - 1)))
+    box = ImageChops.difference(image, background).getbbox()
+    bottom = min(image.height, (box[3] if box else 0) + margin)
+    page = image.crop((0, 0, image.width, max(1, bottom)))
+    small = page.quantize(colors=colours, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    small.save(out, format="PNG", optimize=True)
+    return out.getvalue()
 
 
 CHROMIUM_FLAGS = (

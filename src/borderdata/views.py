@@ -19,7 +19,6 @@ it once before the notebooks).
 from __future__ import annotations
 
 import math
-import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -32,17 +31,20 @@ import pandas as pd
 from borderdata import units
 from borderdata.claims import normalise_subject
 from borderdata.config import read_toml
-from borderdata.corpus import PROJECT_ROOT
+from borderdata.corpus import PROJECT_ROOT as PROJECT_ROOT
+
+# Where the tables are, and the allowed values, live in the light module the report's processes
+# import (no pandas there); named here too, for notebooks and callers of the views.
+from borderdata.parameters import DEFAULT_TABLES as DEFAULT_TABLES
+from borderdata.parameters import MASS_UNITS, REPORT_CURRENCIES, tables_folder
+from borderdata.parameters import STATUS_ORDER as STATUS_ORDER
+from borderdata.parameters import TABLES_ENV as TABLES_ENV
+from borderdata.parameters import project_path as project_path
 from borderdata.schema import conform_facts
 from borderdata.tables import read_tables
 
-TABLES_ENV = "BORDERDATA_TABLES"
 VIEWS_RULES_ENV = "BORDERDATA_VIEWS_RULES"
-DEFAULT_TABLES = "data/processed"
-MASS_UNITS = ("kg", "lb", "g", "t")
-REPORT_CURRENCIES = ("CAD", "USD")
 NORTH, SOUTH = "northern border", "southern border"
-STATUS_ORDER = ("corroborated", "updated", "conflicting", "single")
 LIST_SEP = ";"
 NUMERIC_CLAIM_COLUMNS = ("value", "low", "high", "n_mentions", "n_documents")
 NUMERIC_FACT_COLUMNS = ("start", "end", "value", "low", "high")
@@ -54,28 +56,6 @@ DOCUMENT_FIELDS = ("doc_id", "outlet", "published", "title", "url", "n_chars")
 MSG_BAD_UNIT = "mass_unit must be one of {allowed}, got {value!r}"
 MSG_BAD_CURRENCY = "currency must be one of {allowed}, got {value!r}"
 MSG_BAD_RATE = "usd_per_cad must be a positive number (U.S. dollars per Canadian dollar), got {value!r}"
-
-
-# --------------------------------------------------------------------------- where the tables are
-
-
-def project_path(path: str | Path) -> Path:
-    """``path`` resolved from the project root (absolute paths pass through), never from the cwd.
-
-    >>> project_path("data/processed") == PROJECT_ROOT / "data" / "processed"
-    True
-    """
-    return (PROJECT_ROOT / path).resolve()
-
-
-def tables_folder(tables_dir: str | Path = "") -> Path:
-    """The folder of the processed tables: ``tables_dir`` if given, else ``$BORDERDATA_TABLES``,
-    else ``data/processed`` (relative paths from the project root).
-
-    >>> tables_folder("x") == PROJECT_ROOT / "x"
-    True
-    """
-    return project_path(str(tables_dir) or os.environ.get(TABLES_ENV) or DEFAULT_TABLES)
 
 
 def check_parameters(mass_unit: str = "kg", currency: str = "CAD", usd_per_cad: float = 1.0) -> dict:
