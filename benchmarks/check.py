@@ -63,7 +63,11 @@ def child(article: str, corpus: str, cache: str) -> None:
     tick = clock()
     index = index.without(check.twin_documents(index.full, facts, doc.doc_id))
     candidates = index.candidates(facts)
-    combined = build_claims(pd.concat([candidates, facts], ignore_index=True), decisions=index.decisions)
+    combined = build_claims(
+        pd.concat([candidates, facts], ignore_index=True),
+        decisions=index.decisions,
+        holding=set(facts["fact_id"]),
+    )
     phases["build_claims (article + candidates)"] = clock() - tick
     tick = clock()
     figures = check._figures(facts, combined, index)

@@ -380,6 +380,33 @@ def test_a_claim_keeps_its_id_when_an_unrelated_document_arrives():
     assert set(before["claim_id"]) <= set(after["claim_id"])
 
 
+def held(claims: pd.DataFrame, fact_ids: set[str]) -> pd.DataFrame:
+    """The rows of a full claims table that hold one of ``fact_ids``."""
+    holds = [not fact_ids.isdisjoint(ids.split(";")) for ids in claims["fact_ids"]]
+    return claims.loc[holds].reset_index(drop=True)
+
+
+@pytest.mark.parametrize("source", ["border_plan", "two_cocaine_seizures", "gold_facts"])
+def test_claims_holding_some_facts_are_the_full_tables_rows(source):
+    facts = {
+        "border_plan": border_plan,
+        # Two claims with one identity (no period: the seizures stay apart): ids c... and c...-2.
+        "two_cocaine_seizures": lambda: table(
+            fact("a", 1, 10, "kg", "cocaine", "seizure"), fact("b", 1, 500, "kg", "cocaine", "seizure")
+        ),
+        "gold_facts": gold_facts,
+    }[source]()
+    full = build_claims(facts)
+    for doc_id, ids in conform_facts(facts).groupby("doc_id")["fact_id"]:
+        pd.testing.assert_frame_equal(build_claims(facts, holding=set(ids)), held(full, set(ids)), obj=doc_id)
+    assert build_claims(facts, holding={"no such fact"}).empty
+
+
+def test_two_claims_of_one_identity_are_numbered():
+    facts = table(fact("a", 1, 10, "kg", "cocaine", "seizure"), fact("b", 1, 500, "kg", "cocaine", "seizure"))
+    assert build_claims(facts)["claim_id"].str.endswith("-2").sum() == 1
+
+
 def test_empty_facts_give_an_empty_claims_table():
     claims = build_claims(conform_facts(pd.DataFrame()))
     assert claims.empty and list(claims.columns) == list(CLAIM_COLUMNS)

@@ -676,7 +676,11 @@ def check_document(
         index = CorpusIndex.of(corpus.loc[~corpus["doc_id"].isin(twins)], reduce_above)
     candidates = index.candidates(article)
     combined = (
-        build_claims(pd.concat([candidates, article], ignore_index=True), decisions=index.decisions)
+        build_claims(
+            pd.concat([candidates, article], ignore_index=True),
+            decisions=index.decisions,
+            holding=set(article["fact_id"]),  # only the claims of the article's figures are summarised
+        )
         if len(article)
         else None
     )
@@ -810,12 +814,16 @@ def sources_text(
     ...               {"doc_id": "b", "outlet": "", "source_file": "b.txt", "published": ""}])
     'CBC News, 2025-01-15 | b.txt, undated'
     """
-    about = documents.set_index("doc_id") if documents is not None and len(documents) else None
+    about: dict[Any, tuple[Any, Any]] = {}
+    if documents is not None and len(documents):  # a dict: set_index per figure cost more than the rest
+        about = dict(
+            zip(documents["doc_id"], zip(documents["title"], documents["url"], strict=True), strict=True)
+        )
     named = []
     for d in docs[:limit]:
         title = url = ""
-        if about is not None and d["doc_id"] in about.index:
-            title, url = str(about.at[d["doc_id"], "title"]), safe_url(str(about.at[d["doc_id"], "url"]))
+        if d["doc_id"] in about:
+            title, url = str(about[d["doc_id"]][0]), safe_url(str(about[d["doc_id"]][1]))
         title = f"“{title}”" if title else ""
         named.append(", ".join(x for x in (outlet_of(d), d["published"] or "undated", title, url) if x))
     more = f" | and {len(docs) - limit:,} more" if len(docs) > limit else ""

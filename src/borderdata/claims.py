@@ -74,7 +74,7 @@ import hashlib
 import math
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -971,10 +971,14 @@ def _key_links(nodes: pd.DataFrame) -> list[tuple[int, int, int, int]]:
     """
     links = []
     tied = nodes["stock"] & ((nodes["location"].ne("") & nodes["when"].ne("")) | nodes["events_text"].ne(""))
-    for _, bucket in nodes.loc[tied].groupby(
-        ["category", "dimension", "location", "when", "events_text"], sort=True
-    ):
-        keys = dict(zip(bucket.index, bucket["core"], strict=True))
+    rows = nodes.loc[tied]
+    columns = ("category", "dimension", "location", "when", "events_text")
+    # Buckets as plain dicts: iterating a pandas groupby costs a frame per (mostly tiny) bucket.
+    buckets: dict[tuple[str, ...], dict[int, frozenset[str]]] = {}
+    for i, core, *bucket in zip(rows.index.tolist(), rows["core"], *(rows[c] for c in columns), strict=True):
+        buckets.setdefault(tuple(bucket), {})[i] = core
+    for bucket_key in sorted(buckets):
+        keys = buckets[bucket_key]
         holders: dict[str, set[int]] = {}
         for i, key in keys.items():
             for word in key:
@@ -997,7 +1001,7 @@ class _Window:
     def add(self, i: int) -> None:
         self.items.append(i)
 
-    def candidates(self, low: float, highs: list[float], limit: int) -> list[int]:
+    def candidates(self, low: float, highs: Mapping[int, float], limit: int) -> list[int]:
         """Up to ``limit`` newest nodes whose widened interval still reaches ``low``."""
         if len(self.items) > max(4 * limit, 2 * self.kept):
             self.items = [j for j in self.items if not highs[j] < low]
@@ -1078,7 +1082,7 @@ def _agreement_links(nodes: pd.DataFrame, rules: ClaimRules) -> list[tuple[int, 
         words = sorted(_beyond_category(node), key=lambda w: (frequency[dim, w], w))
         blocks = [(dim, w) for w in words] + [(dim, "")] + ([(dim, "*")] if not words else [])
         seen: set[int] = set()
-        found = []
+        found: list[tuple[int, int, int, int]] = []
         for block in blocks:
             window = windows.get(block)
             # Rarer words first; commoner ones only while nothing qualified (and within the limit).
@@ -1249,7 +1253,9 @@ def _value_groups(rows: list[Mention]) -> list[list[Mention]]:
     ordered = sorted(
         rows, key=lambda r: (*_number_key(r["t_low"]), *_number_key(r["t_high"]), r["doc_id"], r["start"])
     )
-    groups, ceiling, current = [], math.inf, []
+    groups: list[list[Mention]] = []
+    current: list[Mention] = []
+    ceiling = math.inf
     for row in ordered:
         if current and row["t_low"] > ceiling:
             groups.append(current)
@@ -1262,7 +1268,9 @@ def _value_groups(rows: list[Mention]) -> list[list[Mention]]:
 
 def _steps(rows: list[Mention]) -> list[list[Mention]]:
     """Mentions in publication order, a new step whenever the value stops agreeing."""
-    steps, current, floor, ceiling = [], [], -math.inf, math.inf
+    steps: list[list[Mention]] = []
+    current: list[Mention] = []
+    floor, ceiling = -math.inf, math.inf
     for row in rows:
         low, high = row["t_low"], row["t_high"]
         if current and (max(floor, low) > min(ceiling, high)):
@@ -1277,7 +1285,7 @@ def _steps(rows: list[Mention]) -> list[list[Mention]]:
 def _trim(steps: list[list[Mention]]) -> list[list[Mention] | None]:
     """At most :data:`MAX_LISTED` steps or value runs: the first two and the last ones."""
     if len(steps) <= MAX_LISTED:
-        return steps
+        return list(steps)
     return [*steps[:2], None, *steps[-(MAX_LISTED - 2) :]]
 
 
@@ -1323,7 +1331,7 @@ def _allowances(rows: list[Mention], tolerances: Tolerances) -> str:
 
 def _periods(rows: list[Mention]) -> str:
     """The periods compared, as resolved, with who stated them."""
-    stated = {}
+    stated: dict[str, list[str]] = {}
     for row in rows:
         if row["period"]:
             span = f" = {row['period_start']}..{row['period_end']}" if row["period_start"] else ""
@@ -1337,29 +1345,11 @@ def _compared(rows: list[Mention], tolerances: Tolerances) -> str:
     return f" (compared: {'; '.join(parts)})" if parts else ""
 
 
-def _judge(rows: list[Mention], period: str, tolerances: Tolerances) -> tuple[str, list[Mention], str]:
-    """Status, the mentions that give the current value, and the note, for one claim."""
-    n_docs = len({r["doc_id"] for r in rows})
-    several_subjects = len({r["subject"] for r in rows}) > 1
-    compared = _compared(rows, tolerances)
+def _status(rows: list[Mention], period: str) -> tuple[str, list[Mention], str]:
+    """Status, the mentions that give the current value, and, for a conflict, what settles nothing
+    (``same period``, ``undated`` or ``same day``); the note is written from these by :func:`_judge`."""
     if _agree(rows):
-        if n_docs == 1:
-            return "single", rows, f"one document: {_listing(rows, several_subjects)}"
-        return (
-            "corroborated",
-            rows,
-            (
-                f"{n_docs} documents agree within tolerance ({tolerances.describe()}): "
-                + _listing(rows, several_subjects)
-                + compared
-            ),
-        )
-    groups = _value_groups(rows)
-    disagreement = (
-        f"values disagree beyond tolerance ({tolerances.describe()}), {_spread(groups)}: "
-        + " vs ".join(_listing(g, several_subjects) for g in _trim(groups))
-        + compared
-    )
+        return ("single" if len({r["doc_id"] for r in rows}) == 1 else "corroborated"), rows, ""
     # A period still running when the articles appeared ("so far this fiscal year") is a running
     # total a later article may update; a period that was over is restated, not updated. (Values
     # that disagree are never joined across a missing period, so every mention here states it.)
@@ -1369,19 +1359,49 @@ def _judge(rows: list[Mention], period: str, tolerances: Tolerances) -> tuple[st
         and all(r.get("when", r["period"]) and r.get("when") == rows[0].get("when") for r in rows)
         and not running
     ):
-        return (
-            "conflicting",
-            rows,
-            f"{disagreement}; same period {period}, so a later article does not update it",
-        )
+        return "conflicting", rows, "same period"
     if any(r["published"] == "" for r in rows):
-        return "conflicting", rows, f"{disagreement}; an undated mention, so neither is known to be later"
+        return "conflicting", rows, "undated"
     latest = max(r["published"] for r in rows)
     current = [r for r in rows if r["published"] == latest]
     if not _agree(current):
-        return "conflicting", rows, f"{disagreement}; published the same day ({latest}), neither is later"
-    steps = [_listing(s, several_subjects) for s in _trim(_steps(rows))]
-    return "updated", current, "updated: " + " → ".join(steps)
+        return "conflicting", rows, "same day"
+    return "updated", current, ""
+
+
+def _judge(rows: list[Mention], period: str, tolerances: Tolerances) -> tuple[str, list[Mention], str]:
+    """Status, the mentions that give the current value, and the note, for one claim."""
+    status, current, unsettled = _status(rows, period)
+    n_docs = len({r["doc_id"] for r in rows})
+    several_subjects = len({r["subject"] for r in rows}) > 1
+    compared = _compared(rows, tolerances)
+    if status == "single":
+        return status, rows, f"one document: {_listing(rows, several_subjects)}"
+    if status == "corroborated":
+        return (
+            status,
+            rows,
+            (
+                f"{n_docs} documents agree within tolerance ({tolerances.describe()}): "
+                + _listing(rows, several_subjects)
+                + compared
+            ),
+        )
+    if status == "updated":
+        steps = [_listing(s, several_subjects) for s in _trim(_steps(rows))]
+        return status, current, "updated: " + " → ".join(steps)
+    groups = _value_groups(rows)
+    disagreement = (
+        f"values disagree beyond tolerance ({tolerances.describe()}), {_spread(groups)}: "
+        + " vs ".join(_listing(g, several_subjects) for g in _trim(groups))
+        + compared
+    )
+    reason = {
+        "same period": f"same period {period}, so a later article does not update it",
+        "undated": "an undated mention, so neither is known to be later",
+        "same day": f"published the same day ({max(r['published'] for r in rows)}), neither is later",
+    }[unsettled]
+    return status, rows, f"{disagreement}; {reason}"
 
 
 def _bound(values: list[float], take: str) -> float:
@@ -1442,15 +1462,15 @@ def _review(rows: list[Mention]) -> str:
         )
     if not any(r["core"] for r in rows):
         reasons.append("no subject stated: matched on value, category and context only")
-    reasons = [r for r in reasons if r]
-    if reasons:
-        reasons.append("answer with `same` or `split` rows in data/overrides.csv")
-    return "; ".join(reasons)
+    stated = [r for r in reasons if r]
+    if stated:
+        stated.append("answer with `same` or `split` rows in data/overrides.csv")
+    return "; ".join(stated)
 
 
 def _receipts(rows: list[Mention], documents: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
     """Outlets, titles, dates, URLs (one per document, in ``doc_ids`` order) and the sentences."""
-    first = {}
+    first: dict[str, Mention] = {}
     for row in sorted(rows, key=lambda r: (r["doc_id"], r["start"])):
         first.setdefault(row["doc_id"], row)
     docs = sorted(first)
@@ -1483,18 +1503,44 @@ def _site_or_title(meta: Mapping[str, str], doc_id: str) -> str:
     return _who({"outlet": "", "title": meta.get("title", ""), "doc_id": doc_id})
 
 
+def _by_date(rows: list[Mention]) -> list[Mention]:
+    """Mentions by publication date (undated last), document and position."""
+    return sorted(rows, key=lambda r: (r["published"] == "", r["published"], r["doc_id"], r["start"]))
+
+
+def _fact_ids(rows: list[Mention]) -> str:
+    """The claim's ``fact_ids``: its mentions' ids by document and position."""
+    return LIST_SEP.join(r["fact_id"] for r in sorted(rows, key=lambda r: (r["doc_id"], r["start"])))
+
+
+def _identity(rows: list[Mention], current: list[Mention], location: str, period: str) -> str:
+    """What a claim id hashes: category, dimension, place, period and the smallest subject key."""
+    rep = _representative(current)
+    keys = [r["key_text"] for r in rows if r["key"] and not r["generic"]]
+    return "|".join(
+        [rep["category"], rep["dimension"], location, period, min(keys) if keys else f"={rep['c_value']:.6g}"]
+    )
+
+
+def _claim_identity(rows: list[Mention]) -> str:
+    """:func:`_identity` of one claim without writing its summary (status and current value only)."""
+    rows = _by_date(rows)
+    location = _first_nonempty([r["location"] for r in rows])
+    period = _first_nonempty([r["period"] for r in rows])
+    return _identity(rows, _status(rows, period)[1], location, period)
+
+
 def _summarise(
     rows: list[Mention], tolerances: Tolerances, documents: Mapping[str, Mapping[str, str]] | None = None
 ) -> dict:
     """One claims-table row (without ``claim_id``) from the mentions of one claim, in fact order."""
-    rows = sorted(rows, key=lambda r: (r["published"] == "", r["published"], r["doc_id"], r["start"]))
+    rows = _by_date(rows)
     location = _first_nonempty([r["location"] for r in rows])
     period = _first_nonempty([r["period"] for r in rows])
     status, current, note = _judge(rows, period, tolerances)
     rep = _representative(current)
     subject = rep["subject_norm"] or _first_nonempty([r["subject_norm"] for r in _by_precision(rows)])
     dated = [r["published"] for r in rows if r["published"] != ""]
-    keys = [r["key_text"] for r in rows if r["key"] and not r["generic"]]
     doc_ids = sorted({r["doc_id"] for r in rows})
     anchors = _shared_anchors(rows)
     with_period = [r for r in rows if r["period"] == period and period]
@@ -1513,9 +1559,7 @@ def _summarise(
         "n_mentions": len(rows),
         "n_documents": len(doc_ids),
         "doc_ids": LIST_SEP.join(doc_ids),
-        "fact_ids": LIST_SEP.join(
-            r["fact_id"] for r in sorted(rows, key=lambda r: (r["doc_id"], r["start"]))
-        ),
+        "fact_ids": _fact_ids(rows),
         **_receipts(rows, documents or {}),
         "first_published": min(dated) if dated else "",
         "last_published": max(dated) if dated else "",
@@ -1523,15 +1567,7 @@ def _summarise(
         "why": _why(rows, subject, location, period, anchors),
         "review": _review(rows),
         "note": note,
-        "_identity": "|".join(
-            [
-                rep["category"],
-                rep["dimension"],
-                location,
-                period,
-                min(keys) if keys else f"={rep['c_value']:.6g}",
-            ]
-        ),
+        "_identity": _identity(rows, current, location, period),
     }
 
 
@@ -1566,14 +1602,17 @@ def _document_meta(documents: pd.DataFrame | Iterable | None) -> dict[str, dict[
     """Title and URL by doc_id, from a documents table or :class:`~borderdata.corpus.Document` objects."""
     if documents is None:
         return {}
-    if not isinstance(documents, pd.DataFrame):
-        documents = pd.DataFrame(
+    frame: pd.DataFrame = (
+        documents
+        if isinstance(documents, pd.DataFrame)
+        else pd.DataFrame(
             [{"doc_id": d.doc_id, "title": d.title, "url": getattr(d, "url", "")} for d in documents]
         )
-    if documents.empty or "doc_id" not in documents:
+    )
+    if frame.empty or "doc_id" not in frame:
         return {}
-    columns = [c for c in ("title", "url") if c in documents]
-    table = documents.loc[:, ["doc_id", *columns]].fillna("").astype(str).drop_duplicates("doc_id")
+    columns = [c for c in ("title", "url") if c in frame]
+    table = frame.loc[:, ["doc_id", *columns]].fillna("").astype(str).drop_duplicates("doc_id")
     return table.set_index("doc_id").to_dict("index")
 
 
@@ -1583,6 +1622,7 @@ def build_claims(
     tolerances: Tolerances | None = None,
     documents: pd.DataFrame | Iterable | None = None,
     decisions: Iterable[Decision] = (),
+    holding: Collection[str] | None = None,
 ) -> pd.DataFrame:
     """The claims table: one row per distinct claim, with status, receipts and a note saying why.
 
@@ -1596,6 +1636,10 @@ def build_claims(
     the same input. ``value`` is in the canonical unit of the dimension (kg, the
     currency itself, percent, count); for an ``updated`` claim it is the latest
     value. See the module docstring for the same-claim rule and an example.
+
+    ``holding``, fact ids: only the claims that hold one of them are summarised and
+    returned, with the rows and claim ids the full table gives them (``borderdata check``
+    needs only the claims of the article's figures).
     """
     tolerances = tolerances or default_tolerances()
     mentions = prepare_mentions(facts, tolerances)
@@ -1605,15 +1649,47 @@ def build_claims(
     meta = _document_meta(documents)
     titles = {d: str(m.get("title", "") or "") for d, m in meta.items()}
     mentions = mentions.assign(title=[titles.get(d, "") for d in mentions["doc_id"]])
-    records = [_summarise(rows, tolerances, meta) for rows in _claims_of(mentions, groups)]
-    table = pd.DataFrame.from_records(records).sort_values(["_identity", "fact_ids"], kind="stable")
-    table = table.assign(claim_id=_claim_ids(table["_identity"]))
+    claims = _claims_of(mentions, groups)
+    if holding is None:
+        records = [_summarise(rows, tolerances, meta) for rows in claims]
+        table = pd.DataFrame.from_records(records).sort_values(["_identity", "fact_ids"], kind="stable")
+        table = table.assign(claim_id=_claim_ids(table["_identity"]))
+    else:
+        table = _held_claims(claims, set(holding), tolerances, meta)
+        if table.empty:
+            return empty_claims()
     return (
         table.loc[:, list(CLAIM_COLUMNS)]
         .astype(CLAIM_DTYPES)
         .sort_values(["category", "location", "subject", "period", "claim_id"], kind="stable")
         .reset_index(drop=True)
     )
+
+
+def _held_claims(
+    claims: list[list[Mention]],
+    holding: set[str],
+    tolerances: Tolerances,
+    documents: Mapping[str, Mapping[str, str]],
+) -> pd.DataFrame:
+    """The summaries of the claims holding a fact of ``holding``, with the claim ids of the full table.
+
+    Claim ids number repeated identities in (identity, fact_ids) order over every claim, so the
+    identity of every claim is computed; only the held ones are summarised (notes, receipts, review).
+    """
+    ids = pd.DataFrame(
+        {
+            "_identity": [_claim_identity(rows) for rows in claims],
+            "fact_ids": [_fact_ids(rows) for rows in claims],
+        }
+    ).sort_values(["_identity", "fact_ids"], kind="stable")
+    claim_id = _claim_ids(ids["_identity"]).sort_index().tolist()
+    records = [
+        {**_summarise(rows, tolerances, documents), "claim_id": claim_id[i]}
+        for i, rows in enumerate(claims)
+        if any(r["fact_id"] in holding for r in rows)
+    ]
+    return pd.DataFrame.from_records(records)
 
 
 def claim_of_facts(claims: pd.DataFrame) -> pd.DataFrame:

@@ -183,10 +183,10 @@ def measured_thing(text: str, start: int, end: int, kind: str, para_start: int, 
         if subject:
             prep = PREPOSITION_AFTER.match(text, phrase_end, para_end)
             tail = noun_phrase_after(text, prep.end(), para_end)[0] if prep else ""
-            if _is_participle(tail):  # "an investment into creating the team": what is created
+            if prep and _is_participle(tail):  # "an investment into creating the team": what is created
                 gerund = GERUND_OBJECT.match(text, prep.end(), para_end)
                 tail = noun_phrase_after(text, gerund.end(), para_end)[0] if gerund else ""
-            return f"{subject} {prep.group(1).lower()} {tail}" if tail else subject
+            return f"{subject} {prep.group(1).lower()} {tail}" if prep and tail else subject
     if kind == "money":
         purpose = PURPOSE_AFTER.match(text, end, para_end)
         if purpose:
@@ -231,7 +231,8 @@ def subject_before(text: str, start: int, sentence_start: int) -> str:
         return ""
     clause = text[max(sentence_start, start - 200) : change.start()]
     pos = max((m.end() for m in CLAUSE_OPENER.finditer(clause)), default=0)
-    pos = DETERMINERS.match(clause, pos).end()
+    determiner = DETERMINERS.match(clause, pos)  # optional words: it always matches, if only ""
+    pos = determiner.end() if determiner else pos
     head, end = noun_phrase_after(clause + " ", pos, len(clause))
     if not head:
         return _phrase_ending_at(clause)
