@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import shutil
 from datetime import date
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from borderdata import corpus
 from borderdata.corpus import (
     CorpusWarning,
     Problem,
@@ -305,3 +307,38 @@ def test_read_document_raises_with_file_and_reason(tmp_path):
 def test_copy_of_seed_elsewhere_reads_the_same(tmp_path, seed_docs):
     shutil.copy(seed_docs["002"].path, tmp_path)
     assert load_corpus([tmp_path])[0].body_spans == seed_docs["002"].body_spans
+
+
+# --- reading at most the limit, asking for the expected size first ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "limit", "expected", "read"),
+    [
+        (b"x" * 100, 1001, 100, 100),  # the size stat gave: read whole
+        (b"x" * 100, 1001, 40, 100),  # grew since the stat: read on
+        (b"x" * 100, 1001, 400, 100),  # shrank since the stat
+        (b"x" * 100, 51, 100, 51),  # over the limit: limit bytes, whatever the stat said
+        (b"x" * 100, 51, 10, 51),
+        (b"x" * 50, 51, 50, 50),  # exactly at the limit's edge
+        (b"", 51, 0, 0),
+    ],
+)
+def test_read_at_most_reads_what_the_file_holds_up_to_the_limit(content, limit, expected, read):
+    fh = io.BufferedReader(io.BytesIO(content))
+    assert corpus.read_at_most(fh, limit, expected=expected) == content[:read]
+
+
+def test_a_file_over_the_limit_is_refused_whatever_its_stat_said(tmp_path, monkeypatch):
+    path = tmp_path / "grown.txt"
+    path.write_bytes(b"Police seized 12 kg. " * 10)
+    real_fstat = os.fstat
+
+    def fstat_saying_5_bytes(fd: int) -> os.stat_result:
+        fields = real_fstat(fd)
+        return os.stat_result((*fields[:6], 5, *fields[7:]))
+
+    monkeypatch.setattr(corpus.os, "fstat", fstat_saying_5_bytes)
+    with pytest.raises(corpus.CorpusError, match="limit"):
+        corpus.read_source_bytes(path, max_bytes=100)
+    assert corpus.read_source_bytes(path, max_bytes=1000) == path.read_bytes()
