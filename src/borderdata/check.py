@@ -46,7 +46,7 @@ from typing import Any
 import pandas as pd
 
 from borderdata import units as _units  # noqa: F401  (before claims, which imports pint: see units)
-from borderdata.claims import LIST_SEP, build_claims, category_block, locations_compatible
+from borderdata.claims import LIST_SEP, build_claims, category_block, locations_compatible, site_or_title
 from borderdata.corpus import (
     DEFAULT_PATHS,
     RULES_ENV,
@@ -801,8 +801,19 @@ def other_value(fact: Mapping[str, Any], others: Sequence[Mention], outcome: str
 
 
 def outlet_of(row: Mapping[str, Any]) -> str:
-    """The outlet of a mention, else its file name (an outlet the text and manifest do not give)."""
-    return str(row.get("outlet") or "") or str(row.get("source_file") or row.get("doc_id") or "")
+    """The outlet of a mention; where the text and manifest give none, as the claims name it (the
+    site's domain, else the title) when the row has them, else its file name.
+
+    >>> outlet_of({"outlet": "", "url": "https://www.cbc.ca/news/x", "title": "T", "doc_id": "001"})
+    'cbc.ca'
+    >>> outlet_of({"outlet": "", "source_file": "b.txt", "doc_id": "b"})
+    'b.txt'
+    """
+    outlet = str(row.get("outlet") or "")
+    file_name = str(row.get("source_file") or row.get("doc_id") or "")
+    if outlet or not (row.get("url") or row.get("title")):
+        return outlet or file_name
+    return site_or_title(row, file_name)
 
 
 def sources_text(
@@ -987,10 +998,13 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+OUTLET_CELL = 24  # a title standing for an outlet is cut, so the next sources still show
+
+
 def _outlets(result: CheckResult, fact_id: str) -> str:
     """``outlet date, outlet date`` of a figure's receipts, for a terminal cell."""
     rows = result.receipts.loc[result.receipts["fact_id"] == fact_id].to_dict("records")
-    return ", ".join(f"{outlet_of(r)} {r['published'] or 'undated'}" for r in rows)
+    return ", ".join(f"{_cut(outlet_of(r), OUTLET_CELL)} {r['published'] or 'undated'}" for r in rows)
 
 
 def terminal_table(result: CheckResult, width: int | None = None) -> str:

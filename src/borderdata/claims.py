@@ -1478,7 +1478,7 @@ def _receipts(rows: list[Mention], documents: Mapping[str, Mapping[str, str]]) -
     return {
         # ids line up with doc_ids; where no outlet is stated, the site's domain, else the title
         "outlets": TEXT_SEP.join(
-            first[d]["outlet"] or _site_or_title(m, d) for d, m in zip(docs, meta, strict=True)
+            first[d]["outlet"] or site_or_title(m, d) for d, m in zip(docs, meta, strict=True)
         ),
         "titles": TEXT_SEP.join(str(m.get("title", "") or "") for m in meta),
         "dates": TEXT_SEP.join(first[d]["published"] or "undated" for d in docs),
@@ -1489,12 +1489,12 @@ def _receipts(rows: list[Mention], documents: Mapping[str, Mapping[str, str]]) -
     }
 
 
-def _site_or_title(meta: Mapping[str, str], doc_id: str) -> str:
+def site_or_title(meta: Mapping[str, str], doc_id: str) -> str:
     """Who stands for an article without an outlet: its site's domain, else its title, else its id.
 
-    >>> _site_or_title({"url": "https://www.cbc.ca/news/x", "title": "T"}, "001")
+    >>> site_or_title({"url": "https://www.cbc.ca/news/x", "title": "T"}, "001")
     'cbc.ca'
-    >>> _site_or_title({"url": "", "title": "Border plan"}, "001")
+    >>> site_or_title({"url": "", "title": "Border plan"}, "001")
     "'Border plan'"
     """
     host = urlsplit(str(meta.get("url", "") or "")).hostname or ""
