@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import shutil
 from datetime import date
@@ -322,11 +321,18 @@ def test_copy_of_seed_elsewhere_reads_the_same(tmp_path, seed_docs):
         (b"x" * 100, 51, 10, 51),
         (b"x" * 50, 51, 50, 50),  # exactly at the limit's edge
         (b"", 51, 0, 0),
+        (b"x" * 200_000, 300_000, 10, 200_000),  # grew by more than a block: read on, block by block
+        (b"x" * 200_000, 150_001, 10, 150_001),
     ],
 )
-def test_read_at_most_reads_what_the_file_holds_up_to_the_limit(content, limit, expected, read):
-    fh = io.BufferedReader(io.BytesIO(content))
-    assert corpus.read_at_most(fh, limit, expected=expected) == content[:read]
+def test_read_at_most_reads_what_the_file_holds_up_to_the_limit(tmp_path, content, limit, expected, read):
+    path = tmp_path / "a.txt"
+    path.write_bytes(content)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        assert corpus.read_at_most(fd, limit, expected=expected) == content[:read]
+    finally:
+        os.close(fd)
 
 
 def test_a_file_over_the_limit_is_refused_whatever_its_stat_said(tmp_path, monkeypatch):

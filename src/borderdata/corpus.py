@@ -542,15 +542,18 @@ class Manifests:
         self.roots = sorted({os.path.normpath(r) for r in roots}, key=len, reverse=True)
         self.problems = problems
         self.by_folder: dict[str, dict[str, dict[str, str]]] = {}
+        self.with_rows: dict[str, list[str]] = {}  # a file's folder: the folders above with manifest rows
 
     def row(self, path: Path) -> dict[str, str] | None:
         """The manifest row that names ``path``, or None."""
-        for folder in self._folders(str(path)):
-            rows = self.rows(folder)
-            if rows:
-                found = rows.get(os.path.relpath(path, folder).replace(os.sep, "/"))
-                if found:
-                    return found
+        name = str(path)
+        folder = os.path.dirname(name)
+        if folder not in self.with_rows:  # once per folder: most archive folders have no manifest
+            self.with_rows[folder] = [f for f in self._folders(name) if self.rows(f)]
+        for above in self.with_rows[folder]:
+            found = self.by_folder[above].get(os.path.relpath(name, above).replace(os.sep, "/"))
+            if found:
+                return found
         return None
 
     def _folders(self, name: str) -> list[str]:
@@ -693,31 +696,38 @@ def read_source_bytes(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> byte
     file (a device, FIFO or socket is refused by type before any read) or over ``max_bytes``.
 
     The limit is checked on what is read (at most ``max_bytes + 1`` bytes), not on ``st_size``.
+    Read with ``os.read`` on the descriptor: a file object costs more than the read itself, and an
+    incremental run reads every file.
     """
-    with open_regular(path) as fh:
-        try:
-            size = os.fstat(fh.fileno()).st_size
-            data = read_at_most(fh, max_bytes + 1, expected=size)
-        except OSError as exc:
-            raise CorpusError(path, MSG_UNREADABLE.format(error=exc.strerror or exc)) from exc
+    fd, size = regular_fd(path)
+    try:
+        data = read_at_most(fd, max_bytes + 1, expected=size)
+    except OSError as exc:
+        raise CorpusError(path, MSG_UNREADABLE.format(error=exc.strerror or exc)) from exc
+    finally:
+        os.close(fd)
     if len(data) > max_bytes:
         message = MSG_TOO_BIG.format(size=size, limit=max_bytes) if size > max_bytes else None
         raise CorpusError(path, message or MSG_OVER_LIMIT.format(limit=max_bytes))
     return data
 
 
-def read_at_most(fh: io.BufferedReader, limit: int, *, expected: int) -> bytes:
-    """Up to ``limit`` bytes of ``fh``, asking first for the ``expected`` size (plus one byte).
+def read_at_most(fd: int, limit: int, *, expected: int) -> bytes:
+    """Up to ``limit`` bytes of the regular file ``fd``, asking first for the ``expected`` size plus one byte.
 
     ``read(limit)`` allocates ``limit`` bytes before it reads: with the 20 MB default that is
-    four times the cost of reading a small article, for every article. A file that grew since
-    ``expected`` was taken is read on, up to ``limit``.
+    four times the cost of reading a small article, for every article. A short read is the end of
+    a regular file; a file that grew since ``expected`` was taken is read on, up to ``limit``.
     """
     first = min(expected + 1, limit)
-    data = fh.read(first)
-    if len(data) == first < limit:
-        data += fh.read(limit - first)
-    return data
+    data = os.read(fd, first)
+    if len(data) < first:
+        return data
+    parts, size = [data], len(data)
+    while size < limit and (part := os.read(fd, min(READ_BLOCK, limit - size))):
+        parts.append(part)
+        size += len(part)
+    return b"".join(parts)
 
 
 _FILE_KINDS = (
@@ -739,11 +749,13 @@ def _refuse_unless_regular(path: Path, mode: int) -> None:
         raise CorpusError(path, MSG_NOT_REGULAR.format(kind=file_kind(mode)))
 
 
-def open_regular(path: Path) -> io.BufferedReader:
-    """``path`` opened for binary reading, if it is a regular file; CorpusError naming it otherwise.
+def regular_fd(path: Path) -> tuple[int, int]:
+    """A descriptor open for reading on ``path`` and its size, if it is a regular file; CorpusError
+    naming it otherwise.
 
-    The type is checked with ``stat`` before opening, the file is opened without blocking (a FIFO
-    swapped in between cannot hang the run) and checked again with ``fstat`` on what was opened.
+    The type is checked with ``stat`` before opening (a device is never opened), the file is opened
+    without blocking (a FIFO swapped in between cannot hang the run; a regular file ignores the
+    flag) and checked again with ``fstat`` on what was opened.
     """
     try:
         _refuse_unless_regular(path, os.stat(path).st_mode)
@@ -753,11 +765,17 @@ def open_regular(path: Path) -> io.BufferedReader:
     except OSError as exc:
         raise CorpusError(path, MSG_UNREADABLE.format(error=exc.strerror or exc)) from exc
     try:
-        _refuse_unless_regular(path, os.fstat(fd).st_mode)
-        os.set_blocking(fd, True)
+        info = os.fstat(fd)
+        _refuse_unless_regular(path, info.st_mode)
     except BaseException:
         os.close(fd)
         raise
+    return fd, info.st_size
+
+
+def open_regular(path: Path) -> io.BufferedReader:
+    """``path`` opened for binary reading, if it is a regular file (see :func:`regular_fd`)."""
+    fd, _ = regular_fd(path)
     return os.fdopen(fd, "rb")
 
 
@@ -1083,10 +1101,10 @@ class Source:
 
     @property
     def key(self) -> str:
-        parts = [str(self.lineno), self.path.name, json.dumps(self.manifest)]
-        return hashlib.sha256(
-            "\0".join(parts).encode("utf-8", "surrogatepass") + b"\0" + self.data
-        ).hexdigest()
+        head = f"{self.lineno}\0{self.path.name}\0{self.manifest!r}\0"  # repr: exact for str pairs
+        digest = hashlib.sha256(head.encode("utf-8", "surrogatepass"))
+        digest.update(self.data)
+        return digest.hexdigest()
 
     def document(self, *, max_bytes: int = DEFAULT_MAX_BYTES, rules: Rules | None = None) -> Document:
         """The Document of this input; CorpusError naming the file (and line) if it is bad."""
