@@ -713,20 +713,17 @@ def read_source_bytes(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> byte
 
 
 def read_at_most(fd: int, limit: int, *, expected: int) -> bytes:
-    """Up to ``limit`` bytes of the regular file ``fd``, asking first for the ``expected`` size plus one byte.
+    """Up to ``limit`` bytes of the file ``fd``, asking first for the ``expected`` size plus one byte.
 
     ``read(limit)`` allocates ``limit`` bytes before it reads: with the 20 MB default that is
-    four times the cost of reading a small article, for every article. A short read is the end of
-    a regular file; a file that grew since ``expected`` was taken is read on, up to ``limit``.
+    four times the cost of reading a small article, for every article. Read on, a block at a time,
+    until the end (a file that grew since ``expected`` was taken) or the limit.
     """
-    first = min(expected + 1, limit)
-    data = os.read(fd, first)
-    if len(data) < first:
-        return data
-    parts, size = [data], len(data)
-    while size < limit and (part := os.read(fd, min(READ_BLOCK, limit - size))):
+    parts, size, want = [], 0, min(expected + 1, limit)
+    while size < limit and (part := os.read(fd, want)):
         parts.append(part)
         size += len(part)
+        want = min(READ_BLOCK, limit - size)
     return b"".join(parts)
 
 
@@ -754,8 +751,8 @@ def regular_fd(path: Path) -> tuple[int, int]:
     naming it otherwise.
 
     The type is checked with ``stat`` before opening (a device is never opened), the file is opened
-    without blocking (a FIFO swapped in between cannot hang the run; a regular file ignores the
-    flag) and checked again with ``fstat`` on what was opened.
+    without blocking (a FIFO swapped in between cannot hang the run) and checked again with
+    ``fstat`` on what was opened, then set to blocking reads.
     """
     try:
         _refuse_unless_regular(path, os.stat(path).st_mode)
@@ -767,6 +764,7 @@ def regular_fd(path: Path) -> tuple[int, int]:
     try:
         info = os.fstat(fd)
         _refuse_unless_regular(path, info.st_mode)
+        os.set_blocking(fd, True)
     except BaseException:
         os.close(fd)
         raise
