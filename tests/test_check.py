@@ -7,9 +7,11 @@ the checkout, each article taken out of the corpus and checked against the rest.
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import math
+import subprocess
 import sys
 from pathlib import Path
 
@@ -359,6 +361,27 @@ def test_command_through_the_cli(cache, tmp_path, capsys):
     )
     assert code == 0
     assert "Black Hawk" in capsys.readouterr().out
+
+
+def test_console_script_flushes_everything_before_its_quick_exit(cache, tmp_path, monkeypatch):
+    # Through a pipe, stdout is block-buffered: the quick exit after a check must not lose its tail.
+    monkeypatch.setenv("COLUMNS", "120")  # the same table width in this process and the script
+    article = SEEDS / "002_6b0f9d32bb2bd3fb.txt"
+    code, expected, _ = run([article], [SEEDS], None, cache)
+    script = Path(sys.executable).parent / "borderdata"
+    corpus = ["--corpus", str(SEEDS), "--cache", str(cache)]
+    done = subprocess.run([script, "check", article, *corpus], capture_output=True, text=True, check=False)
+    assert (done.returncode, done.stdout) == (code, expected) and "Black Hawk" in expected
+    gone = subprocess.run([script, "check", tmp_path / "gone.txt", *corpus], capture_output=True, text=True)
+    assert gone.returncode == 1 and "gone.txt" in gone.stderr
+
+
+def test_the_command_leaves_the_collector_as_it_found_it(cache):
+    before = gc.get_threshold(), gc.get_freeze_count()
+    cli.main(
+        ["check", str(SEEDS / "001_84e8000d5bc61ac2.txt"), "--corpus", str(SEEDS), "--cache", str(cache)]
+    )
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
 
 
 @pytest.mark.parametrize(

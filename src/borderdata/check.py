@@ -325,15 +325,10 @@ class CorpusIndex:
     keys: pd.Series  # block key of each kept fact
     members: dict[str, list[int]]  # kept fact_id -> positions in ``full`` of the mentions it stands for
     reduced: bool
-    files: list[Path] = field(default_factory=list)  # the corpus's article files, when read from disk
+    # The corpus's article files when read from disk, as text: making 8,000 Path objects costs
+    # more than unpickling the facts table does, and a check reads only the few it cites.
+    files: list[str] = field(default_factory=list)
     decisions: list = field(default_factory=list)  # analysts' same/split answers for build_claims
-
-    def __getstate__(self) -> dict[str, Any]:
-        # Paths as text: unpickling 8,000 Path objects costs more than the facts table does.
-        return {**self.__dict__, "files": [str(p) for p in self.files]}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update({**state, "files": [Path(p) for p in state["files"]]})
 
     @classmethod
     def of(cls, facts: pd.DataFrame, reduce_above: int = REDUCE_ABOVE) -> CorpusIndex:
@@ -487,7 +482,7 @@ def corpus_index(
     files = listed_files(paths)
     facts, decisions = corrected(corpus_facts(paths, cache=root, problems=found), overrides, files)
     index = CorpusIndex.of(facts)
-    index.files, index.decisions = files, decisions
+    index.files, index.decisions = [str(f) for f in files], decisions
     sink.extend(found)
     payload = pickle.dumps(
         {"stamp": stamp, "index": index, "problems": found}, protocol=pickle.HIGHEST_PROTOCOL
@@ -949,7 +944,7 @@ def listed_files(paths: Iterable[Path | str] | None) -> list[Path]:
     return list(iter_paths(list(paths) if paths is not None else DEFAULT_PATHS, []))
 
 
-def source_documents(files: Sequence[Path], doc_ids: Iterable[str]) -> pd.DataFrame:
+def source_documents(files: Sequence[Path | str], doc_ids: Iterable[str]) -> pd.DataFrame:
     """Title, outlet, date and URL of the named corpus documents, read from their files.
 
     ``files`` are the corpus's article files (:func:`listed_files`). Only files whose
@@ -960,10 +955,10 @@ def source_documents(files: Sequence[Path], doc_ids: Iterable[str]) -> pd.DataFr
     if not wanted:
         return pd.DataFrame(columns=["doc_id", "title", "url"])
     problems: list[Problem] = []
-    named = [p for p in files if not is_jsonl(p) and p.name.rsplit(".", 1)[0] in wanted]
-    docs = load_corpus(named, problems=problems)
+    named = [Path(p) for p in files if os.path.basename(p).rsplit(".", 1)[0] in wanted]
+    docs = load_corpus([p for p in named if not is_jsonl(p)], problems=problems)
     missing = wanted - {d.doc_id for d in docs}
-    archives = [p for p in files if is_jsonl(p)] if missing else []
+    archives = [Path(p) for p in files if is_jsonl(Path(p))] if missing else []
     if archives:
         docs += [d for d in load_corpus(archives, problems=problems) if d.doc_id in missing]
     records = [d.to_record() for d in docs if d.doc_id in wanted]
@@ -1001,10 +996,13 @@ def _cut(text: str, width: int) -> str:
 OUTLET_CELL = 24  # a title standing for an outlet is cut, so the next sources still show
 
 
-def _outlets(result: CheckResult, fact_id: str) -> str:
-    """``outlet date, outlet date`` of a figure's receipts, for a terminal cell."""
-    rows = result.receipts.loc[result.receipts["fact_id"] == fact_id].to_dict("records")
-    return ", ".join(f"{_cut(outlet_of(r), OUTLET_CELL)} {r['published'] or 'undated'}" for r in rows)
+def _outlets(receipts: pd.DataFrame) -> dict[str, str]:
+    """``outlet date, outlet date`` of each figure's receipts (by fact_id), for a terminal cell."""
+    cells: dict[str, list[str]] = {}
+    for r in receipts.to_dict("records"):
+        cell = f"{_cut(outlet_of(r), OUTLET_CELL)} {r['published'] or 'undated'}"
+        cells.setdefault(r["fact_id"], []).append(cell)
+    return {fact_id: ", ".join(cell) for fact_id, cell in cells.items()}
 
 
 def terminal_table(result: CheckResult, width: int | None = None) -> str:
@@ -1015,10 +1013,10 @@ def terminal_table(result: CheckResult, width: int | None = None) -> str:
         return ""
     width = width or max(80, shutil.get_terminal_size((120, 24)).columns)
     rows = [("figure", "verdict", "other", "sources")]
+    outlets = _outlets(result.receipts)
     for r in result.table.to_dict("records"):
-        rows.append(
-            (r["surface"], r["verdict"], stated(r["other_value"], r["unit"]), _outlets(result, r["fact_id"]))
-        )
+        other = stated(r["other_value"], r["unit"])
+        rows.append((r["surface"], r["verdict"], other, outlets.get(r["fact_id"], "")))
     limits = (30, 12, 18, max(20, width - 30 - 12 - 18 - 6))
     cells = [[_cut(c, n) for c, n in zip(row, limits, strict=True)] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(limits))]
