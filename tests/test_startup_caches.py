@@ -87,7 +87,10 @@ def test_cached_unit_definitions_are_the_parsed_ones(tmp_path):
     assert _units(first) == _units(again) == _units(parsed)
     assert any(p.suffix == ".pickle" for p in (tmp_path / "pint").iterdir())
     assert again.Quantity(19.5, "kg").to("lb").magnitude == parsed.Quantity(19.5, "kg").to("lb").magnitude
-    assert "printers_point" in again and "point" not in again  # freed for news use, as parsed
+    # "point" freed for news use, as parsed: a count (index points), not a length
+    assert "printers_point" in again and again.Quantity(3, "point").dimensionless
+    assert again.Quantity(1, "CAD").dimensionality != again.Quantity(1, "USD").dimensionality
+    assert again.Quantity(250, "CAD_cent").to("CAD").magnitude == 2.5
 
 
 def test_unwritable_unit_cache_parses_the_definitions(tmp_path):
