@@ -477,8 +477,8 @@ def test_snapshot_is_used_until_a_corpus_file_changes(tmp_path, monkeypatch):
         (corpus / path.name).write_bytes(path.read_bytes())
     first = check.corpus_index([corpus], cache=tmp_path / "cache")
     calls = []
-    real = check.corpus_facts
-    monkeypatch.setattr(check, "corpus_facts", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = check.corpus_tables
+    monkeypatch.setattr(check, "corpus_tables", lambda *a, **k: calls.append(1) or real(*a, **k))
     again = check.corpus_index([corpus], cache=tmp_path / "cache")
     assert calls == [] and again.full.equals(first.full)
     (corpus / "000_aa62385b73de1dec.txt").write_text(
