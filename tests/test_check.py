@@ -11,6 +11,7 @@ import gc
 import io
 import json
 import math
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -627,3 +628,23 @@ def test_candidates_keep_every_pair_the_claims_merge():
         index = check.CorpusIndex.of(facts.loc[facts["doc_id"].eq("a")])
         found = index.candidates(facts.loc[facts["doc_id"].eq("b")])
         assert found["fact_id"].tolist() == ["a:1"], case
+
+
+@pytest.mark.parametrize(
+    ("outlet", "url", "source"),
+    [
+        ("", "", "2025-03-01: Border plan"),  # the title stands for the outlet: shown once
+        ("CBC News", "", "CBC News, 2025-03-01: Border plan"),
+        ("", "https://www.cbc.ca/news/x", "cbc.ca, 2025-03-01: Border plan"),
+    ],
+)
+def test_a_receipt_on_the_page_names_its_source_once(outlet, url, source):
+    from borderdata import checkpage
+
+    row = {"verdict": "corroborated", "fact_id": "a:1", "surface": "2", "subject": "helicopters", "why": ""}
+    receipt = {"fact_id": "a:1", "doc_id": "b", "source_file": "b.txt", "outlet": outlet, "url": url,
+               "title": "Border plan", "published": "2025-03-01", "sentence": "It has 2.",
+               "surface": "2"}  # fmt: skip
+    text = checkpage._receipt(1, row, pd.DataFrame([receipt]))
+    shown = re.search(r'<span class="src">(.*?)</span><blockquote>', text).group(1)
+    assert re.sub(r"<[^>]+>", "", shown) == source
