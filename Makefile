@@ -93,6 +93,7 @@ browser: $(STAMP) ## install Debian chromium if missing, then check a rendered r
 fuzz: $(STAMP) ## long property-based run of the number reader and extractor
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests -k "property" -q
 
-clean: ## remove generated tables, reports, caches and .venv
+clean: ## remove generated tables, reports, caches (with this project's check cache in the user's cache) and .venv
+	@if [ -x $(BIN)/python ]; then rm -rf "$$($(BIN)/python -c 'from borderdata.config import outside_cache_dir; print(outside_cache_dir())')"; fi
 	rm -rf $(VENV) reports .pytest_cache .ruff_cache .mypy_cache .hypothesis data/processed/*.csv data/processed/*.parquet data/processed/.cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

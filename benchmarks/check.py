@@ -72,9 +72,9 @@ def child(article: str, corpus: str, cache: str) -> None:
     tick = clock()
     figures = check._figures(facts, combined, index)
     cited = {d["doc_id"] for f in figures for d in f.docs[: check.MAX_SOURCES]}
-    known = check._documents_of(check.source_documents(index.files, cited))
+    known = check._documents_of(index.documents_of(cited))
     table = check._table([check._row(f, None, known, not index.reduced) for f in figures])
-    phases["receipts (mentions, cited documents read) + table"] = clock() - tick
+    phases["receipts (mentions, cited documents' titles) + table"] = clock() - tick
     sizes = {"corpus facts": len(index.full), "facts the claims see": len(index.kept),
              "candidates": len(candidates), "figures": len(table)}  # fmt: skip
     print(json.dumps({"phases": phases, "sizes": sizes, "summary": check.summary_line(table)}))

@@ -7,9 +7,12 @@ the checkout, each article taken out of the corpus and checked against the rest.
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import math
+import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -361,6 +364,27 @@ def test_command_through_the_cli(cache, tmp_path, capsys):
     assert "Black Hawk" in capsys.readouterr().out
 
 
+def test_console_script_flushes_everything_before_its_quick_exit(cache, tmp_path, monkeypatch):
+    # Through a pipe, stdout is block-buffered: the quick exit after a check must not lose its tail.
+    monkeypatch.setenv("COLUMNS", "120")  # the same table width in this process and the script
+    article = SEEDS / "002_6b0f9d32bb2bd3fb.txt"
+    code, expected, _ = run([article], [SEEDS], None, cache)
+    script = Path(sys.executable).parent / "borderdata"
+    corpus = ["--corpus", str(SEEDS), "--cache", str(cache)]
+    done = subprocess.run([script, "check", article, *corpus], capture_output=True, text=True, check=False)
+    assert (done.returncode, done.stdout) == (code, expected) and "Black Hawk" in expected
+    gone = subprocess.run([script, "check", tmp_path / "gone.txt", *corpus], capture_output=True, text=True)
+    assert gone.returncode == 1 and "gone.txt" in gone.stderr
+
+
+def test_the_command_leaves_the_collector_as_it_found_it(cache):
+    before = gc.get_threshold(), gc.get_freeze_count()
+    cli.main(
+        ["check", str(SEEDS / "001_84e8000d5bc61ac2.txt"), "--corpus", str(SEEDS), "--cache", str(cache)]
+    )
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -454,8 +478,8 @@ def test_snapshot_is_used_until_a_corpus_file_changes(tmp_path, monkeypatch):
         (corpus / path.name).write_bytes(path.read_bytes())
     first = check.corpus_index([corpus], cache=tmp_path / "cache")
     calls = []
-    real = check.corpus_facts
-    monkeypatch.setattr(check, "corpus_facts", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = check.corpus_tables
+    monkeypatch.setattr(check, "corpus_tables", lambda *a, **k: calls.append(1) or real(*a, **k))
     again = check.corpus_index([corpus], cache=tmp_path / "cache")
     assert calls == [] and again.full.equals(first.full)
     (corpus / "000_aa62385b73de1dec.txt").write_text(
@@ -604,3 +628,23 @@ def test_candidates_keep_every_pair_the_claims_merge():
         index = check.CorpusIndex.of(facts.loc[facts["doc_id"].eq("a")])
         found = index.candidates(facts.loc[facts["doc_id"].eq("b")])
         assert found["fact_id"].tolist() == ["a:1"], case
+
+
+@pytest.mark.parametrize(
+    ("outlet", "url", "source"),
+    [
+        ("", "", "2025-03-01: Border plan"),  # the title stands for the outlet: shown once
+        ("CBC News", "", "CBC News, 2025-03-01: Border plan"),
+        ("", "https://www.cbc.ca/news/x", "cbc.ca, 2025-03-01: Border plan"),
+    ],
+)
+def test_a_receipt_on_the_page_names_its_source_once(outlet, url, source):
+    from borderdata import checkpage
+
+    row = {"verdict": "corroborated", "fact_id": "a:1", "surface": "2", "subject": "helicopters", "why": ""}
+    receipt = {"fact_id": "a:1", "doc_id": "b", "source_file": "b.txt", "outlet": outlet, "url": url,
+               "title": "Border plan", "published": "2025-03-01", "sentence": "It has 2.",
+               "surface": "2"}  # fmt: skip
+    text = checkpage._receipt(1, row, pd.DataFrame([receipt]))
+    shown = re.search(r'<span class="src">(.*?)</span><blockquote>', text).group(1)
+    assert re.sub(r"<[^>]+>", "", shown) == source

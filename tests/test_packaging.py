@@ -1,5 +1,5 @@
-"""A wheel installed non-editable: its packaged defaults are found, and it runs from another folder
-without writing next to the installed package."""
+"""A wheel installed non-editable: its packaged defaults are found, and every subcommand (extract,
+data, check, report) runs from another folder without writing next to the installed package."""
 
 from __future__ import annotations
 
@@ -109,5 +109,16 @@ def test_an_installed_wheel_reads_its_packaged_defaults_and_writes_nothing_besid
     data = _run(["-m", "borderdata.cli", "--project", str(project), "data"], installed, elsewhere)
     assert data.returncode == 0, data.stderr[-2000:]
     assert (project / "data" / "processed" / "claims.csv").is_file()
+
+    article = str(project / "seeds" / "002_6b0f9d32bb2bd3fb.txt")
+    check = _run(["-m", "borderdata.cli", "--project", str(project), "check", article, "--out", "check.html"],
+                 installed, elsewhere)  # fmt: skip
+    assert check.returncode == 0, check.stderr[-2000:]
+    assert "corroborated" in check.stdout and (elsewhere / "check.html").read_text().startswith("<!DOCTYPE")
+
+    shutil.copytree(ROOT / "notebooks", project / "notebooks", ignore=shutil.ignore_patterns("*.py", "__*"))
+    report = _run(["-m", "borderdata.cli", "--project", str(project), "report"], installed, elsewhere)
+    assert report.returncode == 0, report.stderr[-2000:]
+    assert (project / "reports" / "index.html").is_file()
 
     assert _listing(installed / "borderdata") == before

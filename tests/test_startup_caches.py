@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 import simplemma
@@ -33,6 +35,32 @@ def test_stored_dictionary_lemmatises_as_simplemma(seed_words):
     assert [stored.lemmatize(w, "en") for w in words] == [simplemma.lemmatize(w, lang="en") for w in words]
 
 
+def _clear_lemma_caches() -> None:
+    for cached in (taxonomy._lemmatizer, taxonomy.stored_lemmas, taxonomy.lemma):
+        cached.cache_clear()
+
+
+def test_plain_words_read_from_the_store_lemmatise_as_simplemma(seed_words):
+    # The dictionary answers lower-case ASCII words without simplemma: for every such entry
+    # (a deterministic tenth of them) and every word of the seeds, the answer is simplemma's own.
+    stored = taxonomy.stored_lemmas()
+    entries = [w for w in stored if taxonomy.PLAIN_WORD.fullmatch(w)][::10]
+    words = [*entries, *seed_words, "Officers", "SEIZED", "drones", "u.s.", "cross-border", "don't", "1990s"]
+    assert len(entries) > 10_000
+    assert [taxonomy.lemma(w) for w in words] == [
+        simplemma.lemmatize(w.lower(), lang="en").lower() for w in words
+    ]
+
+
+def test_a_plain_word_needs_no_simplemma_import():
+    code = (
+        "import sys; from borderdata import taxonomy; "
+        "print(taxonomy.lemma('apprehended'), taxonomy.lemma('officers'), 'simplemma' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["apprehend", "officer", "False"]
+
+
 def test_stored_dictionary_holds_every_entry():
     from simplemma.strategies.dictionaries import DEFAULT_DICTIONARY_FACTORY
 
@@ -48,7 +76,7 @@ def test_a_damaged_store_is_written_again(tmp_path, monkeypatch):
     path = tmp_path / "en.sqlite"
     path.write_bytes(b"not a database at all" * 100)
     monkeypatch.setattr(taxonomy, "lemma_store", lambda: path)
-    taxonomy._lemmatizer.cache_clear()
+    _clear_lemma_caches()
     try:
         assert taxonomy._lemmatizer().lemmatize("officers", "en") == "officer"
         with sqlite3.connect(path) as db:
@@ -56,14 +84,14 @@ def test_a_damaged_store_is_written_again(tmp_path, monkeypatch):
                 "apprehend",
             )
     finally:
-        taxonomy._lemmatizer.cache_clear()
+        _clear_lemma_caches()
 
 
 def test_an_unwritable_cache_falls_back_to_simplemma(tmp_path, monkeypatch):
     blocker = tmp_path / "file"
     blocker.write_text("x")
     monkeypatch.setattr(taxonomy, "lemma_store", lambda: blocker / "lemmas" / "en.sqlite")
-    taxonomy._lemmatizer.cache_clear()
+    _clear_lemma_caches()
     try:
         lemmatizer = taxonomy._lemmatizer()
         assert lemmatizer.lemmatize("apprehended", "en") == "apprehend"
@@ -72,7 +100,7 @@ def test_an_unwritable_cache_falls_back_to_simplemma(tmp_path, monkeypatch):
             taxonomy._StoredDictionaries,
         )
     finally:
-        taxonomy._lemmatizer.cache_clear()
+        _clear_lemma_caches()
 
 
 def _units(registry) -> tuple:
@@ -87,7 +115,10 @@ def test_cached_unit_definitions_are_the_parsed_ones(tmp_path):
     assert _units(first) == _units(again) == _units(parsed)
     assert any(p.suffix == ".pickle" for p in (tmp_path / "pint").iterdir())
     assert again.Quantity(19.5, "kg").to("lb").magnitude == parsed.Quantity(19.5, "kg").to("lb").magnitude
-    assert "printers_point" in again and "point" not in again  # freed for news use, as parsed
+    # "point" freed for news use, as parsed: a count (index points), not a length
+    assert "printers_point" in again and again.Quantity(3, "point").dimensionless
+    assert again.Quantity(1, "CAD").dimensionality != again.Quantity(1, "USD").dimensionality
+    assert again.Quantity(250, "CAD_cent").to("CAD").magnitude == 2.5
 
 
 def test_unwritable_unit_cache_parses_the_definitions(tmp_path):

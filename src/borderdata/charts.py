@@ -26,8 +26,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, LogLocator
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator
 
 from borderdata.display import STYLE
 from borderdata.views import NORTH, SOUTH, format_number, period_label, sources_note
@@ -100,7 +101,9 @@ def _finish(fig: Figure, title: str, note: str) -> Figure:
     fig.suptitle(wrap_label(title, TITLE_WIDTH), x=0.01, ha="left", fontsize="large", fontweight="bold")
     lines = textwrap.wrap(note, NOTE_WIDTH) or [""]
     reserve = min(0.45, (0.22 + 0.16 * len(lines)) / fig.get_figheight())
-    fig.get_layout_engine().set(rect=(0, reserve, 1, 1 - reserve))
+    engine = fig.get_layout_engine()
+    if isinstance(engine, ConstrainedLayoutEngine):  # every chart's figure is made with one
+        engine.set(rect=(0, reserve, 1, 1 - reserve))
     fig.text(0.01, 0.02, "\n".join(lines), ha="left", va="bottom", fontsize=8, color="#555555")
     return fig
 
@@ -307,7 +310,9 @@ def _asset_panel(ax: Any, rows: pd.DataFrame, kind: str, width: int) -> None:
     ax.set_title(wrap_label(KIND_TITLES.get(kind, kind), width), fontsize=9)
     ax.xaxis.set_major_formatter(FuncFormatter(thousands))
     ax.set_xlabel("announced (count)")
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    locator = ax.xaxis.get_major_locator()
+    if isinstance(locator, MaxNLocator):  # the default AutoLocator is one
+        locator.set_params(integer=True)
     ax.set_xlim(0, rows["count"].max() * 1.45)
     for y, (count, change) in enumerate(zip(rows["count"], rows["change"], strict=True)):
         label = format_number(count) + (f"\n(was {change.rsplit(' → ', 1)[0]})" if change else "")
@@ -373,7 +378,9 @@ def _count_bars(ax: Axes, labels: pd.Series, counts: pd.Series, colors: list[str
     """Horizontal bars of whole counts, top to bottom, each labelled with its count."""
     ax.barh(list(labels), counts, color=colors, height=0.6)
     ax.invert_yaxis()
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    locator = ax.xaxis.get_major_locator()
+    if isinstance(locator, MaxNLocator):  # the default AutoLocator is one
+        locator.set_params(integer=True)
     ax.set_xlabel(xlabel)
     for y, n in enumerate(counts):
         ax.annotate(f"{int(n):,}", (n, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=9)

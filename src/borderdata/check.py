@@ -219,12 +219,23 @@ def corpus_facts(
 
     Only documents the cache does not hold yet are extracted (and then stored in it).
     """
-    from borderdata.engine import extract_corpus
+    return corpus_tables(paths, cache=cache, problems=problems, jobs=jobs)[1]
 
-    return extract_corpus(
+
+def corpus_tables(
+    paths: Iterable[Path | str] | None = None,
+    *,
+    cache: Path | str | None = None,
+    problems: list[Problem] | None = None,
+    jobs: int | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(documents, facts) of the corpus under ``paths``, as :func:`corpus_facts` reads them."""
+    from borderdata.engine import extract_tables
+
+    return extract_tables(
         list(paths) if paths is not None else DEFAULT_PATHS,
+        problems,
         cache=default_cache() if cache is None else cache,
-        problems=problems,
         jobs=jobs,
     )
 
@@ -325,15 +336,18 @@ class CorpusIndex:
     keys: pd.Series  # block key of each kept fact
     members: dict[str, list[int]]  # kept fact_id -> positions in ``full`` of the mentions it stands for
     reduced: bool
-    files: list[Path] = field(default_factory=list)  # the corpus's article files, when read from disk
+    # The corpus's article files when read from disk, as text: making 8,000 Path objects costs
+    # more than unpickling the facts table does, and a check reads only the few it cites.
+    files: list[str] = field(default_factory=list)
     decisions: list = field(default_factory=list)  # analysts' same/split answers for build_claims
+    # doc_id, title and url of the corpus's documents, when read from disk (:func:`corpus_index`).
+    documents: pd.DataFrame | None = None
 
-    def __getstate__(self) -> dict[str, Any]:
-        # Paths as text: unpickling 8,000 Path objects costs more than the facts table does.
-        return {**self.__dict__, "files": [str(p) for p in self.files]}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update({**state, "files": [Path(p) for p in state["files"]]})
+    def documents_of(self, doc_ids: Iterable[str]) -> pd.DataFrame | None:
+        """doc_id, title and url of ``doc_ids`` (None when the index was made from a facts table)."""
+        if self.documents is None:
+            return None
+        return self.documents.loc[self.documents["doc_id"].isin(set(doc_ids))]
 
     @classmethod
     def of(cls, facts: pd.DataFrame, reduce_above: int = REDUCE_ABOVE) -> CorpusIndex:
@@ -358,7 +372,7 @@ class CorpusIndex:
             return self
         rest = self.full.loc[~self.full["doc_id"].isin(doc_ids)]
         rebuilt = CorpusIndex.of(rest, 0 if self.reduced else len(rest))
-        rebuilt.files, rebuilt.decisions = self.files, self.decisions
+        rebuilt.files, rebuilt.decisions, rebuilt.documents = self.files, self.decisions, self.documents
         return rebuilt
 
     def candidates(self, article: pd.DataFrame) -> pd.DataFrame:
@@ -386,12 +400,15 @@ class CorpusIndex:
         wanted = [[p for k in kept for p in self.members.get(k, ())] for kept in groups]
         union = sorted({p for positions in wanted for p in positions})
         taken = self.full.take(union)
-        row_at = dict(zip(union, zip(*(taken[c].tolist() for c in RECEIPT_FIELDS), strict=True), strict=True))
-        found = []
-        for positions in wanted:
-            rows = sorted((row_at[p] for p in positions), key=lambda r: (r[PUBLISHED], r[DOC_ID], r[START]))
-            found.append([dict(zip(RECEIPT_FIELDS, r, strict=True)) for r in rows])
-        return found
+        rows = list(zip(*(taken[c].tolist() for c in RECEIPT_FIELDS), strict=True))
+        # One sort for every group: each row's rank by date, document and position. A mention in
+        # two groups is one (read-only) dict.
+        ranked = sorted(range(len(rows)), key=lambda i: (rows[i][PUBLISHED], rows[i][DOC_ID], rows[i][START]))
+        rank = dict.fromkeys(union, 0)
+        for place, i in enumerate(ranked):
+            rank[union[i]] = place
+        mention = {p: dict(zip(RECEIPT_FIELDS, row, strict=True)) for p, row in zip(union, rows, strict=True)}
+        return [[mention[p] for p in sorted(positions, key=rank.__getitem__)] for positions in wanted]
 
 
 def corrected(
@@ -485,9 +502,12 @@ def corpus_index(
         pass  # no snapshot yet, or a damaged or outdated one: build it again
     found: list[Problem] = []
     files = listed_files(paths)
-    facts, decisions = corrected(corpus_facts(paths, cache=root, problems=found), overrides, files)
+    documents, facts = corpus_tables(paths, cache=root, problems=found)
+    facts, decisions = corrected(facts, overrides, files)
     index = CorpusIndex.of(facts)
-    index.files, index.decisions = files, decisions
+    index.files, index.decisions = [str(f) for f in files], decisions
+    # The titles and URLs the receipts cite, kept so that a check reads no corpus file again.
+    index.documents = _documents_of(documents).reset_index(drop=True)
     sink.extend(found)
     payload = pickle.dumps(
         {"stamp": stamp, "index": index, "problems": found}, protocol=pickle.HIGHEST_PROTOCOL
@@ -653,7 +673,7 @@ def check_document(
     *,
     claims: pd.DataFrame | None = None,
     facts: pd.DataFrame | CorpusIndex | None = None,
-    documents: pd.DataFrame | Callable[[set[str]], pd.DataFrame] | None = None,
+    documents: pd.DataFrame | Callable[[set[str]], pd.DataFrame | None] | None = None,
     published: Any = None,
     reduce_above: int = REDUCE_ABOVE,
     overrides: Path | None = None,
@@ -662,7 +682,8 @@ def check_document(
 
     ``facts`` may be a prepared :class:`CorpusIndex` (to check many articles against one
     corpus); ``documents`` may be a function from a set of doc_ids to their documents table
-    (the command line reads only the cited files, see :func:`source_documents`);
+    (the command line passes :meth:`CorpusIndex.documents_of`, or :func:`source_documents`
+    reads only the cited files);
     ``overrides``, an analysts' corrections file applied to the article's own facts (the
     corpus's are applied when its index is built, :func:`corpus_index`).
     """
@@ -949,7 +970,7 @@ def listed_files(paths: Iterable[Path | str] | None) -> list[Path]:
     return list(iter_paths(list(paths) if paths is not None else DEFAULT_PATHS, []))
 
 
-def source_documents(files: Sequence[Path], doc_ids: Iterable[str]) -> pd.DataFrame:
+def source_documents(files: Sequence[Path | str], doc_ids: Iterable[str]) -> pd.DataFrame:
     """Title, outlet, date and URL of the named corpus documents, read from their files.
 
     ``files`` are the corpus's article files (:func:`listed_files`). Only files whose
@@ -960,10 +981,10 @@ def source_documents(files: Sequence[Path], doc_ids: Iterable[str]) -> pd.DataFr
     if not wanted:
         return pd.DataFrame(columns=["doc_id", "title", "url"])
     problems: list[Problem] = []
-    named = [p for p in files if not is_jsonl(p) and p.name.rsplit(".", 1)[0] in wanted]
-    docs = load_corpus(named, problems=problems)
+    named = [Path(p) for p in files if os.path.basename(p).rsplit(".", 1)[0] in wanted]
+    docs = load_corpus([p for p in named if not is_jsonl(p)], problems=problems)
     missing = wanted - {d.doc_id for d in docs}
-    archives = [p for p in files if is_jsonl(p)] if missing else []
+    archives = [Path(p) for p in files if is_jsonl(Path(p))] if missing else []
     if archives:
         docs += [d for d in load_corpus(archives, problems=problems) if d.doc_id in missing]
     records = [d.to_record() for d in docs if d.doc_id in wanted]
@@ -1001,10 +1022,13 @@ def _cut(text: str, width: int) -> str:
 OUTLET_CELL = 24  # a title standing for an outlet is cut, so the next sources still show
 
 
-def _outlets(result: CheckResult, fact_id: str) -> str:
-    """``outlet date, outlet date`` of a figure's receipts, for a terminal cell."""
-    rows = result.receipts.loc[result.receipts["fact_id"] == fact_id].to_dict("records")
-    return ", ".join(f"{_cut(outlet_of(r), OUTLET_CELL)} {r['published'] or 'undated'}" for r in rows)
+def _outlets(receipts: pd.DataFrame) -> dict[str, str]:
+    """``outlet date, outlet date`` of each figure's receipts (by fact_id), for a terminal cell."""
+    cells: dict[str, list[str]] = {}
+    for r in receipts.to_dict("records"):
+        cell = f"{_cut(outlet_of(r), OUTLET_CELL)} {r['published'] or 'undated'}"
+        cells.setdefault(r["fact_id"], []).append(cell)
+    return {fact_id: ", ".join(cell) for fact_id, cell in cells.items()}
 
 
 def terminal_table(result: CheckResult, width: int | None = None) -> str:
@@ -1015,10 +1039,10 @@ def terminal_table(result: CheckResult, width: int | None = None) -> str:
         return ""
     width = width or max(80, shutil.get_terminal_size((120, 24)).columns)
     rows = [("figure", "verdict", "other", "sources")]
+    outlets = _outlets(result.receipts)
     for r in result.table.to_dict("records"):
-        rows.append(
-            (r["surface"], r["verdict"], stated(r["other_value"], r["unit"]), _outlets(result, r["fact_id"]))
-        )
+        other = stated(r["other_value"], r["unit"])
+        rows.append((r["surface"], r["verdict"], other, outlets.get(r["fact_id"], "")))
     limits = (30, 12, 18, max(20, width - 30 - 12 - 18 - 6))
     cells = [[_cut(c, n) for c, n in zip(row, limits, strict=True)] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(limits))]
@@ -1135,9 +1159,7 @@ def run_command(
         return 2
     results = []
     for doc in documents:
-        result = check_document(
-            doc, facts=index, documents=lambda ids: source_documents(index.files, ids), overrides=overrides
-        )
+        result = check_document(doc, facts=index, documents=index.documents_of, overrides=overrides)
         _print_result(result, stdout, stderr)
         results.append(result)
     if out is not None:

@@ -20,6 +20,7 @@ import html
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 import pandas as pd
 
@@ -118,7 +119,10 @@ def _receipt(number: int, row: Mapping[str, Any], receipts: pd.DataFrame) -> str
             if url
             else title
         )
-        where = html.escape(f"{outlet_of(other)}, {other['published'] or 'undated'}")
+        when = other["published"] or "undated"
+        # Without an outlet or a site, the title stands for the outlet: it is shown once, as the title.
+        by_title = not other.get("outlet") and not urlsplit(url).hostname and bool(other.get("title"))
+        where = html.escape(when if by_title else f"{outlet_of(other)}, {when}")
         quotes.append(
             f'<li><span class="src">{where}: {title}</span>'
             f"<blockquote>{highlight(str(other['sentence']), str(other['surface']))}</blockquote></li>"

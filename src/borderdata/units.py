@@ -39,8 +39,21 @@ CURRENCIES = (
 )  # fmt: skip
 
 
+def _news_units() -> list[str]:
+    """The units of news text beyond pint's: points, one dimension per currency, ages.
+
+    pint already defines ``count = []``: counted things are dimensionless. Ages ("a
+    15-year-old") and points (index points, points scored) get units of their own so they
+    are not mistaken for spans of time or typographic points.
+    """
+    lines = ["point = count = pts"]
+    for code in CURRENCIES:
+        lines += [f"{code} = [currency_{code}]", f"{code}_cent = 0.01 * {code}"]
+    return [*lines, "year_of_age = year", "month_of_age = month"]
+
+
 def _news_definitions() -> list[str]:
-    """pint's default definitions, with "point" freed for news use (see below)."""
+    """pint's default definitions, with "point" freed for news use, then :func:`_news_units`."""
     here = Path(pint.__file__).parent
     lines: list[str] = []
     for line in (here / "default_en.txt").read_text(encoding="utf-8").splitlines():
@@ -52,7 +65,7 @@ def _news_definitions() -> list[str]:
         lines.append(
             line.replace("point = pica / 12 = pp = printers_point", "printers_point = pica / 12 = pp")
         )
-    return lines
+    return [*lines, *_news_units()]
 
 
 def _plain_registry(cache_folder: Path | None = None) -> pint.UnitRegistry:
@@ -64,10 +77,11 @@ def _plain_registry(cache_folder: Path | None = None) -> pint.UnitRegistry:
 def news_registry(cache: Path | None = None) -> pint.UnitRegistry:
     """A registry of :func:`_news_definitions`, their parse kept in ``cache`` (default: the user's cache).
 
-    Parsing pint's definitions costs a quarter of a second in every process. pint keeps the
-    parse of a definitions *file* in its disk cache, keyed by the file's content, so the
-    definitions are written once to a file named by their hash. Where the cache cannot be
-    used (a read-only folder), they are parsed as before.
+    Parsing pint's definitions costs a quarter of a second in every process (and each of our
+    61 units as much again through ``define``). pint keeps the parse of a definitions *file*
+    in its disk cache, keyed by the file's content, so all the definitions are written once
+    to a file named by their hash. Where the cache cannot be used (a read-only folder), they
+    are parsed as before.
     """
     import hashlib
 
@@ -92,15 +106,6 @@ def news_registry(cache: Path | None = None) -> pint.UnitRegistry:
 
 
 ureg = news_registry()
-ureg.define("point = count = pts")
-for _code in CURRENCIES:
-    ureg.define(f"{_code} = [currency_{_code}]")
-    ureg.define(f"{_code}_cent = 0.01 * {_code}")
-# pint already defines `count = []`: counted things are dimensionless. Ages ("a 15-year-old")
-# and points (index points, points scored) get units of their own so they are not mistaken for
-# spans of time or typographic points.
-ureg.define("year_of_age = year")
-ureg.define("month_of_age = month")
 pint.set_application_registry(ureg)
 Q_ = ureg.Quantity
 
