@@ -5,7 +5,7 @@ order to write its output, so the store is both the incremental cache (``data/pr
 facts.sqlite3`` in a project) and the run's on-disk merge; with no cache a private temporary
 database is used, which sqlite deletes even when the process is killed.
 
-A row's key is the sha256 of the input (:attr:`borderdata.corpus.Source.key`: bytes, file name,
+A row's key is the sha256 of the input (:meth:`borderdata.corpus.Source.key`: bytes, file name,
 manifest row) and of :func:`extractor_version`: the package's code and the content of every
 rule file in use (the packaged TOML files and any ``BORDERDATA_*`` override), so editing code or
 rules means fresh keys, and the output always equals a full run. Rows hold JSON and text only
@@ -191,10 +191,6 @@ class Store:
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
-
-    def key(self, source_key: str) -> str:
-        """The row key of an input: its own key and the extractor version."""
-        return hashlib.sha256(f"{self.version}\0{source_key}".encode()).hexdigest()
 
     def get_many(self, keys: list[str]) -> list[tuple[str, int, int, str] | None]:
         """(doc_id, n_chars, n_rows, warning) of the result stored under each key, or None; one read."""

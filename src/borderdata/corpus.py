@@ -1088,7 +1088,7 @@ def iter_paths(paths: Iterable[Path | str], problems: list[Problem]) -> Iterator
 class Source:
     """One document's input, read but not yet parsed: an article file's bytes or one archive line.
 
-    :meth:`document` builds the Document; :attr:`key` is a hash of everything the Document
+    :meth:`document` builds the Document; :meth:`key` is a hash of everything the Document
     is made from (the bytes, the file name, the manifest row), what a cache of results keys on.
     """
 
@@ -1097,9 +1097,10 @@ class Source:
     lineno: int = 0  # the line of a .jsonl(.gz) archive; 0 for an article file
     manifest: tuple[tuple[str, str], ...] = ()  # the file's manifest.csv row
 
-    @property
-    def key(self) -> str:
-        head = f"{self.lineno}\0{self.path.name}\0{self.manifest!r}\0"  # repr: exact for str pairs
+    def key(self, version: str = "") -> str:
+        """sha256 of ``version`` (what made the result: see :func:`borderdata.cache.extractor_version`)
+        and of the input; one pass over the bytes."""
+        head = f"{version}\0{self.lineno}\0{self.path.name}\0{self.manifest!r}\0"  # repr: exact for str pairs
         digest = hashlib.sha256(head.encode("utf-8", "surrogatepass"))
         digest.update(self.data)
         return digest.hexdigest()

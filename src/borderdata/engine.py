@@ -356,7 +356,7 @@ def extraction(
     try:
         with contextlib.closing(runner), tqdm(unit="doc", file=sys.stderr, disable=not show) as bar:
             for chunk in _chunks(iter_sources(paths, stats.problems, max_bytes=max_bytes)):
-                keys = [store.key(source.key) for source in chunk]
+                keys = [source.key(store.version) for source in chunk]
                 found = store.get_many(keys)
                 todo = [source for source, hit in zip(chunk, found, strict=True) if hit is None]
                 window.append((chunk, keys, found, runner.submit(todo, max_bytes) if todo else None))
