@@ -691,15 +691,16 @@ def read_document(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, rules: Rule
     return document_from_bytes(path, read_source_bytes(path, max_bytes=max_bytes), rules=rules)
 
 
-def read_source_bytes(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+def read_source_bytes(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, typed: bool = False) -> bytes:
     """The raw bytes of an article file; raises CorpusError if missing, unreadable, not a regular
     file (a device, FIFO or socket is refused by type before any read) or over ``max_bytes``.
+    ``typed``: its folder's listing found it a regular file (see :func:`regular_fd`).
 
     The limit is checked on what is read (at most ``max_bytes + 1`` bytes), not on ``st_size``.
     Read with ``os.read`` on the descriptor: a file object costs more than the read itself, and an
     incremental run reads every file.
     """
-    fd, size = regular_fd(path)
+    fd, size = regular_fd(path, typed=typed)
     try:
         data = read_at_most(fd, max_bytes + 1, expected=size)
     except OSError as exc:
@@ -746,16 +747,19 @@ def _refuse_unless_regular(path: Path, mode: int) -> None:
         raise CorpusError(path, MSG_NOT_REGULAR.format(kind=file_kind(mode)))
 
 
-def regular_fd(path: Path) -> tuple[int, int]:
+def regular_fd(path: Path, *, typed: bool = False) -> tuple[int, int]:
     """A descriptor open for reading on ``path`` and its size, if it is a regular file; CorpusError
     naming it otherwise.
 
-    The type is checked with ``stat`` before opening (a device is never opened), the file is opened
-    without blocking (a FIFO swapped in between cannot hang the run) and checked again with
-    ``fstat`` on what was opened, then set to blocking reads.
+    The type is checked before opening, so a device is never opened: with ``stat``, unless
+    ``typed`` (the folder's listing gave the type without a call per file: an incremental run
+    reads every file of an archive again). The file is opened without blocking (a FIFO swapped in
+    between cannot hang the run), checked again with ``fstat`` on what was opened, then set to
+    blocking reads.
     """
     try:
-        _refuse_unless_regular(path, os.stat(path).st_mode)
+        if not typed:
+            _refuse_unless_regular(path, os.stat(path).st_mode)
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
     except FileNotFoundError as exc:
         raise CorpusError(path, MSG_MISSING) from exc
@@ -994,8 +998,9 @@ def iter_jsonl_documents(
 ACCEPTED_ENDINGS = (*sorted(SUPPORTED_SUFFIXES), *JSONL_SUFFIXES)
 
 
-def files_under(folder: Path, problems: list[Problem] | None = None) -> list[Path]:
-    """Every file below ``folder``, in sorted-path order; links that leave it are not followed.
+def files_under(folder: Path, problems: list[Problem] | None = None) -> list[tuple[Path, bool]]:
+    """Every file below ``folder``, in sorted-path order, and whether its folder's listing typed it a
+    regular file (no stat needed before opening it); links that leave it are not followed.
 
     A symbolic link is followed only when its target lies inside ``folder`` (links to folders are
     never followed); one that leaves it, and a sub-folder that cannot be read, go to ``problems``.
@@ -1006,7 +1011,7 @@ def files_under(folder: Path, problems: list[Problem] | None = None) -> list[Pat
     """
     sink: list[Problem] = [] if problems is None else problems
     root = os.path.realpath(folder)
-    found: list[tuple[tuple[str, ...], str]] = []
+    found: list[tuple[tuple[str, ...], str, bool]] = []
     pending: list[tuple[tuple[str, ...], str]] = [((), str(folder))]
     while pending:
         parts, directory = pending.pop()
@@ -1025,9 +1030,9 @@ def files_under(folder: Path, problems: list[Problem] | None = None) -> list[Pat
             elif entry.is_dir(follow_symlinks=False):
                 pending.append(((*parts, entry.name), entry.path))
                 continue
-            found.append(((*parts, entry.name), entry.path))
+            found.append(((*parts, entry.name), entry.path, entry.is_file(follow_symlinks=False)))
     found.sort()
-    return [Path(full) for _, full in found]
+    return [(Path(full), typed) for _, full, typed in found]
 
 
 def _link_refusal(entry: os.DirEntry, root: str) -> str | None:
@@ -1063,13 +1068,18 @@ def iter_paths(paths: Iterable[Path | str], problems: list[Problem]) -> Iterator
     A file named directly is the user's choice and is read even through a symbolic link; inside
     a folder, links that leave it are not followed (see :func:`files_under`).
     """
+    return (path for path, _ in _typed_paths(paths, problems))
+
+
+def _typed_paths(paths: Iterable[Path | str], problems: list[Problem]) -> Iterator[tuple[Path, bool]]:
+    """:func:`iter_paths`'s files, each with whether a folder listing typed it a regular file."""
     for raw in paths:
         path = Path(raw)
         if not os.path.lexists(path):
             problems.append(Problem(path, MSG_MISSING))
             continue
-        candidates = files_under(path, problems) if path.is_dir() else [path]
-        for candidate in candidates:
+        candidates = files_under(path, problems) if path.is_dir() else [(path, False)]
+        for candidate, typed in candidates:
             name = candidate.name  # string tests: this loop runs once per file of an archive
             if name in IGNORED_NAMES or name.startswith("."):
                 continue
@@ -1081,7 +1091,7 @@ def iter_paths(paths: Iterable[Path | str], problems: list[Problem]) -> Iterator
             if not _valid_name(name):
                 problems.append(Problem(candidate, MSG_BAD_NAME))
                 continue
-            yield candidate
+            yield candidate, typed
 
 
 @dataclass(frozen=True)
@@ -1119,7 +1129,7 @@ def iter_sources(
     not parsed; files that cannot be read go to ``problems``. The one walker of the inputs."""
     roots = list(paths if paths is not None else DEFAULT_PATHS)
     manifests = Manifests(roots, problems)
-    for path in iter_paths(roots, problems):
+    for path, typed in _typed_paths(roots, problems):
         if is_jsonl(path):
             try:
                 for lineno, line in iter_jsonl_lines(path, max_bytes=max_bytes, problems=problems):
@@ -1128,7 +1138,7 @@ def iter_sources(
                 problems.append(Problem(exc.path, exc.reason))
             continue
         try:
-            data = read_source_bytes(path, max_bytes=max_bytes)
+            data = read_source_bytes(path, max_bytes=max_bytes, typed=typed)
         except CorpusError as exc:
             problems.append(Problem(exc.path, exc.reason))
             continue
