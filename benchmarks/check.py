@@ -71,9 +71,9 @@ def child(article: str, corpus: str, cache: str) -> None:
     phases["build_claims (article + candidates)"] = clock() - tick
     tick = clock()
     figures = check._figures(facts, combined, index)
-    cited = {d["doc_id"] for f in figures for d in f.docs[: check.MAX_SOURCES]}
-    known = check._documents_of(index.documents_of(cited))
-    table = check._table([check._row(f, None, known, not index.reduced) for f in figures])
+    cited = {d["doc_id"] for f in figures for d in f.docs}
+    check._name_sources(figures, check._documents_of(index.documents_of(cited)))
+    table = check._table([check._row(f, None, not index.reduced) for f in figures])
     phases["receipts (mentions, cited documents' titles) + table"] = clock() - tick
     sizes = {"corpus facts": len(index.full), "facts the claims see": len(index.kept),
              "candidates": len(candidates), "figures": len(table)}  # fmt: skip

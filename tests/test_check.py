@@ -648,3 +648,16 @@ def test_a_receipt_on_the_page_names_its_source_once(outlet, url, source):
     text = checkpage._receipt(1, row, pd.DataFrame([receipt]))
     shown = re.search(r'<span class="src">(.*?)</span><blockquote>', text).group(1)
     assert re.sub(r"<[^>]+>", "", shown) == source
+
+
+def test_a_source_without_an_outlet_is_named_by_its_title_in_every_text(cache):
+    # Seed 001 states no outlet and no URL: its title names it in sources, why and the claims' review text.
+    index = check.corpus_index([SEEDS], cache=cache)
+    result = check_document(SEEDS / "002_6b0f9d32bb2bd3fb.txt", facts=index, documents=index.documents_of)
+    cites = result.table.loc[result.table["sources"].str.contains("Canadian Officials Intensify")]
+    assert len(cites) >= 2  # the $1.3 billion and the Black Hawks at least
+    for row in cites.to_dict("records"):
+        assert "001_84e8000d5bc61ac2" not in row["sources"] + row["why"], row
+        assert (
+            row["sources"].count("Canadian Officials Intensify") == 1 and "Canadian Officials" in row["why"]
+        )

@@ -42,6 +42,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pandas as pd
 
@@ -701,16 +702,43 @@ def check_document(
             pd.concat([candidates, article], ignore_index=True),
             decisions=index.decisions,
             holding=set(article["fact_id"]),  # only the claims of the article's figures are summarised
+            documents=_documents_of(
+                _lookup(documents, set(candidates["doc_id"]))
+            ),  # names in the claims' texts
         )
         if len(article)
         else None
     )
     figures = _figures(article, combined, index)
-    cited = {d["doc_id"] for f in figures for d in f.docs[:MAX_SOURCES]}
-    known = _documents_of(documents(cited) if callable(documents) else documents)
+    cited = {d["doc_id"] for f in figures for d in f.docs}
+    _name_sources(figures, _documents_of(_lookup(documents, cited)))
     corpus_claim = _claim_of_fact(claims) if claims is not None else None
-    table = _table([_row(f, corpus_claim, known, not index.reduced) for f in figures])
-    return CheckResult(document=doc, table=table, receipts=_receipts(figures, known))
+    table = _table([_row(f, corpus_claim, not index.reduced) for f in figures])
+    return CheckResult(document=doc, table=table, receipts=_receipts(figures))
+
+
+def _lookup(
+    documents: pd.DataFrame | Callable[[set[str]], pd.DataFrame | None] | None, doc_ids: set[str]
+) -> pd.DataFrame | None:
+    """The documents table rows of ``doc_ids``, from a table or a function that reads them."""
+    if callable(documents):
+        return documents(doc_ids)
+    if documents is None or "doc_id" not in documents:
+        return documents
+    return documents.loc[documents["doc_id"].isin(doc_ids)]
+
+
+def _name_sources(figures: Sequence[Figure], documents: pd.DataFrame) -> None:
+    """Give each figure's other documents their title and URL, which every text naming them uses
+    (an article without an outlet is named by its site, else its title: :func:`outlet_of`)."""
+    about = dict(
+        zip(documents["doc_id"], zip(documents["title"], documents["url"], strict=True), strict=True)
+    )
+    for figure in figures:
+        figure.docs = [
+            {**m, "title": about.get(m["doc_id"], ("", ""))[0], "url": about.get(m["doc_id"], ("", ""))[1]}
+            for m in figure.docs
+        ]
 
 
 def _claim_of_fact(claims: pd.DataFrame) -> pd.Series:
@@ -741,9 +769,7 @@ def _figures(article: pd.DataFrame, combined: pd.DataFrame | None, index: Corpus
     ]
 
 
-def _row(
-    figure: Figure, corpus_claim: pd.Series | None, documents: pd.DataFrame, with_note: bool
-) -> dict[str, Any]:
+def _row(figure: Figure, corpus_claim: pd.Series | None, with_note: bool) -> dict[str, Any]:
     fact, claim = figure.fact, figure.claim
     review = str(claim.get("review", "") or "")
     certain = any(_compatible(m, fact) for m in figure.others)
@@ -765,7 +791,7 @@ def _row(
         "verdict": outcome,
         "claim_id": claim_id if figure.docs or review else "",
         "other_value": other_value(fact, figure.others, outcome),
-        "sources": sources_text(figure.docs, documents),
+        "sources": sources_text(figure.docs),
         "why": why_text(fact, claim, figure, outcome, review, with_note=with_note),
     }
 
@@ -837,27 +863,31 @@ def outlet_of(row: Mapping[str, Any]) -> str:
     return site_or_title(row, file_name)
 
 
-def sources_text(
-    docs: Sequence[Mention], documents: pd.DataFrame | None = None, limit: int = MAX_SOURCES
-) -> str:
+def named_by_title(row: Mapping[str, Any]) -> bool:
+    """True for a source with a title but no outlet and no site: the title stands for the outlet,
+    so a text naming the source shows it once.
+
+    >>> named_by_title({"outlet": "", "url": "", "title": "Border plan"}), named_by_title({"outlet": "CBC"})
+    (True, False)
+    """
+    url = str(row.get("url") or "")
+    return not row.get("outlet") and not urlsplit(url).hostname and bool(row.get("title"))
+
+
+def sources_text(docs: Sequence[Mention], limit: int = MAX_SOURCES) -> str:
     """The other documents as ``outlet, date, “title”, url`` separated by `` | ``, the rest counted.
 
-    >>> sources_text([{"doc_id": "a", "outlet": "CBC News", "published": "2025-01-15"},
-    ...               {"doc_id": "b", "outlet": "", "source_file": "b.txt", "published": ""}])
-    'CBC News, 2025-01-15 | b.txt, undated'
+    >>> sources_text([{"doc_id": "a", "outlet": "CBC News", "published": "2025-01-15", "title": "Fentanyl"},
+    ...               {"doc_id": "b", "outlet": "", "source_file": "b.txt", "published": ""},
+    ...               {"doc_id": "c", "outlet": "", "title": "Border plan", "published": "2025-02-01"}])
+    'CBC News, 2025-01-15, “Fentanyl” | b.txt, undated | “Border plan”, 2025-02-01'
     """
-    about: dict[Any, tuple[Any, Any]] = {}
-    if documents is not None and len(documents):  # a dict: set_index per figure cost more than the rest
-        about = dict(
-            zip(documents["doc_id"], zip(documents["title"], documents["url"], strict=True), strict=True)
-        )
     named = []
     for d in docs[:limit]:
-        title = url = ""
-        if d["doc_id"] in about:
-            title, url = str(about[d["doc_id"]][0]), safe_url(str(about[d["doc_id"]][1]))
+        title, url = str(d.get("title") or ""), safe_url(str(d.get("url") or ""))
         title = f"“{title}”" if title else ""
-        named.append(", ".join(x for x in (outlet_of(d), d["published"] or "undated", title, url) if x))
+        who, title = (title, "") if named_by_title(d) else (outlet_of(d), title)
+        named.append(", ".join(x for x in (who, d["published"] or "undated", title, url) if x))
     more = f" | and {len(docs) - limit:,} more" if len(docs) > limit else ""
     return " | ".join(named) + more
 
@@ -952,8 +982,8 @@ def _documents_of(documents: pd.DataFrame | None) -> pd.DataFrame:
     return frame.loc[:, ["doc_id", "title", "url"]].fillna("").astype(str).drop_duplicates("doc_id")
 
 
-def _receipts(figures: Sequence[Figure], documents: pd.DataFrame) -> pd.DataFrame:
-    """One row per figure and other document (at most :data:`MAX_SOURCES` each), titles and URLs joined."""
+def _receipts(figures: Sequence[Figure]) -> pd.DataFrame:
+    """One row per figure and other document (at most :data:`MAX_SOURCES` each), with titles and URLs."""
     rows = [
         {**m, "other_fact_id": m["fact_id"], "fact_id": f.fact["fact_id"]}
         for f in figures
@@ -961,7 +991,7 @@ def _receipts(figures: Sequence[Figure], documents: pd.DataFrame) -> pd.DataFram
     ]
     if not rows:
         return pd.DataFrame(columns=list(RECEIPT_COLUMNS))
-    receipts = pd.DataFrame.from_records(rows).merge(documents, on="doc_id", how="left")
+    receipts = pd.DataFrame.from_records(rows)
     return receipts.fillna({"title": "", "url": ""}).loc[:, list(RECEIPT_COLUMNS)]
 
 

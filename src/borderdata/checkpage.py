@@ -20,11 +20,10 @@ import html
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
 import pandas as pd
 
-from borderdata.check import VERDICTS, CheckResult, outlet_of, safe_url
+from borderdata.check import VERDICTS, CheckResult, named_by_title, outlet_of, safe_url
 
 VERDICT_STYLE = {  # colour, and the words a reader without colour gets
     "corroborated": ("#1b7837", "corroborated"),
@@ -120,9 +119,7 @@ def _receipt(number: int, row: Mapping[str, Any], receipts: pd.DataFrame) -> str
             else title
         )
         when = other["published"] or "undated"
-        # Without an outlet or a site, the title stands for the outlet: it is shown once, as the title.
-        by_title = not other.get("outlet") and not urlsplit(url).hostname and bool(other.get("title"))
-        where = html.escape(when if by_title else f"{outlet_of(other)}, {when}")
+        where = html.escape(when if named_by_title(other) else f"{outlet_of(other)}, {when}")
         quotes.append(
             f'<li><span class="src">{where}: {title}</span>'
             f"<blockquote>{highlight(str(other['sentence']), str(other['surface']))}</blockquote></li>"
