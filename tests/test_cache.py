@@ -74,7 +74,8 @@ def test_the_store_holds_text_and_numbers_only(corpus, tmp_path):
     """Nothing in the cache is a pickle: rows are JSON and CSV text."""
     run(corpus, tmp_path)
     with sqlite3.connect(tmp_path / "cache" / STORE_NAME) as db:
-        kinds = {kind for row in db.execute("SELECT * FROM entries") for kind in map(type, row)}
+        rows = [*db.execute("SELECT * FROM entries"), *db.execute("SELECT * FROM results")]
+        kinds = {kind for row in rows for kind in map(type, row)}
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert kinds == {str, int}
 

@@ -31,7 +31,7 @@ from typing import Any
 from borderdata.config import ENV_PREFIX, PACKAGE_NAME, PROJECT_ENV
 
 STORE_NAME = "facts.sqlite3"
-FORMAT = "4"  # bump when a row's layout changes
+FORMAT = "5"  # bump when a row's layout changes
 KEEP_RUNS = 5
 BUSY_MS = 30_000
 MSG_DAMAGED = "the cache %s could not be read (%s): starting a new one"
@@ -42,13 +42,16 @@ CREATE TABLE IF NOT EXISTS entries (
     doc_id TEXT NOT NULL,
     n_chars INTEGER NOT NULL,
     n_rows INTEGER NOT NULL,
+    warning TEXT NOT NULL,  -- what to tell the user about this document each time ("" if nothing)
+    run INTEGER NOT NULL    -- the last run that used it
+) WITHOUT ROWID;
+-- Apart from the entries, so that a lookup or a run's stamp touches a few bytes a row, not the facts.
+CREATE TABLE IF NOT EXISTS results (
+    key TEXT PRIMARY KEY,
     document TEXT NOT NULL, -- the documents.csv row, JSON
     csv TEXT NOT NULL,      -- the facts as CSV records, exactly as the output writes them
-    rows TEXT NOT NULL,     -- the same facts as JSON rows (FACT_COLUMNS order)
-    warning TEXT NOT NULL   -- what to tell the user about this document each time ("" if nothing)
+    rows TEXT NOT NULL      -- the same facts as JSON rows (FACT_COLUMNS order)
 );
--- Apart from the entries, so that stamping a run rewrites a few bytes a row, not the facts.
-CREATE TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY, run INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 RUN_SCHEMA = """
@@ -167,7 +170,8 @@ class Store:
             db.executescript(SCHEMA)
             row = db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
             if row is None or row[0] != FORMAT:  # another layout: start empty
-                db.executescript("DROP TABLE entries; DROP TABLE used; DELETE FROM meta;" + SCHEMA)
+                tables = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+                db.executescript("".join(f"DROP TABLE {name};" for (name,) in tables) + SCHEMA)
                 db.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT,))
         except sqlite3.DatabaseError:
             db.close()
@@ -200,9 +204,11 @@ class Store:
 
     def put_many(self, items: Iterable[tuple[str, Entry]]) -> None:
         """Store results (inside the caller's :meth:`transaction`)."""
-        rows = [(k, e.doc_id, e.n_chars, e.n_rows, e.document, e.csv, e.rows, e.warning) for k, e in items]
-        self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        self.db.executemany("INSERT OR REPLACE INTO used VALUES (?, ?)", [(r[0], self.run) for r in rows])
+        pairs = list(items)
+        small = [(k, e.doc_id, e.n_chars, e.n_rows, e.warning, self.run) for k, e in pairs]
+        self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?)", small)
+        large = [(k, e.document, e.csv, e.rows) for k, e in pairs]
+        self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)", large)
 
     def keep(self, doc_id: str, key: str, path: str) -> str | None:
         """Keep a result in this run's output; if its doc_id is already kept, the path that gave it."""
@@ -214,16 +220,17 @@ class Store:
     def kept(self, *columns: str) -> Iterator[tuple]:
         """``columns`` of the kept results, in doc_id order."""
         names = ", ".join(f"e.{c}" for c in columns)
-        query = f"SELECT {names} FROM temp.kept k JOIN entries e ON e.key = k.key ORDER BY k.doc_id"
+        query = f"SELECT {names} FROM temp.kept k JOIN results e ON e.key = k.key ORDER BY k.doc_id"
         yield from self.db.execute(query)
 
     def finish(self) -> None:
         """Stamp the kept rows as used by this run and delete the rows no recent run used."""
         with self.transaction():
-            self.db.execute("INSERT OR REPLACE INTO used SELECT key, ? FROM temp.kept", (self.run,))
-            old = "SELECT key FROM used WHERE run <= ?"
-            self.db.execute(f"DELETE FROM entries WHERE key IN ({old})", (self.run - KEEP_RUNS,))
-            self.db.execute("DELETE FROM used WHERE run <= ?", (self.run - KEEP_RUNS,))
+            kept = "SELECT key FROM temp.kept"
+            self.db.execute(f"UPDATE entries SET run = ? WHERE key IN ({kept})", (self.run,))
+            old = "SELECT key FROM entries WHERE run <= ?"
+            self.db.execute(f"DELETE FROM results WHERE key IN ({old})", (self.run - KEEP_RUNS,))
+            self.db.execute("DELETE FROM entries WHERE run <= ?", (self.run - KEEP_RUNS,))
 
     def close(self) -> None:
         self.db.close()
