@@ -335,6 +335,15 @@ def test_read_at_most_reads_what_the_file_holds_up_to_the_limit(tmp_path, conten
         os.close(fd)
 
 
+def test_the_folder_listing_types_regular_files_only(tmp_path):
+    """A file the listing typed regular is opened without a stat first; a FIFO or a link is stat'ed."""
+    (tmp_path / "a.txt").write_text("Police seized 12 kg.")
+    os.mkfifo(tmp_path / "b.txt")
+    (tmp_path / "c.txt").symlink_to(tmp_path / "a.txt")
+    listed = [(path.name, typed) for path, typed in corpus.files_under(tmp_path)]
+    assert listed == [("a.txt", True), ("b.txt", False), ("c.txt", False)]
+
+
 def test_a_file_over_the_limit_is_refused_whatever_its_stat_said(tmp_path, monkeypatch):
     path = tmp_path / "grown.txt"
     path.write_bytes(b"Police seized 12 kg. " * 10)
