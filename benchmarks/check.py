@@ -71,7 +71,7 @@ def child(article: str, corpus: str, cache: str) -> None:
     phases["build_claims (article + candidates)"] = clock() - tick
     tick = clock()
     figures = check._figures(facts, combined, index)
-    cited = {d["doc_id"] for f in figures for d in f.docs}
+    cited = {d["doc_id"] for f in figures for i, d in enumerate(f.docs) if check._named(i, d)}
     check._name_sources(figures, check._documents_of(index.documents_of(cited)))
     table = check._table([check._row(f, None, not index.reduced) for f in figures])
     phases["receipts (mentions, cited documents' titles) + table"] = clock() - tick

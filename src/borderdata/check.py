@@ -320,7 +320,6 @@ def representatives(corpus: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
 
 RECEIPT_FIELDS = ("fact_id", "doc_id", "source_file", "outlet", "published", "start", "surface", "sentence",
                   "value", "unit", "location", "period")  # fmt: skip
-DOC_ID, PUBLISHED, START = (RECEIPT_FIELDS.index(c) for c in ("doc_id", "published", "start"))
 Mention = dict[str, Any]
 
 
@@ -401,14 +400,17 @@ class CorpusIndex:
         wanted = [[p for k in kept for p in self.members.get(k, ())] for kept in groups]
         union = sorted({p for positions in wanted for p in positions})
         taken = self.full.take(union)
-        rows = list(zip(*(taken[c].tolist() for c in RECEIPT_FIELDS), strict=True))
+        columns = {c: taken[c].tolist() for c in RECEIPT_FIELDS}
         # One sort for every group: each row's rank by date, document and position. A mention in
         # two groups is one (read-only) dict.
-        ranked = sorted(range(len(rows)), key=lambda i: (rows[i][PUBLISHED], rows[i][DOC_ID], rows[i][START]))
-        rank = dict.fromkeys(union, 0)
-        for place, i in enumerate(ranked):
-            rank[union[i]] = place
-        mention = {p: dict(zip(RECEIPT_FIELDS, row, strict=True)) for p, row in zip(union, rows, strict=True)}
+        order = list(zip(columns["published"], columns["doc_id"], columns["start"], strict=True))
+        by_order = sorted(range(len(union)), key=order.__getitem__)
+        rank = {union[i]: place for place, i in enumerate(by_order)}
+        # Rows and fields have one length by construction: strict zips would double the cost here.
+        rows = zip(*columns.values(), strict=False)
+        mention = {
+            p: dict(zip(RECEIPT_FIELDS, row, strict=False)) for p, row in zip(union, rows, strict=False)
+        }
         return [[mention[p] for p in sorted(positions, key=rank.__getitem__)] for positions in wanted]
 
 
@@ -702,15 +704,16 @@ def check_document(
             pd.concat([candidates, article], ignore_index=True),
             decisions=index.decisions,
             holding=set(article["fact_id"]),  # only the claims of the article's figures are summarised
+            # The claims' texts name a document without an outlet by its title.
             documents=_documents_of(
-                _lookup(documents, set(candidates["doc_id"]))
-            ),  # names in the claims' texts
+                _lookup(documents, set(candidates.loc[candidates["outlet"].eq(""), "doc_id"]))
+            ),
         )
         if len(article)
         else None
     )
     figures = _figures(article, combined, index)
-    cited = {d["doc_id"] for f in figures for d in f.docs}
+    cited = {d["doc_id"] for f in figures for i, d in enumerate(f.docs) if _named(i, d)}
     _name_sources(figures, _documents_of(_lookup(documents, cited)))
     corpus_claim = _claim_of_fact(claims) if claims is not None else None
     table = _table([_row(f, corpus_claim, not index.reduced) for f in figures])
@@ -728,16 +731,24 @@ def _lookup(
     return documents.loc[documents["doc_id"].isin(doc_ids)]
 
 
+def _named(position: int, doc: Mention) -> bool:
+    """Whether a figure's other document needs its title and URL: it is among the sources shown
+    (:data:`MAX_SOURCES`), or it has no outlet (then any text naming it uses its site or title)."""
+    return position < MAX_SOURCES or not doc["outlet"]
+
+
 def _name_sources(figures: Sequence[Figure], documents: pd.DataFrame) -> None:
-    """Give each figure's other documents their title and URL, which every text naming them uses
-    (an article without an outlet is named by its site, else its title: :func:`outlet_of`)."""
+    """Give each figure's other documents that :func:`_named` picks their title and URL, which
+    every text naming them uses (an article without an outlet is named by its site, else its title)."""
     about = dict(
         zip(documents["doc_id"], zip(documents["title"], documents["url"], strict=True), strict=True)
     )
     for figure in figures:
         figure.docs = [
             {**m, "title": about.get(m["doc_id"], ("", ""))[0], "url": about.get(m["doc_id"], ("", ""))[1]}
-            for m in figure.docs
+            if _named(i, m)
+            else m
+            for i, m in enumerate(figure.docs)
         ]
 
 
