@@ -126,3 +126,15 @@ def test_unwritable_unit_cache_parses_the_definitions(tmp_path):
     blocker.write_text("x")
     registry = units.news_registry(blocker / "pint")
     assert registry.Quantity(1, "lb").to("kg").magnitude == pytest.approx(0.45359237)
+
+
+def test_word_patterns_compile_on_first_use_and_match_as_compiled():
+    words = ["drone*", "black hawk", "u.s. border patrol"]
+    lazy = taxonomy.words_pattern(words)
+    assert "search" not in vars(lazy)  # nothing compiled yet
+    compiled = re.compile(lazy.source)
+    text = "two Black-Hawk helicopters, 3 drones and the U.S. Border Patrol's dronesque unit"
+    folded = taxonomy.fold(text)
+    assert [m.span() for m in lazy.finditer(folded)] == [m.span() for m in compiled.finditer(folded)]
+    assert "search" in vars(lazy) and lazy.pattern == compiled.pattern
+    assert lazy.search("no such word") is None and lazy.findall(folded) == compiled.findall(folded)
