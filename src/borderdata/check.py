@@ -54,7 +54,6 @@ from borderdata.corpus import (
     Document,
     Problem,
     build_document,
-    is_jsonl,
     iter_paths,
     load_corpus,
     parse_date,
@@ -336,9 +335,6 @@ class CorpusIndex:
     keys: pd.Series  # block key of each kept fact
     members: dict[str, list[int]]  # kept fact_id -> positions in ``full`` of the mentions it stands for
     reduced: bool
-    # The corpus's article files when read from disk, as text: making 8,000 Path objects costs
-    # more than unpickling the facts table does, and a check reads only the few it cites.
-    files: list[str] = field(default_factory=list)
     decisions: list = field(default_factory=list)  # analysts' same/split answers for build_claims
     # doc_id, title and url of the corpus's documents, when read from disk (:func:`corpus_index`).
     documents: pd.DataFrame | None = None
@@ -372,7 +368,7 @@ class CorpusIndex:
             return self
         rest = self.full.loc[~self.full["doc_id"].isin(doc_ids)]
         rebuilt = CorpusIndex.of(rest, 0 if self.reduced else len(rest))
-        rebuilt.files, rebuilt.decisions, rebuilt.documents = self.files, self.decisions, self.documents
+        rebuilt.decisions, rebuilt.documents = self.decisions, self.documents
         return rebuilt
 
     def candidates(self, article: pd.DataFrame) -> pd.DataFrame:
@@ -508,7 +504,7 @@ def corpus_index(
     documents, facts = corpus_tables(paths, cache=root, problems=found)
     facts, decisions = corrected(facts, overrides, files)
     index = CorpusIndex.of(facts)
-    index.files, index.decisions = [str(f) for f in files], decisions
+    index.decisions = decisions
     # The titles and URLs the receipts cite, kept so that a check reads no corpus file again.
     index.documents = _documents_of(documents).reset_index(drop=True)
     sink.extend(found)
@@ -685,8 +681,7 @@ def check_document(
 
     ``facts`` may be a prepared :class:`CorpusIndex` (to check many articles against one
     corpus); ``documents`` may be a function from a set of doc_ids to their documents table
-    (the command line passes :meth:`CorpusIndex.documents_of`, or :func:`source_documents`
-    reads only the cited files);
+    (the command line passes :meth:`CorpusIndex.documents_of`);
     ``overrides``, an analysts' corrections file applied to the article's own facts (the
     corpus's are applied when its index is built, :func:`corpus_index`).
     """
@@ -744,12 +739,12 @@ def _name_sources(figures: Sequence[Figure], documents: pd.DataFrame) -> None:
         zip(documents["doc_id"], zip(documents["title"], documents["url"], strict=True), strict=True)
     )
     for figure in figures:
-        figure.docs = [
-            {**m, "title": about.get(m["doc_id"], ("", ""))[0], "url": about.get(m["doc_id"], ("", ""))[1]}
-            if _named(i, m)
-            else m
-            for i, m in enumerate(figure.docs)
-        ]
+        figure.docs = [_titled(m, about) if _named(i, m) else m for i, m in enumerate(figure.docs)]
+
+
+def _titled(mention: Mention, about: Mapping[str, tuple[str, str]]) -> Mention:
+    title, url = about.get(mention["doc_id"], ("", ""))
+    return {**mention, "title": title, "url": url}
 
 
 def _claim_of_fact(claims: pd.DataFrame) -> pd.Series:
@@ -1009,29 +1004,6 @@ def _receipts(figures: Sequence[Figure]) -> pd.DataFrame:
 def listed_files(paths: Iterable[Path | str] | None) -> list[Path]:
     """The article files under ``paths`` (default seeds/ and data/raw/), as the corpus reader lists them."""
     return list(iter_paths(list(paths) if paths is not None else DEFAULT_PATHS, []))
-
-
-def source_documents(files: Sequence[Path | str], doc_ids: Iterable[str]) -> pd.DataFrame:
-    """Title, outlet, date and URL of the named corpus documents, read from their files.
-
-    ``files`` are the corpus's article files (:func:`listed_files`). Only files whose
-    name matches a wanted doc_id are read; archives (``.jsonl``) only when some wanted
-    id is not a file's.
-    """
-    wanted = set(doc_ids)
-    if not wanted:
-        return pd.DataFrame(columns=["doc_id", "title", "url"])
-    problems: list[Problem] = []
-    named = [Path(p) for p in files if os.path.basename(p).rsplit(".", 1)[0] in wanted]
-    docs = load_corpus([p for p in named if not is_jsonl(p)], problems=problems)
-    missing = wanted - {d.doc_id for d in docs}
-    archives = [Path(p) for p in files if is_jsonl(Path(p))] if missing else []
-    if archives:
-        docs += [d for d in load_corpus(archives, problems=problems) if d.doc_id in missing]
-    records = [d.to_record() for d in docs if d.doc_id in wanted]
-    return pd.DataFrame(records, columns=["doc_id", "title", "outlet", "published", "url"]).drop_duplicates(
-        "doc_id"
-    )
 
 
 def safe_url(url: str) -> str:
